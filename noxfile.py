@@ -1,0 +1,56 @@
+"""Every task of the project is a session here; CI runs these and nothing else."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import nox
+
+ROOT = Path(__file__).parent
+PYPROJECT = nox.project.load_toml(ROOT / "pyproject.toml")
+PYTHON = "3.11"
+
+nox.needs_version = ">=2024.10.9"
+nox.options.default_venv_backend = "uv|virtualenv"
+nox.options.reuse_venv = "yes"
+nox.options.error_on_missing_interpreters = True
+nox.options.sessions = ["lint", "tests"]
+
+os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+
+
+def install(session: nox.Session, *groups: str) -> None:
+    """The project in editable mode plus the named dependency groups."""
+    deps = [d for g in groups for d in nox.project.dependency_groups(PYPROJECT, g)]
+    session.install("-e", ".", *deps)
+
+
+@nox.session(python=PYTHON)
+def tests(session: nox.Session) -> None:
+    """Run the whole test suite with coverage (pass pytest options after --)."""
+    install(session, "test")
+    session.run("pytest", "--cov", "--cov-report=term", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def build(session: nox.Session) -> None:
+    """Build the site into site/ with mkdocs build --strict."""
+    install(session, "docs")
+    session.run("mkdocs", "build", "--strict", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def serve(session: nox.Session) -> None:
+    """Serve the site with live reload on http://127.0.0.1:8000/."""
+    install(session, "docs")
+    session.run("mkdocs", "serve", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def lint(session: nox.Session) -> None:
+    """Check style with ruff and types of site_app with mypy --strict."""
+    install(session, "lint")
+    session.run("ruff", "check", *session.posargs)
+    session.run("ruff", "format", "--check", "site_app", "tests", "noxfile.py")
+    session.run("mypy")

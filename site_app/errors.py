@@ -1,0 +1,71 @@
+"""One small exception hierarchy for the guide's build.
+
+Every error says what is wrong, where (a file and, when known, a line) and
+what to do about it. ``str(error)`` is the message a contributor reads.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Location:
+    """A place in a file: a page of the guide or a file of an example."""
+
+    path: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        return self.path if self.line is None else f"{self.path}:{self.line}"
+
+
+class SiteAppError(Exception):
+    """Base class: something in the guide or an example needs fixing."""
+
+    def __init__(self, what: str, *, where: Location | None = None, fix: str = "") -> None:
+        self.what = what
+        self.where = where
+        self.fix = fix
+        super().__init__(self.message)
+
+    @property
+    def message(self) -> str:
+        text = f"{self.where}: {self.what}" if self.where else self.what
+        return f"{text}\n    fix: {self.fix}" if self.fix else text
+
+
+class BlockError(SiteAppError):
+    """A ``flask-example`` block in a page is malformed or points at nothing."""
+
+
+class ExampleError(SiteAppError):
+    """An example under ``snippets/`` cannot be found, imported or set up."""
+
+
+class FreezeError(SiteAppError):
+    """Frozen-Flask could not freeze an example, or warned while doing it."""
+
+
+class RequestFailed(SiteAppError):
+    """A request of a block raised or answered with a status nobody expected."""
+
+
+class BuildFailed(SiteAppError):
+    """Several problems were found; each one is listed."""
+
+    def __init__(self, errors: list[SiteAppError]) -> None:
+        self.errors = errors
+        count = len(errors)
+        head = f"{count} problem{'s' if count != 1 else ''} in the guide's examples:"
+        body = "\n".join(f"  - {e.message}".replace("\n", "\n    ") for e in errors)
+        super().__init__(f"{head}\n{body}")
+
+
+def relative_to(path: Path, root: Path) -> str:
+    """Show ``path`` relative to ``root`` when it is inside, else as it is."""
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()

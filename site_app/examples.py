@@ -1,0 +1,169 @@
+"""Discovery: the only code that knows how ``snippets/`` is laid out.
+
+An example is a directory ``snippets/<name>/`` holding ``__init__.py``. Its
+app is ``app`` or ``create_app()`` in ``app.py``, or ``create_app()`` in the
+package's ``__init__.py``. An optional ``example.toml`` tells the build how
+to prepare it::
+
+    [build]
+    setup = ["init-db"]               # flask CLI commands run before freezing
+    urls = ["/items/1"]               # extra URLs to freeze
+    default_mimetype = "text/html"    # type of extensionless URLs when frozen
+
+    [build.config]                    # config given to the app; {instance}
+    DATABASE = "{instance}/app.db"    # is a private temporary directory
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import ExampleError, Location, relative_to
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+SETTINGS_FILE = "example.toml"
+NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+_BUILD_KEYS = {"setup", "urls", "default_mimetype", "config"}
+
+
+@dataclass(frozen=True)
+class BuildSettings:
+    """What ``example.toml`` says about preparing and freezing an example."""
+
+    setup: tuple[str, ...] = ()
+    urls: tuple[str, ...] = ()
+    default_mimetype: str = "application/octet-stream"
+    config: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Example:
+    """One example: a package under ``snippets/`` that holds a Flask app."""
+
+    name: str
+    directory: Path
+    package: str
+    app_module: str
+    app_file: Path
+    settings: BuildSettings
+
+    def display(self, path: Path) -> str:
+        """A path of this example as contributors see it: ``snippets/x/app.py``."""
+        return relative_to(path, self.directory.parent.parent)
+
+    def source_files(self) -> list[Path]:
+        """Every file of the example (what its build output depends on)."""
+        return sorted(
+            p
+            for p in self.directory.rglob("*")
+            if p.is_file() and "__pycache__" not in p.parts and not p.name.endswith(".pyc")
+        )
+
+
+def discover(snippets_dir: Path) -> dict[str, Example]:
+    """Find every example under ``snippets_dir``, sorted by name."""
+    snippets_dir = snippets_dir.resolve()
+    if not snippets_dir.is_dir():
+        raise ExampleError(
+            f"the examples directory {snippets_dir} does not exist",
+            fix="create it, or point the plugin's snippets_dir option at it",
+        )
+    root = snippets_dir.parent
+    if not (snippets_dir / "__init__.py").is_file():
+        raise ExampleError(
+            "the examples directory is not a package",
+            where=Location(relative_to(snippets_dir / "__init__.py", root)),
+            fix="create an empty __init__.py there, so examples have dotted names",
+        )
+    found: dict[str, Example] = {}
+    for directory in sorted(p for p in snippets_dir.iterdir() if p.is_dir()):
+        if directory.name.startswith((".", "_")):
+            continue
+        found[directory.name] = _read_example(directory, snippets_dir.name)
+    return found
+
+
+def suggest(examples: dict[str, Example], name: str) -> str:
+    """A 'did you mean' hint for a name that is not an example."""
+    close = difflib.get_close_matches(name, list(examples), n=1)
+    if close:
+        return f"did you mean '{close[0]}'?"
+    known = ", ".join(examples) or "none yet"
+    return f"use one of the examples under snippets/ ({known}), or create it"
+
+
+def _read_example(directory: Path, top_package: str) -> Example:
+    root = directory.parent.parent
+    name = directory.name
+    where = Location(relative_to(directory, root) + "/")
+    if not NAME_RE.match(name):
+        raise ExampleError(
+            f"'{name}' is not a valid example name",
+            where=where,
+            fix="use lower-case letters, digits and underscores, starting with a letter",
+        )
+    if not (directory / "__init__.py").is_file():
+        raise ExampleError(
+            "this example has no __init__.py",
+            where=where,
+            fix="add an empty __init__.py: every example is a package",
+        )
+    package = f"{top_package}.{name}"
+    if (directory / "app.py").is_file():
+        app_module, app_file = f"{package}.app", directory / "app.py"
+    else:
+        app_module, app_file = package, directory / "__init__.py"
+    settings = _read_settings(directory / SETTINGS_FILE, root)
+    return Example(name, directory, package, app_module, app_file, settings)
+
+
+def _read_settings(path: Path, root: Path) -> BuildSettings:
+    if not path.is_file():
+        return BuildSettings()
+    where = Location(relative_to(path, root))
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ExampleError(
+            f"not valid UTF-8 ({exc.reason})", where=where, fix="save it as UTF-8"
+        ) from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ExampleError(f"not valid TOML: {exc}", where=where, fix="correct the syntax") from exc
+    unknown = set(data) - {"build"}
+    build = data.get("build", {})
+    unknown |= {f"build.{k}" for k in set(build) - _BUILD_KEYS}
+    if unknown:
+        raise ExampleError(
+            f"unknown setting(s): {', '.join(sorted(unknown))}",
+            where=where,
+            fix=f"the [build] table accepts {', '.join(sorted(_BUILD_KEYS))}",
+        )
+
+    def strings(key: str) -> tuple[str, ...]:
+        value = build.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ExampleError(
+                f"build.{key} must be a list of strings", where=where, fix=f'write {key} = ["..."]'
+            )
+        return tuple(value)
+
+    config = build.get("config", {})
+    if not isinstance(config, dict):
+        raise ExampleError(
+            "build.config must be a table", where=where, fix="write it as [build.config]"
+        )
+    mimetype = build.get("default_mimetype", BuildSettings.default_mimetype)
+    if not isinstance(mimetype, str):
+        raise ExampleError(
+            "build.default_mimetype must be a string", where=where, fix='e.g. "application/json"'
+        )
+    return BuildSettings(strings("setup"), strings("urls"), mimetype, config)

@@ -1,0 +1,141 @@
+"""Import one example fresh, in isolation, and hand back its Flask app.
+
+Examples are imported under their real dotted names (``snippets.hello.app``)
+so that Flask finds their templates and static files. Before and after each
+load every module of the examples' top package is taken out of
+``sys.modules``, so an edited example is re-read on the next build and two
+loads never share state.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import shlex
+import sys
+import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from .errors import ExampleError, Location
+from .examples import Example
+
+
+@contextmanager
+def isolated_modules(top_package: str, search_path: Path) -> Iterator[None]:
+    """Import ``top_package`` afresh from ``search_path``; restore everything after."""
+
+    def ours(name: str) -> bool:
+        return name == top_package or name.startswith(top_package + ".")
+
+    saved = {name: mod for name, mod in sys.modules.items() if ours(name)}
+    saved_path = list(sys.path)
+    for name in saved:
+        del sys.modules[name]
+    sys.path.insert(0, str(search_path))
+    importlib.invalidate_caches()
+    try:
+        yield
+    finally:
+        for name in [n for n in sys.modules if ours(n)]:
+            del sys.modules[name]
+        sys.modules.update(saved)
+        sys.path[:] = saved_path
+
+
+def where_in_example(example: Example, exc: BaseException) -> Location:
+    """The deepest place in the example's own files that ``exc`` passed through."""
+    if isinstance(exc, SyntaxError) and exc.filename:
+        path = Path(exc.filename)
+        if path.is_relative_to(example.directory):
+            return Location(example.display(path), exc.lineno)
+    location = Location(example.display(example.app_file))
+    for frame in traceback.extract_tb(exc.__traceback__):
+        path = Path(frame.filename)
+        if path.is_relative_to(example.directory):
+            location = Location(example.display(path), frame.lineno)
+    return location
+
+
+def describe(exc: BaseException) -> str:
+    """``ZeroDivisionError: division by zero``."""
+    if isinstance(exc, SyntaxError):
+        return f"SyntaxError: {exc.msg}"
+    return f"{type(exc).__name__}: {exc}"
+
+
+def load_app(example: Example, instance_dir: Path) -> Flask:
+    """Import the example and return a new app configured for the build.
+
+    Call inside :func:`isolated_modules`. ``{instance}`` in the example's
+    ``[build.config]`` values is replaced by ``instance_dir``, which also
+    becomes the app's instance folder, so nothing is written into
+    ``snippets/``.
+    """
+    config = {
+        key: value.replace("{instance}", str(instance_dir)) if isinstance(value, str) else value
+        for key, value in example.settings.config.items()
+    }
+    try:
+        module = importlib.import_module(example.app_module)
+        app = _make_app(example, module, config)
+    except ExampleError:
+        raise
+    except Exception as exc:
+        raise ExampleError(
+            f"importing example '{example.name}' failed: {describe(exc)}",
+            where=where_in_example(example, exc),
+            fix="fix the error above; run the example's tests to see the whole traceback",
+        ) from exc
+    if not isinstance(app, Flask):
+        raise ExampleError(
+            f"example '{example.name}' gave a {type(app).__name__}, not a Flask app",
+            where=Location(example.display(example.app_file)),
+            fix="make create_app() return the Flask object, or name the Flask object app",
+        )
+    app.instance_path = str(instance_dir)
+    app.config.update(config)
+    return app
+
+
+def _make_app(example: Example, module: Any, config: dict[str, Any]) -> Any:
+    factory = getattr(module, "create_app", None)
+    if callable(factory):
+        accepts_config = bool(inspect.signature(factory).parameters)
+        return factory(config or None) if accepts_config else factory()
+    app = getattr(module, "app", None)
+    if app is None:
+        raise ExampleError(
+            f"example '{example.name}' has no app",
+            where=Location(example.display(example.app_file)),
+            fix="define a Flask object named app, or a create_app() factory, in this file",
+        )
+    return app
+
+
+def run_setup(example: Example, app: Flask) -> None:
+    """Run the example's setup commands (``flask <command>``) in order."""
+    runner = app.test_cli_runner()
+    for command in example.settings.setup:
+        result = runner.invoke(args=shlex.split(command))
+        if result.exception is not None and not isinstance(result.exception, SystemExit):
+            raise ExampleError(
+                f"setup command 'flask {command}' of example '{example.name}' raised "
+                f"{describe(result.exception)}",
+                where=where_in_example(example, result.exception),
+                fix="fix the command, or run it by hand with "
+                f"`flask --app {example.app_module} {command}` to see the traceback",
+            ) from result.exception
+        if result.exit_code != 0:
+            output = result.output.strip().splitlines()
+            last = output[-1] if output else "no output"
+            raise ExampleError(
+                f"setup command 'flask {command}' of example '{example.name}' "
+                f"exited {result.exit_code}: {last}",
+                where=Location(example.display(example.directory / "example.toml")),
+                fix="check the command's name and arguments under [build] setup",
+            )

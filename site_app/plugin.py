@@ -1,0 +1,152 @@
+"""The MkDocs adapter, and the only module that knows about MkDocs.
+
+It reads every page's ``flask-example`` blocks before pages are rendered,
+has :mod:`site_app.build` freeze the examples and capture the requests, adds
+the frozen pages to the site under ``examples/<name>/`` and swaps each block
+for its rendered tabs.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.livereload import LiveReloadServer
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
+
+from . import blocks
+from .build import Builder, BuildResult
+from .errors import SiteAppError
+
+log = logging.getLogger("mkdocs.plugins.flask_examples")
+ASSET = "assets/flask-examples.css"
+T = TypeVar("T")
+
+
+class FlaskExamplesConfig(base.Config):
+    """Options of the ``flask-examples`` plugin in ``mkdocs.yml``."""
+
+    snippets_dir = c.Type(str, default="snippets")
+    """Directory of the examples, relative to ``mkdocs.yml``."""
+    cache_dir = c.Type(str, default=".cache/flask-examples")
+    """Private directory for frozen pages, relative to ``mkdocs.yml``."""
+    examples_url = c.Type(str, default="examples")
+    """Folder of the site that holds each example's frozen pages."""
+
+
+class FlaskExamplesPlugin(BasePlugin[FlaskExamplesConfig]):
+    """Expand ``flask-example`` blocks into tested code and real responses."""
+
+    def __init__(self) -> None:
+        self.result: BuildResult | None = None
+        self.started = 0.0
+        self.spent = 0.0
+        self.root = Path.cwd()
+
+    def _timed(self, step: Callable[[], T]) -> T:
+        t0 = time.perf_counter()
+        try:
+            return step()
+        finally:
+            self.spent += time.perf_counter() - t0
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        self.started = time.perf_counter()
+        self.spent = 0.0
+        self.root = Path(config.config_file_path or "mkdocs.yml").resolve().parent
+        snippets = config.mdx_configs.get("pymdownx.snippets")
+        if "pymdownx.snippets" not in config.markdown_extensions or snippets is None:
+            raise PluginError(
+                f"{config.config_file_path}: the flask-examples plugin needs pymdownx.snippets\n"
+                "    fix: add it under markdown_extensions with "
+                f"base_path: [{self.config.snippets_dir}] and check_paths: true"
+            )
+        # Make include paths absolute so a build works from any directory.
+        bases = snippets.get("base_path", ["."])
+        bases = [bases] if isinstance(bases, str) else bases
+        snippets["base_path"] = [str((self.root / b).resolve()) for b in bases]
+        snippets_dir = str(self.root / self.config.snippets_dir)
+        if snippets_dir not in snippets["base_path"]:
+            raise PluginError(
+                f"{config.config_file_path}: pymdownx.snippets does not look in "
+                f"{self.config.snippets_dir}/\n"
+                f"    fix: add {self.config.snippets_dir} to its base_path"
+            )
+        if ASSET not in config.extra_css:
+            config.extra_css.append(ASSET)
+        return config
+
+    def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
+        def step() -> Files:
+            pages = {f.src_uri: f.content_string for f in files.documentation_pages()}
+            builder = Builder(
+                self.root / self.config.snippets_dir,
+                self.root / self.config.cache_dir,
+                log=lambda message: log.info(message),
+                examples_prefix=self.config.examples_url.strip("/"),
+            )
+            try:
+                self.result = builder.build(pages)
+            except SiteAppError as error:
+                raise PluginError(str(error)) from error
+            for site_path, source in self.result.site_files(builder.prefix).items():
+                if files.get_file_from_path(site_path) is not None:
+                    raise PluginError(
+                        f"docs/{site_path} clashes with a frozen page of an example\n"
+                        f"    fix: move it, or set the plugin's examples_url elsewhere"
+                    )
+                files.append(File.generated(config, site_path, abs_src_path=str(source)))
+            css = Path(__file__).with_name("assets") / "flask-examples.css"
+            files.append(File.generated(config, ASSET, abs_src_path=str(css)))
+            return files
+
+        return self._timed(step)
+
+    def on_page_markdown(
+        self, markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str:
+        return self._timed(lambda: self._expand(markdown, page))
+
+    def _expand(self, markdown: str, page: Page) -> str:
+        result = self.result
+        scanned = blocks.scan(markdown, page.file.src_uri)
+        if not scanned.blocks or result is None:
+            return markdown
+        site_root = "../" * page.url.count("/")
+        lines = markdown.split("\n")
+        for block in reversed(scanned.blocks):
+            rendered = result.blocks.get((block.page, block.line))
+            if rendered is None:
+                raise PluginError(
+                    f"{block.where}: this block was changed by another plugin after the "
+                    "examples were built\n    fix: put flask-examples last in plugins"
+                )
+            lines[block.line - 1 : block.end_line] = rendered.markdown(site_root).split("\n")
+        return "\n".join(lines)
+
+    def on_serve(
+        self, server: LiveReloadServer, /, *, config: MkDocsConfig, builder: Any
+    ) -> LiveReloadServer:
+        server.watch(str(self.root / self.config.snippets_dir))
+        return server
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        total = time.perf_counter() - self.started
+        result = self.result
+        if result is None:
+            return
+        share = 100 * self.spent / total if total else 0.0
+        log.info(
+            f"{len(result.frozen)} examples, {result.urls_frozen} URLs frozen, "
+            f"{result.requests_sent} requests captured; the plugin took "
+            f"{self.spent:.2f} s of a {total:.2f} s build ({share:.0f} %)"
+        )
