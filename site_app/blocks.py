@@ -476,4 +476,4 @@ def _request_body(answer: Shown, site_root: str) -> list[str]:
         lines += _indent(_code("html", response.text.rstrip("\n"), "Response body"))
         return lines
     body = response.pretty_body().rstrip("\n")
-    return lines + _code("http", "\n".join(head + ([""] + [body] if body else [])), "Response")
+    return lines + _code("http", "\n".join(head + (["", body] if body else [])), "Response")
