@@ -24,7 +24,7 @@ import html
 import json
 import re
 import urllib.parse
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -114,10 +114,17 @@ class PageScan:
     errors: list[BlockError] = field(default_factory=list)
 
 
-def scan(markdown: str, page: str) -> PageScan:
-    """Find every ``flask-example`` block in a page, skipping other code blocks."""
-    result = PageScan()
-    lines = markdown.splitlines()
+@dataclass(frozen=True)
+class _Fence:
+    start: int  # 0-based index of the opening line
+    end: int | None  # 0-based index of the closing line; None if never closed
+    indent: str
+    fence: str
+    info: str
+
+
+def _fences(lines: list[str]) -> Iterator[_Fence]:
+    """Top-level fenced code blocks; what is inside one is never looked at."""
     index = 0
     while index < len(lines):
         match = _FENCE_RE.match(lines[index])
@@ -127,23 +134,58 @@ def scan(markdown: str, page: str) -> PageScan:
         fence = match["fence"]
         close = re.compile(rf"^[ \t]*{re.escape(fence[0])}{{{len(fence)},}}[ \t]*$")
         end = next((j for j in range(index + 1, len(lines)) if close.match(lines[j])), None)
-        if match["info"] == INFO:
-            if end is None:
-                result.errors.append(
-                    BlockError(
-                        "this flask-example block is never closed",
-                        where=Location(page, index + 1),
-                        fix=f"end it with a line holding only {fence}",
-                    )
-                )
-                break
-            body = "\n".join(line[len(match["indent"]) :] for line in lines[index + 1 : end])
-            try:
-                result.blocks.append(_parse(body, page, index + 1, end + 1, match["indent"]))
-            except BlockError as error:
-                result.errors.append(error)
+        yield _Fence(index, end, match["indent"], fence, match["info"])
         index = len(lines) if end is None else end + 1
+
+
+def scan(markdown: str, page: str) -> PageScan:
+    """Find every ``flask-example`` block in a page, skipping other code blocks."""
+    result = PageScan()
+    lines = markdown.splitlines()
+    for found in _fences(lines):
+        if found.info != INFO:
+            continue
+        if found.end is None:
+            result.errors.append(
+                BlockError(
+                    "this flask-example block is never closed",
+                    where=Location(page, found.start + 1),
+                    fix=f"end it with a line holding only {found.fence}",
+                )
+            )
+            break
+        body = "\n".join(line[len(found.indent) :] for line in lines[found.start + 1 : found.end])
+        try:
+            result.blocks.append(_parse(body, page, found.start + 1, found.end + 1, found.indent))
+        except BlockError as error:
+            result.errors.append(error)
     return result
+
+
+_PYTHON_LANGS = {"python", "py", "python3", "py3"}
+
+
+def typed_python(markdown: str, page: str) -> list[BlockError]:
+    """Python code blocks whose lines were typed into the page, not included.
+
+    Every line of Python a reader sees must come from a tested file: a
+    ``flask-example`` block, or a block holding only ``--8<--`` includes.
+    """
+    errors: list[BlockError] = []
+    lines = markdown.splitlines()
+    for found in _fences(lines):
+        language = found.info.lstrip("{. ").split(" ")[0].rstrip("}").lower()
+        body = [text.strip() for text in lines[found.start + 1 : found.end] if text.strip()]
+        if language in _PYTHON_LANGS and not all(text.startswith("--8<--") for text in body):
+            errors.append(
+                BlockError(
+                    "Python typed into a page: readers must only see code the tests run",
+                    where=Location(page, found.start + 1),
+                    fix="move the code into an example under snippets/ and show it with a "
+                    'flask-example block, or include the file: --8<-- "<example>/<file>"',
+                )
+            )
+    return errors
 
 
 def _parse(body: str, page: str, line: int, end_line: int, indent: str) -> Block:
@@ -474,6 +516,13 @@ def _request_body(answer: Shown, site_root: str) -> list[str]:
             ]
         lines += ['??? note "HTML source"', ""]
         lines += _indent(_code("html", response.text.rstrip("\n"), "Response body"))
+        return lines
+    if response.is_image:
+        lines += _code("http", "\n".join(head), "Response")
+        if answer.preview:
+            src = html.escape(site_root + answer.preview, quote=True)
+            label = html.escape(f"Image answered to {request.label}", quote=True)
+            lines += [f'<p class="ffg-image"><img src="{src}" alt="{label}"></p>', ""]
         return lines
     body = response.pretty_body().rstrip("\n")
     return lines + _code("http", "\n".join(head + (["", body] if body else [])), "Response")

@@ -31,7 +31,7 @@ Log = Callable[[str], None]
 
 @dataclass(frozen=True)
 class Captured:
-    """A request's answer, and the page as frozen when it is HTML."""
+    """A request's answer, and the file as frozen when it is a page or an image."""
 
     request: Request
     response: Response
@@ -92,7 +92,7 @@ class Builder:
         for page, markdown in sorted(pages.items()):
             scanned = blocks.scan(markdown, page)
             found += scanned.blocks
-            errors += scanned.errors
+            errors += scanned.errors + blocks.typed_python(markdown, page)
         known = examples.discover(self.snippets_dir)
 
         ready: list[tuple[Block, Example, list[ShownFile]]] = []
@@ -184,8 +184,11 @@ class Builder:
             for index, request in enumerate(block.requests):
                 response = self._send(block, index, example, client, request)
                 body = None
-                if response.is_html and request.method == "GET" and response.status_code == 200:
-                    body = self._as_frozen(client, request)
+                if request.method == "GET" and response.status_code == 200:
+                    if response.is_html:
+                        body = self._as_frozen(client, request)
+                    elif response.is_image:
+                        body = response.body
                 answers.append(Captured(request, response, body))
         return answers
 
@@ -246,7 +249,8 @@ class Builder:
         # in the same folder as the URL's page so relative links still work.
         folder = posixpath.dirname(relative or path.lstrip("/"))
         digest = hashlib.sha256(captured.preview_body).hexdigest()[:12]
-        name = posixpath.join(folder, f"preview-{digest}.html")
+        suffix = posixpath.splitext(relative or path)[1] or ".html"
+        name = posixpath.join(folder, f"preview-{digest}{suffix}")
         target = frozen.directory / name
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(captured.preview_body)

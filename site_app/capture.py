@@ -79,6 +79,10 @@ class Response:
     def is_html(self) -> bool:
         return self.mimetype == "text/html"
 
+    @property
+    def is_image(self) -> bool:
+        return self.mimetype.startswith("image/")
+
     def pretty_body(self) -> str:
         """JSON indented, everything else as sent."""
         if self.is_json and self.body:
