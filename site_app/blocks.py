@@ -44,6 +44,7 @@ _SECTION_RE = re.compile(
     r"(?P<name>[a-z][-_0-9a-z]*)[ \t]*\].*$",
     re.IGNORECASE,
 )
+_REQUEST_LINE_RE = re.compile(r"^\s*-\s*(request:\s*)?[A-Z]+\s+/")
 _HIGHLIGHT_RE = re.compile(r"^\d+(-\d+)?$")
 LANGUAGES = {
     ".py": "python",
@@ -197,7 +198,7 @@ def _parse(body: str, page: str, line: int, end_line: int, indent: str) -> Block
         mark = exc.problem_mark or exc.context_mark
         at = Location(page, line + 1 + mark.line) if mark else where
         bad = body.splitlines()[mark.line] if mark and mark.line < len(body.splitlines()) else ""
-        if "{" in bad or "[" in bad:
+        if _REQUEST_LINE_RE.match(bad) and ("{" in bad or "[" in bad):
             fix = 'quote a request that carries a JSON body: - \'POST /items {"name": "x"}\''
         else:
             fix = "write the block as YAML keys, e.g. 'example: hello'"

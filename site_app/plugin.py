@@ -87,7 +87,7 @@ class FlaskExamplesPlugin(BasePlugin[FlaskExamplesConfig]):
 
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
         def step() -> Files:
-            pages = {f.src_uri: f.content_string for f in files.documentation_pages()}
+            pages = {self._page_key(f): f.content_string for f in files.documentation_pages()}
             builder = Builder(
                 self.root / self.config.snippets_dir,
                 self.root / self.config.cache_dir,
@@ -111,6 +111,17 @@ class FlaskExamplesPlugin(BasePlugin[FlaskExamplesConfig]):
 
         return self._timed(step)
 
+    def _page_key(self, file: File) -> str:
+        """How errors name a page: its path from the project root, docs/x.md."""
+        if file.abs_src_path is None:
+            return file.src_uri
+        path = Path(file.abs_src_path)
+        return (
+            path.relative_to(self.root).as_posix()
+            if path.is_relative_to(self.root)
+            else file.src_uri
+        )
+
     def on_page_markdown(
         self, markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str:
@@ -118,7 +129,7 @@ class FlaskExamplesPlugin(BasePlugin[FlaskExamplesConfig]):
 
     def _expand(self, markdown: str, page: Page) -> str:
         result = self.result
-        scanned = blocks.scan(markdown, page.file.src_uri)
+        scanned = blocks.scan(markdown, self._page_key(page.file))
         if not scanned.blocks or result is None:
             return markdown
         site_root = "../" * page.url.count("/")

@@ -1,0 +1,94 @@
+"""Small sites built for real: what a contributor sees when a block is right or wrong."""
+
+import pytest
+
+pytestmark = pytest.mark.build
+
+
+def test_a_good_block_builds_from_another_directory(fixture_site):
+    fixture_site.write(
+        "docs/index.md",
+        """
+        # Hi
+
+        ```flask-example
+        example: hello
+        requests:
+          - GET /
+        ```
+        """,
+    )
+    built = fixture_site.build()
+    assert built.returncode == 0, built.output
+    page = (built.site / "index.html").read_text()
+    assert "Hello from the fixture" in page  # the captured HTML source
+    assert '<iframe src="examples/hello/index.html"' in page
+    assert (built.site / "examples/hello/index.html").read_text() == "<p>Hello from the fixture</p>"
+    assert (built.site / "assets/flask-examples.css").is_file()
+    assert "the plugin took" in built.output
+
+
+def test_a_broken_block_fails_naming_page_line_and_fix(fixture_site):
+    fixture_site.write(
+        "docs/index.md", "# Hi\n\nSome text.\n\n```flask-example\nexample: helo\n```\n"
+    )
+    built = fixture_site.build()
+    assert built.returncode != 0
+    assert "docs/index.md:5: there is no example 'helo' under snippets/" in built.output
+    assert "fix: did you mean 'hello'?" in built.output
+
+
+def test_typed_python_fails_the_build(fixture_site):
+    fixture_site.write("docs/index.md", "# Hi\n\n```python\nprint('not tested')\n```\n")
+    built = fixture_site.build()
+    assert built.returncode != 0
+    assert "docs/index.md:3: Python typed into a page" in built.output
+
+
+def test_a_view_error_fails_the_build_with_its_exception(fixture_site):
+    fixture_site.write(
+        "snippets/hello/app.py",
+        """
+        from flask import Flask
+
+        app = Flask(__name__)
+
+
+        @app.route("/")
+        def index():
+            return "<p>fine</p>"
+
+
+        @app.route("/items/<int:n>/")
+        def item(n):
+            return {"n": 10 // (n - n)}
+        """,
+    )
+    fixture_site.write(
+        "docs/index.md",
+        "# Hi\n\n```flask-example\nexample: hello\nrequests:\n  - GET /items/3/\n```\n",
+    )
+    built = fixture_site.build()
+    assert built.returncode != 0
+    assert "docs/index.md:6: GET /items/3/ to example 'hello' answered 500" in built.output
+    assert (
+        "ZeroDivisionError: integer division or modulo by zero (snippets/hello/app.py:13)"
+        in built.output
+    )
+
+
+def test_the_plugin_needs_pymdownx_snippets(fixture_site):
+    config = fixture_site.root / "mkdocs.yml"
+    config.write_text(config.read_text().split("  - pymdownx.snippets:")[0])
+    fixture_site.write("docs/index.md", "# Hi\n")
+    built = fixture_site.build()
+    assert built.returncode != 0
+    assert "the flask-examples plugin needs pymdownx.snippets" in built.output
+
+
+def test_a_docs_file_may_not_shadow_a_frozen_page(fixture_site):
+    fixture_site.write("docs/index.md", "# Hi\n")
+    fixture_site.write("docs/examples/hello/index.html", "<p>mine</p>")
+    built = fixture_site.build()
+    assert built.returncode != 0
+    assert "docs/examples/hello/index.html clashes with a frozen page" in built.output

@@ -1,0 +1,89 @@
+"""The real guide, built for real with --strict, checked against its examples."""
+
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urljoin
+
+import pytest
+
+from .conftest import ROOT, mkdocs_build
+
+pytestmark = pytest.mark.build
+
+
+class CodeText(HTMLParser):
+    """The text of every <code> element, and every iframe's src."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.codes: list[str] = []
+        self.iframes: list[str] = []
+        self._depth = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "code":
+            self._depth += 1
+            self.codes.append("")
+        if tag == "iframe":
+            self.iframes.append(dict(attrs)["src"])
+
+    def handle_endtag(self, tag):
+        if tag == "code":
+            self._depth -= 1
+
+    def handle_data(self, data):
+        if self._depth:
+            self.codes[-1] += data
+
+
+def parse(path: Path) -> CodeText:
+    parser = CodeText()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser
+
+
+@pytest.fixture(scope="module")
+def guide(tmp_path_factory):
+    built = mkdocs_build(ROOT / "mkdocs.yml", tmp_path_factory.mktemp("guide") / "site")
+    assert built.returncode == 0, built.output
+    return built
+
+
+def test_reports_how_long_the_plugin_took(guide):
+    assert re.search(r"the plugin took [\d.]+ s of a [\d.]+ s build \(\d+ %\)", guide.output)
+
+
+def test_captured_json_appears_in_the_page(guide):
+    from snippets.json_api.app import create_app
+
+    expected = create_app().test_client().get("/api/items").get_json()
+    codes = parse(guide.site / "json-api/index.html").codes
+    body = json.dumps(expected, indent=2)
+    assert any(body in code for code in codes), "the JSON of GET /api/items is not on the page"
+
+
+def test_frozen_pages_of_the_starter_examples(guide):
+    from snippets.hello.app import app
+
+    assert (guide.site / "examples/hello/index.html").read_bytes() == app.test_client().get(
+        "/"
+    ).data
+    assert (guide.site / "examples/json_api/api/items").is_file()
+
+
+def test_every_preview_points_at_a_frozen_file(guide):
+    pages = sorted(guide.site.rglob("*.html"))
+    frames = 0
+    for page in pages:
+        for src in parse(page).iframes:
+            frames += 1
+            url = urljoin(page.relative_to(guide.site).as_posix(), src)
+            assert (guide.site / url).is_file(), f"{page}: iframe {src} points at nothing"
+    assert frames >= 1
+
+
+def test_every_block_was_expanded(guide):
+    for page in guide.site.rglob("*.html"):
+        assert "language-flask-example" not in page.read_text(encoding="utf-8"), page

@@ -1,0 +1,284 @@
+import os
+
+import pytest
+
+from site_app.blocks import Shown, render, resolve_files, scan, typed_python
+from site_app.capture import Request, Response
+from site_app.errors import BlockError
+from site_app.examples import discover
+
+PAGE = """\
+# A page
+
+```flask-example
+example: hello
+files: [app.py]
+requests:
+  - GET /
+  - 'POST /items {"name": "lamp"} -> 201'
+  - request: POST /login
+    form: {user: ada}
+    headers: {X-Token: abc}
+    show: [Set-Cookie]
+```
+
+````markdown
+```flask-example
+example: only-an-illustration
+```
+````
+
+!!! note
+    ```flask-example
+    example: indented
+    ```
+"""
+
+
+def test_scan_finds_blocks_with_their_lines_and_skips_other_code():
+    result = scan(PAGE, "page.md")
+    assert result.errors == []
+    first, second = result.blocks
+    assert (first.line, first.end_line, first.example) == (3, 13, "hello")
+    assert first.files == ("app.py",)
+    assert first.request_lines == (7, 8, 9)
+    assert first.requests[1] == Request("POST", "/items", {"name": "lamp"}, 201)
+    login = first.requests[2]
+    assert (login.form, login.headers, login.show) == (
+        (("user", "ada"),),
+        (("X-Token", "abc"),),
+        ("Set-Cookie",),
+    )
+    assert (second.example, second.indent, second.line) == ("indented", "    ", 22)
+
+
+def single_error(markdown):
+    result = scan(markdown, "guide/page.md")
+    assert len(result.errors) == 1, result.errors
+    return result.errors[0]
+
+
+@pytest.mark.parametrize(
+    ("body", "line", "what", "fix"),
+    [
+        ("example: hello\nhilight: 3\n", 3, "unknown key(s) 'hilight'", "example, files, section"),
+        ("files: [app.py]\n", 3, "the block has no 'example'", "directory under snippets/"),
+        ("- hello\n", 3, "must be a YAML mapping", "example:"),
+        ("example: hello\nfiles: 3\n", 3, "'files' must be a list", "files: [app.py"),
+        ("example: hello\nsection: [a]\n", 3, "'section' must be a name", "section: routes"),
+        ("example: hello\nhighlight: 3-x\n", 3, "cannot read highlight", "5-7"),
+        ("example: hello\nhighlight: 7-3\n", 3, "is empty", "low-high"),
+        ("example: hello\nrequests: GET /\n", 3, "'requests' must be a list", "- GET /"),
+        ("example: hello\nrequests:\n  - 5\n", 6, "must be a line of text", "quote it"),
+        ("example: hello\nrequests:\n  - GET /\n  - FETCH /\n", 7, "unknown HTTP method", ""),
+        (
+            "example: hello\nrequests:\n  - request: GET /\n    body: 1\n",
+            6,
+            "unknown key(s) body",
+            "form, headers",
+        ),
+        (
+            "example: hello\nrequests:\n  - form: {a: 1}\n",
+            6,
+            "needs a 'request' key",
+            "request: POST",
+        ),
+        (
+            "example: hello\nrequests:\n  - request: GET /\n    form: 1\n",
+            6,
+            "must be mappings",
+            "form: {",
+        ),
+        (
+            "example: hello\nrequests:\n  - request: GET /\n    show: Set-Cookie\n",
+            6,
+            "'show' must be a list",
+            "show: [",
+        ),
+        (
+            "example: hello\nrequests:\n  - request: 'POST / {\"a\": 1}'\n    form: {b: 2}\n",
+            6,
+            "both a JSON body and a form",
+            "one",
+        ),
+        (
+            'example: hello\nrequests:\n  - POST /items {"name": "lamp"}\n',
+            6,
+            "not valid YAML",
+            "quote a request",
+        ),
+        ("example: [hello\n", 4, "not valid YAML", "example: hello"),
+    ],
+)
+def test_block_errors_name_page_and_line(body, line, what, fix):
+    error = single_error(f"# Title\n\n```flask-example\n{body}```\n")
+    assert str(error.where) == f"guide/page.md:{line}"
+    assert what in error.what
+    assert fix in error.fix
+
+
+def test_unclosed_block():
+    error = single_error("text\n\n```flask-example\nexample: hello\n")
+    assert str(error.where) == "guide/page.md:3"
+    assert "never closed" in error.what
+
+
+def test_typed_python_is_refused_but_includes_are_fine():
+    markdown = (
+        "```python\nprint('typed')\n```\n\n"
+        '```python title="x"\n--8<-- "hello/app.py"\n```\n\n'
+        "``` { .py }\nimport os\n```\n\n"
+        "```bash\npython -m flask run\n```\n"
+    )
+    errors = typed_python(markdown, "p.md")
+    assert [str(e.where) for e in errors] == ["p.md:1", "p.md:9"]
+    assert "flask-example block" in errors[0].fix
+
+
+APP = """\
+from flask import Flask
+
+app = Flask(__name__)
+
+# --8<-- [start:routes]
+@app.route("/")
+def index():
+    return "hi"
+# --8<-- [end:routes]
+
+# --8<-- [start:other]
+x = 1
+# --8<-- [end:other]
+"""
+
+
+@pytest.fixture
+def hello(project):
+    project.example("hello", {"app.py": APP, "templates/page.html": "<p>{{ x }}</p>\n"})
+    return discover(project.snippets)["hello"]
+
+
+def block(**keys):
+    lines = ["```flask-example"] + [f"{key}: {value}" for key, value in keys.items()] + ["```"]
+    return scan("\n".join(lines) + "\n", "p.md").blocks[0]
+
+
+def test_default_file_is_the_app_and_section_lines_are_mapped(hello):
+    (shown,) = resolve_files(block(example="hello"), hello)
+    assert (shown.path, shown.include, shown.language) == ("app.py", "hello/app.py", "python")
+    (shown,) = resolve_files(block(example="hello", section="routes", highlight="7-8"), hello)
+    assert shown.include == "hello/app.py:routes"
+    assert shown.hl_lines == (2, 3)
+
+
+def test_whole_file_highlight_skips_marker_lines(hello):
+    (shown,) = resolve_files(block(example="hello", highlight="6 12"), hello)
+    assert shown.hl_lines == (5, 9)
+
+
+def test_several_files_get_their_languages(hello):
+    shown = resolve_files(block(example="hello", files="[app.py, templates/page.html]"), hello)
+    assert [s.language for s in shown] == ["python", "html+jinja"]
+
+
+@pytest.mark.parametrize(
+    ("keys", "what", "fix"),
+    [
+        (
+            {"files": "[missing.py]"},
+            "example 'hello' has no file 'missing.py'",
+            "templates/page.html",
+        ),
+        ({"files": "[../other/app.py]"}, "is outside example 'hello'", "without '..'"),
+        ({"files": "[/etc/passwd]"}, "is outside example 'hello'", "leading '/'"),
+        ({"section": "nope"}, "snippets/hello/app.py has no section 'nope'", "(other, routes)"),
+        ({"highlight": "40"}, "highlight line 40 is not shown", "as the file itself counts"),
+        ({"section": "routes", "highlight": "2"}, "section 'routes' shows lines 6-8", ""),
+        ({"highlight": "5"}, "highlight line 5 is not shown", ""),
+    ],
+)
+def test_file_errors(hello, keys, what, fix):
+    with pytest.raises(BlockError) as caught:
+        resolve_files(block(example="hello", **keys), hello)
+    assert what in caught.value.what
+    assert fix in caught.value.fix
+    assert str(caught.value.where) == "p.md:1"
+
+
+def test_symlink_out_of_the_example_is_refused(project, hello, tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("token")
+    os.symlink(secret, hello.directory / "link.txt")
+    with pytest.raises(BlockError, match="leads outside the example"):
+        resolve_files(block(example="hello", files="[link.txt]"), hello)
+
+
+def test_file_that_is_not_utf8(hello):
+    (hello.directory / "latin.txt").write_bytes("caf\xe9".encode("latin-1"))
+    with pytest.raises(BlockError, match="is not valid UTF-8"):
+        resolve_files(block(example="hello", files="[latin.txt]"), hello)
+
+
+def test_section_missing_in_a_file_without_sections(project):
+    project.example("plain", {"app.py": "x = 1\n"})
+    plain = discover(project.snippets)["plain"]
+    with pytest.raises(BlockError) as caught:
+        resolve_files(block(example="plain", section="routes"), plain)
+    assert caught.value.fix.startswith("mark it in the file with '# --8<-- [start:routes]'")
+
+
+def response(mimetype, body, status="200 OK", headers=()):
+    return Response(int(status[:3]), status, mimetype, mimetype, headers, body)
+
+
+def test_render_tabs_for_files_and_each_kind_of_answer(hello):
+    b = block(example="hello", highlight="7")
+    files = resolve_files(b, hello)
+    answers = [
+        Shown(
+            Request("GET", "/"), response("text/html", b"<p>hi</p>"), "examples/hello/index.html"
+        ),
+        Shown(
+            Request("POST", "/items", json={"name": "lamp"}, show=("Set-Cookie", "X-Absent")),
+            response(
+                "application/json",
+                b'{"id":1}',
+                "201 CREATED",
+                (("Location", "/items/1"), ("Set-Cookie", "a=b")),
+            ),
+        ),
+        Shown(
+            Request("POST", "/login", form=(("user", "a b"),), headers=(("X-T", "1"),)),
+            response("text/plain", b"ok ```"),
+        ),
+        Shown(
+            Request("GET", "/chart.svg"),
+            response("image/svg+xml", b"<svg/>"),
+            "examples/hello/chart.svg",
+        ),
+    ]
+    markdown = render(b, hello, files, answers, "../")
+    assert '=== "app.py"' in markdown
+    assert '```python title="snippets/hello/app.py" hl_lines="6"' in markdown
+    assert '--8<-- "hello/app.py"' in markdown
+    assert '=== "GET / → 200"' in markdown
+    assert (
+        '<iframe src="../examples/hello/index.html" title="Frozen page: GET /" sandbox=""'
+        in markdown
+    )
+    assert '=== "POST /items → 201"' in markdown
+    assert 'Content-Type: application/json\n\n    {"name": "lamp"}' in markdown
+    assert "Location: /items/1" in markdown
+    assert "Set-Cookie: a=b" in markdown
+    assert "X-Absent: (not sent)" in markdown
+    assert '{\n      "id": 1\n    }' in markdown
+    assert "user=a+b" in markdown
+    assert "X-T: 1" in markdown
+    assert '````http title="Response"' in markdown  # fence longer than the body's backticks
+    assert '<img src="../examples/hello/chart.svg"' in markdown
+
+
+def test_render_keeps_the_block_indent(hello):
+    (b,) = scan("!!! tip\n    ```flask-example\n    example: hello\n    ```\n", "p.md").blocks
+    markdown = render(b, hello, resolve_files(b, hello), [], "")
+    assert all(line.startswith("    ") for line in markdown.splitlines() if line)

@@ -1,0 +1,124 @@
+import pytest
+
+from site_app.errors import ExampleError
+from site_app.examples import discover, suggest
+
+
+def test_finds_examples_sorted_and_where_their_app_lives(project):
+    project.example("zeta", {"app.py": project.HELLO})
+    project.example("alpha", {"__init__.py": "def create_app(): ..."})
+    project.example("_private", {"app.py": ""})
+    (project.snippets / "__pycache__").mkdir()
+
+    found = discover(project.snippets)
+
+    assert list(found) == ["alpha", "zeta"]
+    assert found["zeta"].app_module == "snippets.zeta.app"
+    assert found["alpha"].app_module == "snippets.alpha"
+    assert found["alpha"].app_file == project.snippets / "alpha" / "__init__.py"
+    assert found["zeta"].display(found["zeta"].app_file) == "snippets/zeta/app.py"
+
+
+def test_source_files_leave_out_bytecode(project):
+    directory = project.example("one", {"app.py": "", "templates/a.html": "x"})
+    (directory / "__pycache__").mkdir()
+    (directory / "__pycache__" / "app.cpython-311.pyc").write_bytes(b"\0")
+    names = [
+        p.relative_to(directory).as_posix()
+        for p in discover(project.snippets)["one"].source_files()
+    ]
+    assert names == ["__init__.py", "app.py", "templates/a.html"]
+
+
+def test_missing_directory(tmp_path):
+    with pytest.raises(ExampleError, match="does not exist") as caught:
+        discover(tmp_path / "nowhere")
+    assert "snippets_dir" in caught.value.fix
+
+
+def test_examples_directory_must_be_a_package(tmp_path):
+    (tmp_path / "snippets").mkdir()
+    with pytest.raises(ExampleError) as caught:
+        discover(tmp_path / "snippets")
+    assert str(caught.value.where) == "snippets/__init__.py"
+    assert "__init__.py" in caught.value.fix
+
+
+def test_example_without_init(project):
+    project.example("loose", {"app.py": project.HELLO}, package=False)
+    with pytest.raises(ExampleError, match=r"no __init__\.py") as caught:
+        discover(project.snippets)
+    assert str(caught.value.where) == "snippets/loose/"
+
+
+def test_example_with_a_bad_name(project):
+    project.example("Bad-Name", {"app.py": ""})
+    with pytest.raises(ExampleError, match="'Bad-Name' is not a valid example name") as caught:
+        discover(project.snippets)
+    assert "lower-case" in caught.value.fix
+
+
+def test_reads_build_settings(project):
+    project.example(
+        "db",
+        {
+            "app.py": "",
+            "example.toml": """
+                [build]
+                setup = ["init-db", "seed 3"]
+                urls = ["/items/1/"]
+                default_mimetype = "application/json"
+
+                [build.config]
+                DATABASE = "{instance}/app.db"
+            """,
+        },
+    )
+    settings = discover(project.snippets)["db"].settings
+    assert settings.setup == ("init-db", "seed 3")
+    assert settings.urls == ("/items/1/",)
+    assert settings.default_mimetype == "application/json"
+    assert settings.config == {"DATABASE": "{instance}/app.db"}
+
+
+@pytest.mark.parametrize(
+    ("toml", "what", "fix"),
+    [
+        ("[build\n", "not valid TOML", "correct the syntax"),
+        ("[build]\nsetpu = []\n", "unknown setting(s): build.setpu", "accepts config"),
+        ("[freeze]\n", "unknown setting(s): freeze", "[build]"),
+        (
+            '[build]\nsetup = "init-db"\n',
+            "build.setup must be a list of strings",
+            'setup = ["..."]',
+        ),
+        ("[build]\nconfig = 3\n", "build.config must be a table", "[build.config]"),
+        (
+            "[build]\ndefault_mimetype = 1\n",
+            "default_mimetype must be a string",
+            "application/json",
+        ),
+    ],
+)
+def test_bad_settings_name_the_file(project, toml, what, fix):
+    project.example("bad", {"app.py": "", "example.toml": toml})
+    with pytest.raises(ExampleError) as caught:
+        discover(project.snippets)
+    assert what in caught.value.what
+    assert fix in caught.value.fix
+    assert str(caught.value.where) == "snippets/bad/example.toml"
+
+
+def test_settings_that_are_not_utf8(project):
+    project.example("latin", {"app.py": "", "example.toml": "# caf\xe9\n".encode("latin-1")})
+    with pytest.raises(ExampleError, match="not valid UTF-8") as caught:
+        discover(project.snippets)
+    assert caught.value.fix == "save it as UTF-8"
+
+
+def test_suggests_a_close_name_or_lists_them(project):
+    project.example("json_api", {"app.py": ""})
+    examples = discover(project.snippets)
+    assert suggest(examples, "json-api") == "did you mean 'json_api'?"
+    assert "json_api" in suggest(examples, "zzz")
+    assert "none yet" in suggest({}, "zzz")
