@@ -92,3 +92,30 @@ def test_a_docs_file_may_not_shadow_a_frozen_page(fixture_site):
     built = fixture_site.build()
     assert built.returncode != 0
     assert "docs/examples/hello/index.html clashes with a frozen page" in built.output
+
+
+def tree(path):
+    return {p.relative_to(path).as_posix(): p.read_bytes() for p in path.rglob("*") if p.is_file()}
+
+
+@pytest.mark.parametrize(
+    "breakage",
+    [
+        "```flask-example\nexample: nope\n```\n",  # an error in a block
+        "[a link to nowhere](missing.md)\n",  # a warning that --strict turns into a failure
+    ],
+)
+def test_a_failed_build_leaves_the_previous_site_as_it_was(fixture_site, breakage):
+    fixture_site.write("docs/index.md", "# Hi\n\n```flask-example\nexample: hello\n```\n")
+    first = fixture_site.build()
+    assert first.returncode == 0, first.output
+    before = tree(first.site)
+    assert "index.html" in before
+
+    fixture_site.write("docs/index.md", "# Hi\n\n" + breakage)
+    second = fixture_site.build()
+
+    assert second.returncode != 0
+    assert "was left as it was" in second.output
+    assert tree(second.site) == before
+    assert sorted(p.name for p in second.site.parent.iterdir()) == ["site"]
