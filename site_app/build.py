@@ -325,7 +325,12 @@ def run_example(job: ExampleJob) -> ExampleOutput:
         except SiteAppError as error:
             errors.append(error)
     pages = sorted(
-        {c.request.path for answers in captured.values() for c in answers if c.preview_body}
+        {
+            c.request.path
+            for answers in captured.values()
+            for c in answers
+            if c.preview_body and c.response.status_code == 200
+        }
     )
     frozen: FrozenExample | None = None
     try:
@@ -407,10 +412,10 @@ def _capture(
         for index, request in enumerate(block.requests):
             response = _send(block, index, example, client, request)
             body = None
-            if request.method == "GET" and response.status_code == 200:
+            if request.method == "GET" and response.body:
                 if response.is_html:
                     body = _as_frozen(client, request)
-                elif response.is_image:
+                elif response.is_image and response.status_code == 200:
                     body = response.body
             answers.append(Captured(request, response, body))
     return answers
@@ -465,12 +470,12 @@ def _preview(captured: Captured, frozen: FrozenExample, prefix: str) -> str | No
     if captured.preview_body is None:
         return None
     path = captured.request.path
-    relative = frozen.files.get(path)
+    relative = frozen.files.get(path) if captured.response.status_code == 200 else None
     base = f"{prefix}/{frozen.name}/"
     if relative and (frozen.directory / relative).read_bytes() == captured.preview_body:
         return base + relative
-    # The block changed the app's state before this GET: keep its own copy,
-    # in the same folder as the URL's page so relative links still work.
+    # An error page, or a page the block changed before this GET: keep its own
+    # copy, in the same folder as the URL's page so relative links still work.
     folder = posixpath.dirname(relative or path.lstrip("/"))
     digest = hashlib.sha256(captured.preview_body).hexdigest()[:12]
     suffix = posixpath.splitext(relative or path)[1] or ".html"

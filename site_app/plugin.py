@@ -43,6 +43,14 @@ class FlaskExamplesConfig(base.Config):
     """Private directory for frozen pages, relative to ``mkdocs.yml``."""
     examples_url = c.Type(str, default="examples")
     """Folder of the site that holds each example's frozen pages."""
+    tests_dir = c.Optional(c.Type(str))
+    """If set, every example must be imported by a test file there (or hold its own tests)."""
+    require_shown = c.Type(bool, default=True)
+    """Fail when an example is shown on no page."""
+    workers = c.Type(int, default=0)
+    """Worker processes for examples; 0 means one per core."""
+    timeout = c.Type(float, default=60.0)
+    """Seconds an example may take to load, set up, answer and freeze."""
 
 
 class FlaskExamplesPlugin(BasePlugin[FlaskExamplesConfig]):
@@ -108,11 +116,16 @@ class FlaskExamplesPlugin(BasePlugin[FlaskExamplesConfig]):
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
         def step() -> Files:
             pages = {self._page_key(f): f.content_string for f in files.documentation_pages()}
+            tests_dir = self.config.tests_dir
             builder = Builder(
                 self.root / self.config.snippets_dir,
                 self.root / self.config.cache_dir,
                 log=lambda message: log.info(message),
                 examples_prefix=self.config.examples_url.strip("/"),
+                tests_dir=self.root / tests_dir if tests_dir else None,
+                require_shown=self.config.require_shown,
+                workers=self.config.workers or None,
+                timeout=self.config.timeout,
             )
             try:
                 self.result = builder.build(pages)

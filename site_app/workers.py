@@ -3,8 +3,9 @@
 Each job gets a process of its own, so an example that hangs can be stopped
 and one that crashes cannot take the build down. Processes are forked from
 the build (or, when the build runs threads, from a fork server that has
-already imported Flask), so starting one is cheap. Arguments and results cross by pickle: jobs name what to do (an
-example's name, its requests), never live objects.
+already imported Flask), so starting one is cheap. Arguments and results
+cross by pickle: jobs name what to do (an example's name, its requests),
+never live objects.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import traceback
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 J = TypeVar("J")
 R = TypeVar("R")
@@ -50,7 +51,7 @@ def _child(work: Callable[[Any], Any], job: Any, conn: Connection) -> None:
         conn.close()
 
 
-def _context() -> multiprocessing.context.BaseContext:
+def _context() -> Any:  # a multiprocessing context (typeshed has no common type with .Process)
     """``fork`` when this process has one thread (cheap, safe); else a fork server.
 
     ``mkdocs serve`` runs threads, and forking a threaded process can deadlock.
@@ -80,11 +81,12 @@ def run(
                 sender.close()
                 running[receiver] = (process, job, time.monotonic())
             soonest = min(started for _, _, started in running.values()) + timeout
-            for conn in wait(list(running), timeout=max(0.0, soonest - time.monotonic())):
-                process, job, started = running.pop(conn)  # type: ignore[index]
+            ready = wait(list(running), timeout=max(0.0, soonest - time.monotonic()))
+            for conn in cast("list[Connection]", ready):
+                process, job, started = running.pop(conn)
                 seconds = time.monotonic() - started
                 try:
-                    status, payload = conn.recv()  # type: ignore[union-attr]
+                    status, payload = conn.recv()
                 except EOFError:
                     process.join()
                     status = "error"
@@ -92,7 +94,7 @@ def run(
                         f"the worker process died (exit code {process.exitcode})"
                     )
                 process.join()
-                conn.close()  # type: ignore[union-attr]
+                conn.close()
                 if status == "ok":
                     yield Finished(job, result=payload, seconds=seconds)
                 else:
