@@ -22,11 +22,13 @@ def create_app(test_config=None):
     # --8<-- [end:index]
 
     # --8<-- [start:variables]
+    # --8<-- [start:recipe]
     @app.route("/recipes/<int:recipe_id>/")
     def recipe(recipe_id):
         if recipe_id not in recipes:
             abort(404)
         return render_template("recipe.html", recipe=recipes[recipe_id])
+    # --8<-- [end:recipe]
 
     @app.route("/tags/<tag>/")
     def tag(tag):
