@@ -189,6 +189,31 @@ def typed_python(markdown: str, page: str) -> list[BlockError]:
     return errors
 
 
+_INCLUDE_RE = re.compile(r"""^\s*-{1,}8<-{1,}\s+["']?(?P<path>[^"':\s]+)""")
+
+
+def bad_includes(markdown: str, page: str, snippets_dir: Path) -> list[BlockError]:
+    """``--8<--`` lines of a page that name a file outside ``snippets/`` or none at all."""
+    errors: list[BlockError] = []
+    root = snippets_dir.resolve()
+    for number, line in enumerate(markdown.splitlines(), start=1):
+        match = _INCLUDE_RE.match(line)
+        if not match or match["path"].startswith(("[", ";")):  # a section marker, a comment
+            continue
+        relative = match["path"]
+        target = (root / relative).resolve()
+        if Path(relative).is_absolute() or not target.is_relative_to(root):
+            what = f"the include {relative!r} leads outside {snippets_dir.name}/"
+            fix = f"include files of examples only, named from {snippets_dir.name}/"
+        elif not target.is_file():
+            what = f"the include {relative!r} names no file under {snippets_dir.name}/"
+            fix = "check the example's name and the file's path"
+        else:
+            continue
+        errors.append(BlockError(what, where=Location(page, number), fix=fix))
+    return errors
+
+
 def _parse(body: str, page: str, line: int, end_line: int, indent: str) -> Block:
     where = Location(page, line)
     try:

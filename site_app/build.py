@@ -147,6 +147,7 @@ class Builder:
             scanned = blocks.scan(markdown, page)
             found += scanned.blocks
             errors += scanned.errors + blocks.typed_python(markdown, page)
+            errors += blocks.bad_includes(markdown, page, self.snippets_dir)
         known = examples.discover(self.snippets_dir)
 
         ready: list[tuple[Block, Example, list[ShownFile]]] = []

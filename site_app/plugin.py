@@ -49,7 +49,7 @@ class FlaskExamplesConfig(base.Config):
     """Fail when an example is shown on no page."""
     workers = c.Type(int, default=0)
     """Worker processes for examples; 0 means one per core."""
-    timeout = c.Type(float, default=60.0)
+    timeout = c.Type((int, float), default=60)
     """Seconds an example may take to load, set up, answer and freeze."""
 
 
