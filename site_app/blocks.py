@@ -314,7 +314,11 @@ def _parse_request(item: Any, where: Location) -> Request:
     try:
         request = parse_request(item)
     except ValueError as exc:
-        raise BlockError(str(exc), where=where, fix="") from exc
+        raise BlockError(
+            str(exc),
+            where=where,
+            fix='write it as METHOD /path, then an optional JSON body and "-> status"',
+        ) from exc
     form, headers = options.get("form", {}), options.get("headers", {})
     show = options.get("show", [])
     if not isinstance(form, dict) or not isinstance(headers, dict):
@@ -482,21 +486,30 @@ def render(
     for preview frames and links to frozen pages.
     """
     out: list[str] = []
+    seen: dict[str, int] = {}
+
+    def tab(label: str) -> list[str]:
+        # Material links tabs with equal labels; make them unique within a block.
+        seen[label] = seen.get(label, 0) + 1
+        return _tab(label if seen[label] == 1 else f"{label} ({seen[label]})")
+
     for shown in files:
-        out += _tab(shown.path)
+        out += tab(shown.path)
         options = f'title="snippets/{example.name}/{shown.path}"'
         if shown.hl_lines:
             options += f' hl_lines="{" ".join(str(n) for n in shown.hl_lines)}"'
         out += _indent(["```" + shown.language + " " + options, f'--8<-- "{shown.include}"', "```"])
     for answer in answers:
-        out += _tab(f"{answer.request.label} → {answer.response.status_code}")
+        out += tab(f"{answer.request.label} → {answer.response.status_code}")
         out += _indent(_request_body(answer, site_root))
     body = "\n".join(out)
     return "\n".join(block.indent + line if line else line for line in body.split("\n"))
 
 
 def _tab(title: str) -> list[str]:
-    return ['=== "' + title.replace('"', "'") + '"', ""]
+    # A tab's title is Markdown: escape what would turn __init__.py into bold.
+    escaped = re.sub(r"([\\`*_\[\]<>])", r"\\\1", title.replace('"', "'"))
+    return ['=== "' + escaped + '"', ""]
 
 
 def _indent(lines: list[str]) -> list[str]:

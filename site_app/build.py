@@ -340,7 +340,9 @@ def run_example(job: ExampleJob) -> ExampleOutput:
         errors.append(error)
     errors += _writes(example, before)
     if errors or frozen is None:
-        raise BuildFailed(errors)
+        # An import error repeats for every block and for the freeze: say it once.
+        unique = {error.message: error for error in errors}
+        raise BuildFailed(list(unique.values()))
     answers = {
         requests: [Shown(c.request, c.response, _preview(c, frozen, job.prefix)) for c in found]
         for requests, found in captured.items()

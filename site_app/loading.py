@@ -86,10 +86,16 @@ def load_app(example: Example, instance_dir: Path) -> Flask:
     except ExampleError:
         raise
     except Exception as exc:
+        fix = "fix the error above; run the example's tests to see the whole traceback"
+        if isinstance(exc, ModuleNotFoundError) and exc.name:
+            fix = (
+                f"if '{exc.name}' is a library, add it to the examples dependency group in "
+                "pyproject.toml and rebuild with `nox -s build`; otherwise fix the import"
+            )
         raise ExampleError(
             f"importing example '{example.name}' failed: {describe(exc)}",
             where=where_in_example(example, exc),
-            fix="fix the error above; run the example's tests to see the whole traceback",
+            fix=fix,
         ) from exc
     if not isinstance(app, Flask):
         raise ExampleError(

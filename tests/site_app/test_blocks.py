@@ -70,7 +70,12 @@ def single_error(markdown):
         ("example: hello\nhighlight: 7-3\n", 3, "is empty", "low-high"),
         ("example: hello\nrequests: GET /\n", 3, "'requests' must be a list", "- GET /"),
         ("example: hello\nrequests:\n  - 5\n", 6, "must be a line of text", "quote it"),
-        ("example: hello\nrequests:\n  - GET /\n  - FETCH /\n", 7, "unknown HTTP method", ""),
+        (
+            "example: hello\nrequests:\n  - GET /\n  - FETCH /\n",
+            7,
+            "unknown HTTP method",
+            "METHOD /path",
+        ),
         (
             "example: hello\nrequests:\n  - request: GET /\n    body: 1\n",
             6,
@@ -296,3 +301,19 @@ def test_allow_is_shown_sorted_and_an_empty_body_shows_no_source(hello):
     markdown = render(b, hello, resolve_files(b, hello), answers, "")
     assert "Allow: GET, HEAD, POST" in markdown
     assert "HTML source" not in markdown
+
+
+def test_tab_titles_are_escaped_and_unique_within_a_block(project):
+    project.example(
+        "pkg",
+        {
+            "__init__.py": "from flask import Flask\n\ndef create_app():\n    return Flask(__name__)\n"
+        },
+    )
+    pkg = discover(project.snippets)["pkg"]
+    b = block(example="pkg")
+    same = Shown(Request("GET", "/"), response("text/plain", b"x", "404 NOT FOUND"))
+    markdown = render(b, pkg, resolve_files(b, pkg), [same, same], "")
+    assert '=== "\\_\\_init\\_\\_.py"' in markdown
+    assert '=== "GET / → 404"' in markdown
+    assert '=== "GET / → 404 (2)"' in markdown

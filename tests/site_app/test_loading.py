@@ -95,6 +95,7 @@ def test_import_error_names_the_module(project, tmp_path):
     with pytest.raises(ExampleError) as caught:
         load(project, "needs", tmp_path)
     assert "ModuleNotFoundError: No module named 'not_installed_anywhere'" in caught.value.what
+    assert "examples dependency group" in caught.value.fix
     assert str(caught.value.where) == "snippets/needs/app.py:2"
 
 
