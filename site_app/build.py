@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import posixpath
+import random
 import re
 import tempfile
 import time
@@ -311,8 +312,26 @@ def _has_tests(example: Example, tests_dir: Path) -> bool:
 # Everything below runs in a worker process, one example at a time.
 
 
+REPRODUCIBLE_TIME = 1_767_225_600.0  # 2026-01-01T00:00:00Z
+
+
+def reproducible(seed: str) -> None:
+    """Give this worker process a fixed clock and seeded randomness.
+
+    Session cookies carry the time they were signed and CSRF tokens come from
+    ``os.urandom``; with these fixed, two builds write the same bytes. Only
+    the worker that runs one example is changed, never the build itself.
+    """
+    generator = random.Random(seed)
+    os.urandom = generator.randbytes
+    random.seed(seed)
+    time.time = lambda: REPRODUCIBLE_TIME
+    time.time_ns = lambda: int(REPRODUCIBLE_TIME * 1e9)
+
+
 def run_example(job: ExampleJob) -> ExampleOutput:
     """Capture every block's requests, freeze the example, pick previews."""
+    reproducible(job.name)
     snippets_dir, cache_dir = Path(job.snippets_dir), Path(job.cache_dir)
     example = examples.discover(snippets_dir)[job.name]
     before = _snapshot(example)

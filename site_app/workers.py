@@ -1,9 +1,9 @@
 """Run jobs in worker processes, a few at a time, each within a time limit.
 
 Each job gets a process of its own, so an example that hangs can be stopped
-and one that crashes cannot take the build down. Processes are forked from
-the build (or, when the build runs threads, from a fork server that has
-already imported Flask), so starting one is cheap. Arguments and results
+and one that crashes cannot take the build down. Processes fork from a fork
+server that has already imported Flask, so starting one is cheap, and that
+server runs with a fixed hash seed, so every build iterates sets alike. Arguments and results
 cross by pickle: jobs name what to do (an example's name, its requests),
 never live objects.
 """
@@ -11,9 +11,10 @@ never live objects.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import sys
-import threading
 import time
+from multiprocessing import forkserver
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -52,15 +53,23 @@ def _child(work: Callable[[Any], Any], job: Any, conn: Connection) -> None:
 
 
 def _context() -> Any:  # a multiprocessing context (typeshed has no common type with .Process)
-    """``fork`` when this process has one thread (cheap, safe); else a fork server.
+    """A fork server started with a fixed hash seed, so set order is the same every build.
 
-    ``mkdocs serve`` runs threads, and forking a threaded process can deadlock.
+    Workers fork from it, already holding Flask and the build in memory.
     """
-    if sys.platform != "win32" and threading.active_count() == 1:
-        return multiprocessing.get_context("fork")
-    context = multiprocessing.get_context("forkserver" if sys.platform != "win32" else "spawn")
-    if sys.platform != "win32":
-        context.set_forkserver_preload(PRELOAD)
+    if sys.platform == "win32":  # pragma: no cover - no fork server there
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(PRELOAD)
+    previous = os.environ.get("PYTHONHASHSEED")
+    os.environ["PYTHONHASHSEED"] = "0"
+    try:
+        forkserver.ensure_running()
+    finally:
+        if previous is None:
+            del os.environ["PYTHONHASHSEED"]
+        else:
+            os.environ["PYTHONHASHSEED"] = previous
     return context
 
 
