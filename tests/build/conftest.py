@@ -44,9 +44,14 @@ class Built:
     site: Path
 
 
-def mkdocs_build(config: Path, site: Path) -> Built:
-    """Run a real strict build from another directory, as CI or a contributor would."""
+def mkdocs_build(config: Path, site: Path, cache: Path | None = None) -> Built:
+    """Run a real strict build from another directory, as CI or a contributor would.
+
+    With ``cache``, the guide's examples are frozen into that folder (a clean build).
+    """
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    if cache is not None:
+        env["FLASK_EXAMPLES_CACHE"] = str(cache)
     site.parent.mkdir(parents=True, exist_ok=True)
     done = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config), "-d", str(site)],

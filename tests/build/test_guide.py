@@ -1,5 +1,6 @@
 """The real guide, built for real with --strict, checked against its examples."""
 
+import hashlib
 import json
 import re
 from html.parser import HTMLParser
@@ -44,11 +45,32 @@ def parse(path: Path) -> CodeText:
     return parser
 
 
-@pytest.fixture(scope="module")
-def guide(tmp_path_factory):
-    built = mkdocs_build(ROOT / "mkdocs.yml", tmp_path_factory.mktemp("guide") / "site")
+def clean_build(tmp_path_factory, name):
+    folder = tmp_path_factory.mktemp(name)
+    built = mkdocs_build(ROOT / "mkdocs.yml", folder / "site", cache=folder / "cache")
     assert built.returncode == 0, built.output
     return built
+
+
+@pytest.fixture(scope="module")
+def guide(tmp_path_factory):
+    return clean_build(tmp_path_factory, "guide")
+
+
+def digests(site: Path) -> dict[str, str]:
+    return {
+        p.relative_to(site).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(site.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_two_clean_builds_are_identical(guide, tmp_path_factory):
+    second = clean_build(tmp_path_factory, "again")
+    first, again = digests(guide.site), digests(second.site)
+    differing = sorted(name for name in first.keys() | again.keys() if first.get(name) != again.get(name))
+    assert differing == []
+    assert len(first) > 50
 
 
 def test_reports_how_long_the_plugin_took(guide):
