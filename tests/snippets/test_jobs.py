@@ -6,6 +6,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from contextlib import closing
 from pathlib import Path
 
@@ -82,6 +83,9 @@ def test_enqueue_answers_202_at_once_and_the_job_waits_in_the_queue(app, client)
     with closing(sqlite3.connect(app.config["DATABASE"])) as db:
         tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master")}
     assert {"job", "task"} <= tables
+    # Huey names the task with a random UUID; clients only ever see the job's row id.
+    (task,) = app.extensions["huey"].pending()
+    assert uuid.UUID(task.id).version == 4
     assert client.get("/api/jobs/1").json == {"id": 1, "status": "queued"}
 
 
@@ -179,30 +183,41 @@ def test_flask_worker_command_runs_jobs_until_ctrl_c(app, client, keep_signal_ha
     assert seen["job"]["status"] == "done"
 
 
-def test_flask_worker_in_its_own_process_finishes_its_job_on_ctrl_c(tmp_path):
+def test_flask_worker_in_its_own_process_stops_gracefully_on_ctrl_c(tmp_path):
     database = tmp_path / "jobs.sqlite"
     client = create_app({"DATABASE": str(database)}).test_client()
-    url = client.post("/api/primes", json={"below": LARGEST}).json["status_url"]
+    urls = [
+        client.post("/api/primes", json={"below": LARGEST}).json["status_url"] for _ in range(5)
+    ]
     env = {**os.environ, "FLASK_DATABASE": json.dumps(str(database))}
     worker = subprocess.Popen(
-        [sys.executable, "-m", "flask", "--app", "snippets.jobs.app", "worker"],
+        [sys.executable, "-m", "flask", "--app", "snippets.jobs.app", "worker", "--workers", "1"],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
+    running = None
     try:
-        deadline = time.monotonic() + 30
-        while client.get(url).json["status"] == "queued" and time.monotonic() < deadline:
+        # Wait until a job after the first is running: by then the worker is
+        # fully started, signal handlers included.
+        deadline = time.monotonic() + 60
+        while running is None and time.monotonic() < deadline:
+            statuses = [client.get(url).json["status"] for url in urls]
+            if "running" in statuses[1:]:
+                running = statuses.index("running")
             time.sleep(0.01)
-        seen = client.get(url).json["status"]
     finally:
-        worker.send_signal(signal.SIGINT)  # Ctrl+C, while the job is running
-        _, log = worker.communicate(timeout=30)
-    assert seen == "running", log
+        worker.send_signal(signal.SIGINT)  # Ctrl+C
+        _, log = worker.communicate(timeout=60)
+    assert running is not None, log
     assert worker.returncode == 0, log
-    assert client.get(url).json["status"] == "done"  # it finished before the worker exited
+    assert "run_job" in log  # the worker logs the jobs it runs
+    statuses = [client.get(url).json["status"] for url in urls]
+    assert statuses[running] == "done"  # the running job finished before the worker exited
+    assert set(statuses[running + 1 :]) <= {"queued"}  # the rest wait for the next worker
+    assert statuses[-1] == "queued"
 
 
 def test_the_database_can_come_from_the_environment(tmp_path, monkeypatch):
