@@ -1,0 +1,240 @@
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from contextlib import closing
+from pathlib import Path
+
+import pytest
+
+from snippets.jobs import app as jobs_module
+from snippets.jobs.app import LARGEST, count_primes, create_app, get_db
+
+ROOT = Path(__file__).resolve().parents[2]
+FINISHED = ("done", "failed")
+
+
+@pytest.fixture
+def app(tmp_path):
+    return create_app({"TESTING": True, "DATABASE": str(tmp_path / "jobs.sqlite")})
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def keep_signal_handlers():
+    """Huey's consumer takes over SIGINT, SIGTERM and SIGHUP; give them back to pytest."""
+    names = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    saved = {signum: signal.getsignal(signum) for signum in names}
+    yield
+    for signum, handler in saved.items():
+        signal.signal(signum, handler)
+
+
+@pytest.fixture
+def worker(app, keep_signal_handlers):
+    """A real Huey consumer with one worker thread, polling the app's SQLite queue."""
+    consumer = app.extensions["huey"].create_consumer(workers=1, periodic=False, max_delay=0.1)
+    consumer.start()
+    yield consumer
+    consumer.stop(graceful=True)
+
+
+def wait_until_finished(client, url, timeout=30.0):
+    """Poll the status URL as a client would; the last answer, finished or not."""
+    deadline = time.monotonic() + timeout
+    body = client.get(url).json
+    while body["status"] not in FINISHED and time.monotonic() < deadline:
+        time.sleep(0.05)
+        body = client.get(url).json
+    return body
+
+
+def primes_by_trial_division(below):
+    return sum(all(n % d for d in range(2, int(n**0.5) + 1)) for n in range(2, below))
+
+
+@pytest.mark.parametrize("below", [2, 3, 4, 10, 11, 100, 1000])
+def test_count_primes_agrees_with_trial_division(below):
+    assert count_primes(below) == {"below": below, "primes": primes_by_trial_division(below)}
+
+
+def test_count_primes_below_a_million():
+    # pi(10**6) = 78498, a known value of the prime-counting function
+    assert count_primes(1_000_000)["primes"] == 78498
+
+
+def test_enqueue_answers_202_at_once_and_the_job_waits_in_the_queue(app, client):
+    response = client.post("/api/primes", json={"below": 1000})
+    assert response.status_code == 202
+    assert response.json == {"id": 1, "status_url": "/api/jobs/1"}
+    assert response.headers["Location"] == "/api/jobs/1"
+    # No worker runs: the job is stored, queued, and nothing has computed it.
+    assert app.extensions["huey"].pending_count() == 1
+    # ...in the app's own SQLite file, next to the job table.
+    with closing(sqlite3.connect(app.config["DATABASE"])) as db:
+        tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master")}
+    assert {"job", "task"} <= tables
+    # Huey names the task with a random UUID; clients only ever see the job's row id.
+    (task,) = app.extensions["huey"].pending()
+    assert uuid.UUID(task.id).version == 4
+    assert client.get("/api/jobs/1").json == {"id": 1, "status": "queued"}
+
+
+def test_job_ids_are_sequential(client):
+    ids = [client.post("/api/primes", json={"below": n}).json["id"] for n in (10, 20, 30)]
+    assert ids == [1, 2, 3]
+
+
+def test_a_real_worker_runs_the_job(app, client, worker):
+    url = client.post("/api/primes", json={"below": 100_000}).json["status_url"]
+    assert wait_until_finished(client, url) == {
+        "id": 1,
+        "status": "done",
+        "result": {"below": 100_000, "primes": 9592},
+    }
+    assert app.extensions["huey"].pending_count() == 0
+
+
+def test_a_real_worker_runs_jobs_queued_before_it_started(app, client, keep_signal_handlers):
+    urls = [client.post("/api/primes", json={"below": n}).json["status_url"] for n in (10, 100)]
+    consumer = app.extensions["huey"].create_consumer(workers=2, periodic=False, max_delay=0.1)
+    consumer.start()
+    try:
+        finished = [wait_until_finished(client, url) for url in urls]
+    finally:
+        consumer.stop(graceful=True)
+    assert [job["result"]["primes"] for job in finished] == [4, 25]
+
+
+def test_a_job_that_raises_is_marked_failed(client, worker, monkeypatch):
+    def broken(below):
+        raise MemoryError(f"no room for {below} numbers")
+
+    monkeypatch.setattr(jobs_module, "count_primes", broken)
+    url = client.post("/api/primes", json={"below": 50}).json["status_url"]
+    assert wait_until_finished(client, url) == {
+        "id": 1,
+        "status": "failed",
+        "result": {"error": "MemoryError('no room for 50 numbers')"},
+    }
+
+
+def test_immediate_mode_runs_the_job_inside_the_request(tmp_path):
+    # What the site's build does (see example.toml): no worker, jobs run inline.
+    app = create_app({"DATABASE": str(tmp_path / "jobs.sqlite"), "HUEY_IMMEDIATE": True})
+    client = app.test_client()
+    assert client.post("/api/primes", json={"below": 1000}).status_code == 202
+    assert client.get("/api/jobs/1").json["status"] == "done"
+    assert client.get("/api/jobs/1").json["result"] == {"below": 1000, "primes": 168}
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"below": 1},
+        {"below": 10_000_001},
+        {"below": "1000"},
+        {"below": 10.5},
+        {"below": True},
+        {},
+        [1000],
+    ],
+)
+def test_bad_input_is_a_json_400_and_queues_nothing(app, client, body):
+    response = client.post("/api/primes", json=body)
+    assert response.status_code == 400
+    assert response.json["message"] == "'below' must be a whole number from 2 to 10000000."
+    assert app.extensions["huey"].pending_count() == 0
+
+
+def test_an_unknown_job_is_a_json_404(client):
+    response = client.get("/api/jobs/7")
+    assert response.status_code == 404
+    assert response.json == {"error": "Not Found", "message": "There is no job 7."}
+
+
+def test_flask_worker_command_runs_jobs_until_ctrl_c(app, client, keep_signal_handlers):
+    url = client.post("/api/primes", json={"below": 1000}).json["status_url"]
+    pytest_handler = signal.getsignal(signal.SIGINT)
+    seen = {}
+
+    def poll_then_press_ctrl_c():
+        seen["job"] = wait_until_finished(app.test_client(), url)
+        deadline = time.monotonic() + 30
+        while signal.getsignal(signal.SIGINT) is pytest_handler and time.monotonic() < deadline:
+            time.sleep(0.05)  # until the consumer has put its own handler in place
+        if signal.getsignal(signal.SIGINT) is not pytest_handler:
+            os.kill(os.getpid(), signal.SIGINT)
+
+    watcher = threading.Thread(target=poll_then_press_ctrl_c)
+    watcher.start()
+    result = app.test_cli_runner().invoke(args=["worker", "--workers", "1"])
+    watcher.join()
+    assert result.exit_code == 0, result.output
+    assert seen["job"]["status"] == "done"
+
+
+def test_flask_worker_in_its_own_process_stops_gracefully_on_ctrl_c(tmp_path):
+    database = tmp_path / "jobs.sqlite"
+    client = create_app({"DATABASE": str(database)}).test_client()
+    urls = [
+        client.post("/api/primes", json={"below": LARGEST}).json["status_url"] for _ in range(5)
+    ]
+    env = {**os.environ, "FLASK_DATABASE": json.dumps(str(database))}
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "snippets.jobs.app", "worker", "--workers", "1"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    running = None
+    try:
+        # Wait until a job after the first is running: by then the worker is
+        # fully started, signal handlers included.
+        deadline = time.monotonic() + 60
+        while running is None and time.monotonic() < deadline:
+            statuses = [client.get(url).json["status"] for url in urls]
+            if "running" in statuses[1:]:
+                running = statuses.index("running")
+            time.sleep(0.01)
+    finally:
+        worker.send_signal(signal.SIGINT)  # Ctrl+C
+        _, log = worker.communicate(timeout=60)
+    assert running is not None, log
+    assert worker.returncode == 0, log
+    assert "run_job" in log  # the worker logs the jobs it runs
+    statuses = [client.get(url).json["status"] for url in urls]
+    assert statuses[running] == "done"  # the running job finished before the worker exited
+    assert set(statuses[running + 1 :]) <= {"queued"}  # the rest wait for the next worker
+    assert statuses[-1] == "queued"
+
+
+def test_the_database_can_come_from_the_environment(tmp_path, monkeypatch):
+    database = tmp_path / "elsewhere" / "jobs.sqlite"
+    monkeypatch.setenv("FLASK_DATABASE", json.dumps(str(database)))
+    client = create_app().test_client()
+    assert client.post("/api/primes", json={"below": 10}).status_code == 202
+    assert database.is_file()
+
+
+def test_wrong_method_is_a_json_405_that_keeps_allow(client):
+    response = client.get("/api/primes")
+    assert response.status_code == 405
+    assert response.json["error"] == "Method Not Allowed"
+    assert "POST" in response.headers["Allow"].split(", ")
+
+
+def test_one_connection_per_app_context(app):
+    with app.app_context():
+        assert get_db() is get_db()
