@@ -58,11 +58,15 @@ def _values(shown: Shown, name: str) -> list[str]:
 def render(result: BuildResult) -> dict[str, str]:
     """File name → text for every page that has blocks with requests."""
     pages: dict[str, list[str]] = {}
-    for (page, line), rendered in sorted(result.blocks.items()):
+    counts: dict[str, int] = {}
+    for (page, _line), rendered in sorted(result.blocks.items()):
+        counts[page] = counts.get(page, 0) + 1
         if not rendered.answers:
             continue
         out = pages.setdefault(page, [f"# Outputs shown on {page}", ""])
-        out += [f"## {page}:{line} (example {rendered.example.name})", ""]
+        # Blocks are numbered, not located by line: editing prose above a
+        # block must not look like a change of output.
+        out += [f"## Block {counts[page]} (example {rendered.example.name})", ""]
         for shown in rendered.answers:
             out += [*_answer(shown), ""]
     return {

@@ -101,3 +101,12 @@ def fixture_site(tmp_path: Path) -> FixtureSite:
     (site.root / "snippets/hello/__init__.py").touch()
     site.write("tests/test_hello.py", "from snippets.hello.app import app\n")
     return site
+
+
+@pytest.fixture(scope="session")
+def guide(tmp_path_factory) -> Built:
+    """The real guide, built once, clean (with a cache of its own)."""
+    folder = tmp_path_factory.mktemp("guide")
+    built = mkdocs_build(ROOT / "mkdocs.yml", folder / "site", cache=folder / "cache")
+    assert built.returncode == 0, built.output
+    return built

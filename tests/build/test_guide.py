@@ -52,11 +52,6 @@ def clean_build(tmp_path_factory, name):
     return built
 
 
-@pytest.fixture(scope="module")
-def guide(tmp_path_factory):
-    return clean_build(tmp_path_factory, "guide")
-
-
 def digests(site: Path) -> dict[str, str]:
     return {
         p.relative_to(site).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
