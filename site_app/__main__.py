@@ -1,8 +1,8 @@
 """``python -m site_app``: use the build without MkDocs.
 
-    python -m site_app review            # do the committed outputs match a fresh build?
-    python -m site_app review --update   # write them anew (also: nox -s review)
-    python -m site_app freeze hello      # freeze one example and list its files
+python -m site_app review            # do the committed outputs match a fresh build?
+python -m site_app review --update   # write them anew (also: nox -s review)
+python -m site_app freeze hello      # freeze one example and list its files
 """
 
 from __future__ import annotations

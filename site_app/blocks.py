@@ -549,10 +549,12 @@ def _request_body(answer: Shown, site_root: str) -> list[str]:
         if answer.preview:
             src = html.escape(site_root + answer.preview, quote=True)
             label = html.escape(f"Frozen page: {request.label}", quote=True)
+            # Markdown puts this in a paragraph, so it is built of phrasing
+            # content only (a span, not a div), which keeps the HTML valid.
             lines += [
-                '<div class="ffg-preview">'
+                '<span class="ffg-preview">'
                 f'<iframe src="{src}" title="{label}" sandbox="" loading="lazy"></iframe>'
-                f'<a class="ffg-open" href="{src}">Open the frozen page</a></div>',
+                f'<a class="ffg-open" href="{src}">Open the frozen page</a></span>',
                 "",
             ]
         lines += ['??? note "HTML source"', ""]
@@ -563,7 +565,7 @@ def _request_body(answer: Shown, site_root: str) -> list[str]:
         if answer.preview:
             src = html.escape(site_root + answer.preview, quote=True)
             label = html.escape(f"Image answered to {request.label}", quote=True)
-            lines += [f'<p class="ffg-image"><img src="{src}" alt="{label}"></p>', ""]
+            lines += [f'<span class="ffg-image"><img src="{src}" alt="{label}"></span>', ""]
         return lines
     body = response.pretty_body().rstrip("\n")
     return lines + _code("http", "\n".join(head + (["", body] if body else [])), "Response")

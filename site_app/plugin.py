@@ -162,17 +162,25 @@ class FlaskExamplesPlugin(BasePlugin[FlaskExamplesConfig]):
 
     def _expand(self, markdown: str, page: Page) -> str:
         result = self.result
-        scanned = blocks.scan(markdown, self._page_key(page.file))
+        key = self._page_key(page.file)
+        scanned = blocks.scan(markdown, key)
         if not scanned.blocks or result is None:
             return markdown
+        # MkDocs hands over the page without its front matter, so lines have
+        # moved: pair blocks by their order in the page, and check each pair.
+        built = [rb for (page_key, _), rb in sorted(result.blocks.items()) if page_key == key]
         site_root = "../" * page.url.count("/")
         lines = markdown.split("\n")
-        for block in reversed(scanned.blocks):
-            rendered = result.blocks.get((block.page, block.line))
-            if rendered is None:
+        pairs = list(zip(scanned.blocks, built, strict=False))
+        for block, rendered in reversed(pairs):
+            same = (block.example, block.requests) == (
+                rendered.block.example,
+                rendered.block.requests,
+            )
+            if len(built) != len(scanned.blocks) or not same:
                 raise PluginError(
-                    f"{block.where}: this block was changed by another plugin after the "
-                    "examples were built\n    fix: put flask-examples last in plugins"
+                    f"{key}: its flask-example blocks were changed by another plugin after "
+                    "the examples were built\n    fix: put flask-examples last in plugins"
                 )
             lines[block.line - 1 : block.end_line] = rendered.markdown(site_root).split("\n")
         return "\n".join(lines)

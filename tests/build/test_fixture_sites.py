@@ -22,7 +22,8 @@ def test_a_good_block_builds_from_another_directory(fixture_site):
     assert built.returncode == 0, built.output
     page = (built.site / "index.html").read_text()
     assert "Hello from the fixture" in page  # the captured HTML source
-    assert '<iframe src="examples/hello/index.html"' in page
+    assert '<p><span class="ffg-preview"><iframe src="examples/hello/index.html"' in page
+    assert "<p></p>" not in page  # no block element was split out of a paragraph
     assert (built.site / "examples/hello/index.html").read_text() == "<p>Hello from the fixture</p>"
     assert (built.site / "assets/flask-examples.css").is_file()
     assert "the plugin took" in built.output
@@ -130,3 +131,16 @@ def test_unshown_and_untested_examples_fail_the_build(fixture_site):
     assert built.returncode != 0
     assert "snippets/extra/: example 'extra' is not shown on any page" in built.output
     assert "snippets/extra/: example 'extra' has no tests" in built.output
+
+
+def test_front_matter_does_not_move_blocks(fixture_site):
+    fixture_site.write(
+        "docs/index.md",
+        "---\ndescription: A page with front matter.\ntitle: Hi\n---\n\n# Hi\n\n"
+        "```flask-example\nexample: hello\nrequests:\n  - GET /\n```\n",
+    )
+    built = fixture_site.build()
+    assert built.returncode == 0, built.output
+    page = (built.site / "index.html").read_text()
+    assert '<meta name="description" content="A page with front matter.">' in page
+    assert "Hello from the fixture" in page
