@@ -189,6 +189,31 @@ def typed_python(markdown: str, page: str) -> list[BlockError]:
     return errors
 
 
+_INCLUDE_RE = re.compile(r"""^\s*-{1,}8<-{1,}\s+["']?(?P<path>[^"':\s]+)""")
+
+
+def bad_includes(markdown: str, page: str, snippets_dir: Path) -> list[BlockError]:
+    """``--8<--`` lines of a page that name a file outside ``snippets/`` or none at all."""
+    errors: list[BlockError] = []
+    root = snippets_dir.resolve()
+    for number, line in enumerate(markdown.splitlines(), start=1):
+        match = _INCLUDE_RE.match(line)
+        if not match or match["path"].startswith(("[", ";")):  # a section marker, a comment
+            continue
+        relative = match["path"]
+        target = (root / relative).resolve()
+        if Path(relative).is_absolute() or not target.is_relative_to(root):
+            what = f"the include {relative!r} leads outside {snippets_dir.name}/"
+            fix = f"include files of examples only, named from {snippets_dir.name}/"
+        elif not target.is_file():
+            what = f"the include {relative!r} names no file under {snippets_dir.name}/"
+            fix = "check the example's name and the file's path"
+        else:
+            continue
+        errors.append(BlockError(what, where=Location(page, number), fix=fix))
+    return errors
+
+
 def _parse(body: str, page: str, line: int, end_line: int, indent: str) -> Block:
     where = Location(page, line)
     try:
@@ -501,10 +526,12 @@ def _request_body(answer: Shown, site_root: str) -> list[str]:
     head = [f"HTTP/1.1 {response.status}", f"Content-Type: {response.content_type}"]
     for name in ("Location", *request.show):
         values = [v for k, v in response.headers if k.lower() == name.lower()]
+        if name.lower() == "allow":  # Werkzeug builds it from a set: its order varies
+            values = [", ".join(sorted(v.split(", "))) for v in values]
         head += [f"{name}: {value}" for value in values]
         if not values and name != "Location":
             head.append(f"{name}: (not sent)")
-    if response.is_html:
+    if response.is_html and response.body:
         lines += _code("http", "\n".join(head), "Response")
         if answer.preview:
             src = html.escape(site_root + answer.preview, quote=True)

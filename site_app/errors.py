@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,10 @@ class SiteAppError(Exception):
         self.where = where
         self.fix = fix
         super().__init__(self.message)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Errors cross from worker processes to the build: keep every field.
+        return (_rebuild, (type(self), self.what, self.where, self.fix))
 
     @property
     def message(self) -> str:
@@ -61,6 +66,13 @@ class BuildFailed(SiteAppError):
         head = f"{count} problem{'s' if count != 1 else ''} in the guide's examples:"
         body = "\n".join(f"  - {e.message}".replace("\n", "\n    ") for e in errors)
         super().__init__(f"{head}\n{body}")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (BuildFailed, (self.errors,))
+
+
+def _rebuild(kind: type[SiteAppError], what: str, where: Location | None, fix: str) -> SiteAppError:
+    return kind(what, where=where, fix=fix)
 
 
 def relative_to(path: Path, root: Path) -> str:

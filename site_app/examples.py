@@ -111,6 +111,19 @@ def _read_example(directory: Path, top_package: str) -> Example:
             where=where,
             fix="use lower-case letters, digits and underscores, starting with a letter",
         )
+    nested = sorted(
+        child.name
+        for child in directory.iterdir()
+        if child.is_dir() and ((child / "app.py").is_file() or (child / "__init__.py").is_file())
+    )
+    if not (directory / "__init__.py").is_file() and nested:
+        raise ExampleError(
+            f"examples live directly under {directory.parent.name}/, not in folders of "
+            f"their own ({', '.join(nested)} found in {name}/)",
+            where=where,
+            fix=f"move each one to {directory.parent.name}/<name>/ with a name no other "
+            "example has",
+        )
     if not (directory / "__init__.py").is_file():
         raise ExampleError(
             "this example has no __init__.py",

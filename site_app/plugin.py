@@ -9,6 +9,7 @@ for its rendered tabs.
 from __future__ import annotations
 
 import logging
+import shutil
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -19,9 +20,10 @@ from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.livereload import LiveReloadServer
-from mkdocs.plugins import BasePlugin
+from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
+from mkdocs.utils import CountHandler
 
 from . import blocks
 from .build import Builder, BuildResult
@@ -41,6 +43,14 @@ class FlaskExamplesConfig(base.Config):
     """Private directory for frozen pages, relative to ``mkdocs.yml``."""
     examples_url = c.Type(str, default="examples")
     """Folder of the site that holds each example's frozen pages."""
+    tests_dir = c.Optional(c.Type(str))
+    """If set, every example must be imported by a test file there (or hold its own tests)."""
+    require_shown = c.Type(bool, default=True)
+    """Fail when an example is shown on no page."""
+    workers = c.Type(int, default=0)
+    """Worker processes for examples; 0 means one per core."""
+    timeout = c.Type((int, float), default=60)
+    """Seconds an example may take to load, set up, answer and freeze."""
 
 
 class FlaskExamplesPlugin(BasePlugin[FlaskExamplesConfig]):
@@ -51,6 +61,12 @@ class FlaskExamplesPlugin(BasePlugin[FlaskExamplesConfig]):
         self.started = 0.0
         self.spent = 0.0
         self.root = Path.cwd()
+        self.command: str | None = None
+        self.final_site: Path | None = None
+        self.warnings = CountHandler(level=logging.WARNING)
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        self.command = command
 
     def _timed(self, step: Callable[[], T]) -> T:
         t0 = time.perf_counter()
@@ -83,16 +99,33 @@ class FlaskExamplesPlugin(BasePlugin[FlaskExamplesConfig]):
             )
         if ASSET not in config.extra_css:
             config.extra_css.append(ASSET)
+        self._stage(config)
         return config
+
+    def _stage(self, config: MkDocsConfig) -> None:
+        """Build into a sibling folder; the real site_dir changes only on success."""
+        self.final_site = None
+        if self.command not in ("build", "gh-deploy"):
+            return  # serve builds into a temporary folder of its own
+        final = Path(config.site_dir)
+        self.final_site = final
+        config.site_dir = str(final.with_name(final.name + ".partial"))
+        self.warnings.counts.clear()
+        logging.getLogger("mkdocs").addHandler(self.warnings)
 
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
         def step() -> Files:
             pages = {self._page_key(f): f.content_string for f in files.documentation_pages()}
+            tests_dir = self.config.tests_dir
             builder = Builder(
                 self.root / self.config.snippets_dir,
                 self.root / self.config.cache_dir,
                 log=lambda message: log.info(message),
                 examples_prefix=self.config.examples_url.strip("/"),
+                tests_dir=self.root / tests_dir if tests_dir else None,
+                require_shown=self.config.require_shown,
+                workers=self.config.workers or None,
+                timeout=self.config.timeout,
             )
             try:
                 self.result = builder.build(pages)
@@ -150,7 +183,32 @@ class FlaskExamplesPlugin(BasePlugin[FlaskExamplesConfig]):
         server.watch(str(self.root / self.config.snippets_dir))
         return server
 
+    @event_priority(-100)  # after every other plugin has written its files
     def on_post_build(self, *, config: MkDocsConfig) -> None:
+        self._report()
+        if self.final_site is None:
+            return
+        logging.getLogger("mkdocs").removeHandler(self.warnings)
+        if config.strict and self.warnings.get_counts():
+            return  # MkDocs aborts next; on_build_error removes the partial site
+        staged, final = Path(config.site_dir), self.final_site
+        old = final.with_name(final.name + ".old")
+        shutil.rmtree(old, ignore_errors=True)
+        if final.exists():
+            final.rename(old)
+        staged.rename(final)
+        shutil.rmtree(old, ignore_errors=True)
+        config.site_dir = str(final)
+        log.info(f"the new site replaced {final}")
+
+    def on_build_error(self, *, error: Exception) -> None:
+        logging.getLogger("mkdocs").removeHandler(self.warnings)
+        if self.final_site is not None:
+            partial = self.final_site.with_name(self.final_site.name + ".partial")
+            shutil.rmtree(partial, ignore_errors=True)
+            log.error(f"the build failed; {self.final_site} was left as it was")
+
+    def _report(self) -> None:
         total = time.perf_counter() - self.started
         result = self.result
         if result is None:

@@ -5,4 +5,4 @@ app = Flask(__name__)
 
 @app.route("/")
 def hello():
-    return "<h1>Hello, Flask!</h1><p>This page came from one Python function.</p>"
+    return "<h1>Hello, Flask!</h1><p>One Python function made this page.</p>"

@@ -21,7 +21,8 @@ theme:
   name: material
   font: false
 plugins:
-  - flask-examples
+  - flask-examples:
+      tests_dir: tests
 markdown_extensions:
   - admonition
   - pymdownx.details
@@ -93,4 +94,5 @@ def fixture_site(tmp_path: Path) -> FixtureSite:
         """,
     )
     (site.root / "snippets/hello/__init__.py").touch()
+    site.write("tests/test_hello.py", "from snippets.hello.app import app\n")
     return site

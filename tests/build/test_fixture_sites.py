@@ -87,8 +87,46 @@ def test_the_plugin_needs_pymdownx_snippets(fixture_site):
 
 
 def test_a_docs_file_may_not_shadow_a_frozen_page(fixture_site):
-    fixture_site.write("docs/index.md", "# Hi\n")
+    fixture_site.write("docs/index.md", "# Hi\n\n```flask-example\nexample: hello\n```\n")
     fixture_site.write("docs/examples/hello/index.html", "<p>mine</p>")
     built = fixture_site.build()
     assert built.returncode != 0
     assert "docs/examples/hello/index.html clashes with a frozen page" in built.output
+
+
+def tree(path):
+    return {p.relative_to(path).as_posix(): p.read_bytes() for p in path.rglob("*") if p.is_file()}
+
+
+@pytest.mark.parametrize(
+    "breakage",
+    [
+        "```flask-example\nexample: nope\n```\n",  # an error in a block
+        "[a link to nowhere](missing.md)\n",  # a warning that --strict turns into a failure
+    ],
+)
+def test_a_failed_build_leaves_the_previous_site_as_it_was(fixture_site, breakage):
+    fixture_site.write("docs/index.md", "# Hi\n\n```flask-example\nexample: hello\n```\n")
+    first = fixture_site.build()
+    assert first.returncode == 0, first.output
+    before = tree(first.site)
+    assert "index.html" in before
+
+    fixture_site.write("docs/index.md", "# Hi\n\n" + breakage)
+    second = fixture_site.build()
+
+    assert second.returncode != 0
+    assert "was left as it was" in second.output
+    assert tree(second.site) == before
+    leftovers = [p.name for p in second.site.parent.iterdir() if not p.name.startswith(".coverage")]
+    assert leftovers == ["site"]  # no partial or old copy left behind
+
+
+def test_unshown_and_untested_examples_fail_the_build(fixture_site):
+    fixture_site.write("docs/index.md", "# Hi\n\n```flask-example\nexample: hello\n```\n")
+    fixture_site.write("snippets/extra/app.py", "from flask import Flask\napp = Flask(__name__)\n")
+    (fixture_site.root / "snippets/extra/__init__.py").touch()
+    built = fixture_site.build()
+    assert built.returncode != 0
+    assert "snippets/extra/: example 'extra' is not shown on any page" in built.output
+    assert "snippets/extra/: example 'extra' has no tests" in built.output

@@ -282,3 +282,17 @@ def test_render_keeps_the_block_indent(hello):
     (b,) = scan("!!! tip\n    ```flask-example\n    example: hello\n    ```\n", "p.md").blocks
     markdown = render(b, hello, resolve_files(b, hello), [], "")
     assert all(line.startswith("    ") for line in markdown.splitlines() if line)
+
+
+def test_allow_is_shown_sorted_and_an_empty_body_shows_no_source(hello):
+    b = block(example="hello")
+    answers = [
+        Shown(
+            Request("DELETE", "/", show=("Allow",)),
+            response("text/html", b"", "405 METHOD NOT ALLOWED", (("Allow", "POST, HEAD, GET"),)),
+        ),
+        Shown(Request("DELETE", "/items/1"), response("text/html", b"", "204 NO CONTENT")),
+    ]
+    markdown = render(b, hello, resolve_files(b, hello), answers, "")
+    assert "Allow: GET, HEAD, POST" in markdown
+    assert "HTML source" not in markdown

@@ -181,3 +181,11 @@ def test_a_freeze_failure_is_reported_once(project):
     project.page("a.md", block("GET /", example="broken"))
     failed = failure(project)
     assert "freezing example 'broken' failed" in str(failed)
+
+
+def test_an_html_error_page_gets_a_preview_of_its_own(shop):
+    shop.page("a.md", block("GET /nope/ -> 404"))
+    (answer,) = shop.build().blocks[("a.md", 3)].answers
+    assert answer.preview.startswith("examples/shop/nope/preview-")
+    frozen = shop.root / ".cache/frozen/shop" / answer.preview.split("/", 2)[2]
+    assert b"Not Found" in frozen.read_bytes()

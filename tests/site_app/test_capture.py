@@ -118,3 +118,12 @@ def test_response_helpers():
     assert make_response(200, "image/svg+xml").is_image
     assert make_response(200).header("location") == "/x"
     assert make_response(200).header("Allow") is None
+
+
+def test_a_declared_server_error_does_not_log_its_traceback(caplog):
+    app = make_app()
+    perform(app, Request("GET", "/boom", expected_status=500))
+    assert "Exception on /boom" not in caplog.text
+    perform(app, Request("GET", "/boom"))
+    assert "Exception on /boom" in caplog.text
+    assert app.logger.disabled is False

@@ -1,0 +1,114 @@
+"""Run jobs in worker processes, a few at a time, each within a time limit.
+
+Each job gets a process of its own, so an example that hangs can be stopped
+and one that crashes cannot take the build down. Processes are forked from
+the build (or, when the build runs threads, from a fork server that has
+already imported Flask), so starting one is cheap. Arguments and results
+cross by pickle: jobs name what to do (an example's name, its requests),
+never live objects.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import sys
+import threading
+import time
+import traceback
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
+from typing import Any, Generic, TypeVar, cast
+
+J = TypeVar("J")
+R = TypeVar("R")
+
+PRELOAD = ["flask", "flask_frozen", "site_app.build"]
+
+
+@dataclass(frozen=True)
+class Finished(Generic[J]):
+    """What came back for one job: a result, an exception it raised, or a time-out."""
+
+    job: J
+    result: Any = None
+    error: BaseException | None = None
+    timed_out: bool = False
+    seconds: float = 0.0
+
+
+def _child(work: Callable[[Any], Any], job: Any, conn: Connection) -> None:
+    try:
+        outcome: tuple[str, Any] = ("ok", work(job))
+    except BaseException as exc:  # reported to the parent, which decides
+        exc.__traceback__ = None
+        outcome = ("error", exc)
+    try:
+        conn.send(outcome)
+    except Exception as exc:  # the result or the exception would not pickle
+        conn.send(("error", RuntimeError(f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}")))
+    finally:
+        conn.close()
+
+
+def _context() -> Any:  # a multiprocessing context (typeshed has no common type with .Process)
+    """``fork`` when this process has one thread (cheap, safe); else a fork server.
+
+    ``mkdocs serve`` runs threads, and forking a threaded process can deadlock.
+    """
+    if sys.platform != "win32" and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    context = multiprocessing.get_context("forkserver" if sys.platform != "win32" else "spawn")
+    if sys.platform != "win32":
+        context.set_forkserver_preload(PRELOAD)
+    return context
+
+
+def run(
+    work: Callable[[J], R], jobs: Sequence[J], *, workers: int, timeout: float
+) -> Iterator[Finished[J]]:
+    """Yield each job's outcome as it finishes; ``work`` must be a module-level function."""
+    context = _context()
+    pending = list(jobs)
+    running: dict[Connection, tuple[Any, J, float]] = {}
+    try:
+        while pending or running:
+            while pending and len(running) < max(1, workers):
+                job = pending.pop(0)
+                receiver, sender = context.Pipe(duplex=False)
+                process = context.Process(target=_child, args=(work, job, sender), daemon=True)
+                process.start()
+                sender.close()
+                running[receiver] = (process, job, time.monotonic())
+            soonest = min(started for _, _, started in running.values()) + timeout
+            ready = wait(list(running), timeout=max(0.0, soonest - time.monotonic()))
+            for conn in cast("list[Connection]", ready):
+                process, job, started = running.pop(conn)
+                seconds = time.monotonic() - started
+                try:
+                    status, payload = conn.recv()
+                except EOFError:
+                    process.join()
+                    status = "error"
+                    payload = RuntimeError(
+                        f"the worker process died (exit code {process.exitcode})"
+                    )
+                process.join()
+                conn.close()
+                if status == "ok":
+                    yield Finished(job, result=payload, seconds=seconds)
+                else:
+                    yield Finished(job, error=payload, seconds=seconds)
+            now = time.monotonic()
+            for conn, (process, job, started) in list(running.items()):
+                if now - started >= timeout:
+                    process.kill()
+                    process.join()
+                    conn.close()
+                    del running[conn]
+                    yield Finished(job, timed_out=True, seconds=now - started)
+    finally:
+        for conn, (process, _, _) in running.items():
+            process.kill()
+            process.join()
+            conn.close()

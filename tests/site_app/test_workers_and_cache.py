@@ -1,0 +1,171 @@
+import sys
+
+import pytest
+
+from site_app import cache
+from site_app.build import Builder
+from site_app.errors import BuildFailed
+
+PAGE = "```flask-example\nexample: {name}\nrequests:\n  - GET /\n```\n"
+
+
+def failure(builder, pages):
+    with pytest.raises(BuildFailed) as caught:
+        builder.build(pages)
+    return caught.value.errors
+
+
+def test_an_example_that_never_returns_is_stopped(project):
+    project.example(
+        "stuck",
+        {
+            "app.py": "from flask import Flask\napp = Flask(__name__)\n\n@app.get('/')\ndef index():\n    while True:\n        pass\n"
+        },
+    )
+    builder = Builder(project.snippets, project.root / ".cache", log=lambda m: None, timeout=1.5)
+    (error,) = failure(builder, {"a.md": PAGE.format(name="stuck")})
+    assert error.what == "example 'stuck' did not finish within 2 s"
+    assert str(error.where) == "snippets/stuck/app.py"
+    assert "timeout option" in error.fix
+
+
+def test_a_worker_that_dies_is_reported(project):
+    project.example("dies", {"app.py": "import os\nos._exit(3)\n"})
+    (error,) = failure(project.builder(), {"a.md": PAGE.format(name="dies")})
+    assert "building example 'dies' failed" in error.what
+    assert "exit code 3" in error.what
+
+
+def test_one_failing_example_does_not_hide_the_others(project):
+    project.example("good", {"app.py": project.HELLO})
+    project.example(
+        "bad",
+        {
+            "app.py": "from flask import Flask\napp = Flask(__name__)\n\n@app.get('/')\ndef index():\n    return {}['x']\n"
+        },
+    )
+    pages = {"a.md": PAGE.format(name="good"), "b.md": PAGE.format(name="bad")}
+    errors = failure(project.builder(), pages)
+    assert [str(e.where) for e in errors] == ["b.md:4", "snippets/bad/app.py:6"]
+    assert all("'bad'" in e.what and "KeyError: 'x'" in e.what for e in errors)
+
+
+def test_an_example_that_writes_into_the_source_tree(project):
+    project.example(
+        "writer",
+        {
+            "app.py": "from pathlib import Path\nfrom flask import Flask\napp = Flask(__name__)\n\n"
+            "@app.get('/')\ndef index():\n    (Path(__file__).parent / 'log.txt').write_text('x')\n    return 'ok'\n"
+        },
+    )
+    (error,) = failure(project.builder(), {"a.md": PAGE.format(name="writer")})
+    assert error.what == "example 'writer' wrote into the source tree: writer/log.txt"
+    assert "app.instance_path" in error.fix
+
+
+def test_examples_must_be_shown_and_tested_when_asked(project):
+    project.example("shown", {"app.py": project.HELLO})
+    project.example("included", {"app.py": project.HELLO, "test_own.py": "def test(): pass\n"})
+    project.example("forgotten", {"app.py": project.HELLO})
+    tests = project.root / "tests"
+    tests.mkdir()
+    (tests / "test_shown.py").write_text("from snippets.shown.app import app\n")
+    builder = Builder(
+        project.snippets,
+        project.root / ".cache",
+        log=lambda m: None,
+        tests_dir=tests,
+        require_shown=True,
+    )
+    pages = {
+        "a.md": PAGE.format(name="shown"),
+        "b.md": '```python\n--8<-- "included/test_own.py"\n```\n',
+    }
+    errors = failure(builder, pages)
+    assert [(e.what, str(e.where)) for e in errors] == [
+        ("example 'forgotten' is not shown on any page", "snippets/forgotten/"),
+        ("example 'forgotten' has no tests", "snippets/forgotten/"),
+    ]
+    assert (
+        errors[1].fix == "add tests/snippets/test_forgotten.py that imports snippets.forgotten.app"
+    )
+
+
+SITE = """
+    from flask import Flask, render_template
+
+    app = Flask(__name__)
+
+
+    @app.get("/")
+    def index():
+        return render_template("index.html")
+"""
+
+
+@pytest.fixture
+def cached_project(project):
+    project.example(
+        "site",
+        {"app.py": SITE, "templates/index.html": "<p>one</p>\n", "static/s.css": "p {}\n"},
+    )
+    project.page("a.md", PAGE.format(name="site"))
+    first = project.build()
+    assert first.ran == ["site"]
+    return project
+
+
+def test_an_unchanged_example_is_reused(cached_project):
+    again = cached_project.build()
+    assert (again.ran, again.reused) == ([], ["site"])
+    rendered = again.blocks[("a.md", 1)]
+    assert rendered.answers[0].response.body == b"<p>one</p>"
+
+
+@pytest.mark.parametrize(
+    ("path", "content"),
+    [
+        ("templates/index.html", "<p>two</p>\n"),
+        ("app.py", None),
+        ("static/s.css", "p { color: red }\n"),
+        ("example.toml", "[build]\n"),
+    ],
+)
+def test_changing_any_file_of_the_example_runs_it_again(cached_project, path, content):
+    target = cached_project.snippets / "site" / path
+    target.write_text(content if content is not None else target.read_text() + "\n# edited\n")
+    again = cached_project.build()
+    assert (again.ran, again.reused) == (["site"], [])
+
+
+def test_changing_the_requests_runs_it_again(cached_project):
+    cached_project.page(
+        "a.md",
+        PAGE.format(name="site").replace("  - GET /\n", "  - GET /\n  - GET /static/s.css\n"),
+    )
+    assert cached_project.build().ran == ["site"]
+
+
+def test_deleted_frozen_files_are_rebuilt(cached_project):
+    (cached_project.root / ".cache/frozen/site/index.html").unlink()
+    assert cached_project.build().ran == ["site"]
+
+
+def test_a_dependency_version_change_invalidates_the_cache(cached_project, tmp_path, monkeypatch):
+    packages = tmp_path / "packages"
+    (packages / "flask_extra-1.0.dist-info").mkdir(parents=True)
+    monkeypatch.setattr(sys, "path", [*sys.path, str(packages)])
+    cache.environment_digest.cache_clear()
+    try:
+        assert cached_project.build().ran == ["site"]
+        assert cached_project.build().ran == []
+        (packages / "flask_extra-1.0.dist-info").rename(packages / "flask_extra-1.1.dist-info")
+        cache.environment_digest.cache_clear()
+        assert cached_project.build().ran == ["site"]
+    finally:
+        cache.environment_digest.cache_clear()
+
+
+def test_a_corrupt_cache_entry_is_ignored(cached_project):
+    (cached_project.root / ".cache/results/site.pickle").write_bytes(b"not a pickle")
+    assert cached_project.build().ran == ["site"]
