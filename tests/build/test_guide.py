@@ -8,7 +8,7 @@ from urllib.parse import urljoin
 
 import pytest
 
-from .conftest import ROOT, mkdocs_build
+from tests.helpers import ROOT, mkdocs_build
 
 pytestmark = pytest.mark.build
 
