@@ -6,7 +6,15 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urljoin
 
-from playwright.sync_api import ConsoleMessage, Locator, Page, Request, Response, expect
+from playwright.sync_api import (
+    ConsoleMessage,
+    Frame,
+    Locator,
+    Page,
+    Request,
+    Response,
+    expect,
+)
 
 # A response tab's label, as the plugin writes it: "GET /api/items → 200".
 RESPONSE_TAB = re.compile(r"^(?P<method>[A-Z]+) (?P<path>\S+) → (?P<status>\d{3})$")
@@ -108,18 +116,25 @@ def _letters(text: str) -> str:
     return "".join(text.split())
 
 
+def load_preview(page: Page, iframe: Locator) -> Frame:
+    """Scroll to a shown preview frame, which loads lazily, and wait until it has loaded."""
+    iframe.scroll_into_view_if_needed()
+    src = iframe.get_attribute("src") or ""
+    frame = iframe.element_handle().content_frame()
+    assert frame is not None, f"the preview of {src} has no frame"
+    frame.wait_for_url(urljoin(page.url, src), timeout=10_000)
+    frame.wait_for_load_state("load")
+    return frame
+
+
 def inspect_preview(page: Page, iframe: Locator, problems: Problems) -> Preview:
     """Show a preview frame as a reader would (open its tab, scroll to it) and read it."""
     open_tabs_around(page, iframe)
     expect(iframe).to_be_visible()
-    iframe.scroll_into_view_if_needed()  # the frame loads lazily, once it is near the window
+    frame = load_preview(page, iframe)
     src = iframe.get_attribute("src") or ""
     expected_url = urljoin(page.url, src)
     handle = iframe.element_handle()
-    frame = handle.content_frame()
-    assert frame is not None, f"the preview of {src} has no frame"
-    frame.wait_for_url(expected_url, timeout=10_000)
-    frame.wait_for_load_state("load")
     block = iframe.locator("xpath=ancestor::div[contains(@class, 'tabbed-block')][1]")
     source = block.locator("details code")
     source_html = source.first.text_content() if source.count() else ""

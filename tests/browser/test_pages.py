@@ -67,14 +67,16 @@ def test_no_page_scrolls_sideways_on_a_phone(page: Page, guide: Site, screenshot
     failures = []
     for url in guide.pages:
         page.goto(url, wait_until="load")
+        if url in guide.chapters:
+            page.screenshot(
+                path=screenshots / f"{slug(url)}-phone.png", full_page=True, animations="disabled"
+            )
         # The page as it opens, then with each of its tabs shown in turn.
         problem = _too_wide(page, "as it opens")
         if not problem and (label := page.evaluate(_FIRST_TAB_TOO_WIDE)) is not None:
             problem = _too_wide(page, f"with tab {label!r} shown")
         if problem:
             failures.append(f"{url or '/'}: {problem}")
-        if url in guide.chapters:
-            page.screenshot(path=screenshots / f"{slug(url)}-phone.png", full_page=True)
     assert not failures, "\n".join(failures)
 
 
@@ -95,6 +97,6 @@ def test_screenshots_of_every_chapter(
         page.goto(url, wait_until="networkidle")
         expect(page.locator("body")).to_have_attribute("data-md-color-scheme", material_scheme)
         path = screenshots / f"{slug(url)}-{scheme}.png"
-        page.screenshot(path=path, full_page=True)
+        page.screenshot(path=path, full_page=True, animations="disabled")
         assert path.stat().st_size > 0
     assert problems.take() == []

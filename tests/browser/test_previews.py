@@ -12,7 +12,7 @@ from playwright.sync_api import Page
 from tests.helpers import FixtureSite
 
 from .checks import Preview, Problems, inspect_preview
-from .site import Site, serve
+from .site import Site, serve, slug
 
 
 def _what_is_wrong(preview: Preview) -> list[str]:
@@ -38,7 +38,9 @@ def _what_is_wrong(preview: Preview) -> list[str]:
     return wrong
 
 
-def test_every_preview_shows_its_frozen_page(page: Page, problems: Problems, guide: Site):
+def test_every_preview_shows_its_frozen_page(
+    page: Page, problems: Problems, guide: Site, screenshots: Path
+):
     frames, stylesheets, failures = 0, 0, []
     for url in guide.chapters:
         page.goto(url, wait_until="networkidle")
@@ -47,6 +49,9 @@ def test_every_preview_shows_its_frozen_page(page: Page, problems: Problems, gui
             preview = inspect_preview(page, iframe, problems)
             frames += 1
             stylesheets += len(preview.stylesheets)
+            preview_box.screenshot(
+                path=screenshots / f"{slug(url)}-preview-{frames}.png", animations="disabled"
+            )
             wrong = _what_is_wrong(preview)
             link = preview_box.locator("a.ffg-open")
             if link.get_attribute("href") != preview.src:
