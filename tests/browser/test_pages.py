@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
+from xml.etree import ElementTree
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -10,6 +12,7 @@ from playwright.sync_api import Page, expect
 from .checks import Problems
 from .site import PHONE, Site, slug
 
+SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
 _OVERFLOW = "document.documentElement.scrollWidth - window.innerWidth"
 # Show each tab in turn, as a click on its label does, until the page grows too
 # wide; return the label that made it so, or null. One round trip per page.
@@ -42,9 +45,12 @@ def _too_wide(page: Page, state: str) -> str | None:
     return f"{overflow}px too wide {state}; sticking out: {page.evaluate(_STICKING_OUT)}"
 
 
-def test_the_guide_has_pages(guide: Site):
+def test_the_chapters_found_are_those_of_the_sitemap(guide: Site):
     assert "" in guide.pages, "the home page is missing from the built site"
-    assert len(guide.chapters) >= 2
+    tree = ElementTree.parse(guide.root / "sitemap.xml")
+    paths = [urlsplit(loc.text or "").path for loc in tree.iter(f"{{{SITEMAP}}}loc")]
+    home = min(paths, key=len)  # every page's URL starts with the home page's
+    assert sorted(path.removeprefix(home) for path in paths) == sorted(guide.chapters)
 
 
 def test_every_page_loads_without_errors(page: Page, problems: Problems, guide: Site):
