@@ -15,7 +15,7 @@ nox.needs_version = ">=2024.10.9"
 nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.reuse_venv = "yes"
 nox.options.error_on_missing_interpreters = True
-nox.options.sessions = ["lint", "tests"]
+nox.options.sessions = ["lint", "tests", "browser"]
 
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
 
@@ -28,12 +28,20 @@ def install(session: nox.Session, *groups: str) -> None:
 
 @nox.session(python=PYTHON)
 def tests(session: nox.Session) -> None:
-    """Run the whole test suite with coverage (pass pytest options after --)."""
+    """Run the test suite but the browser tests, with coverage (pytest options after --)."""
     install(session, "test")
-    session.run("pytest", "--cov", "--cov-report=", *session.posargs)
+    # tests/browser runs once, in its own session below.
+    session.run("pytest", "--cov", "--cov-report=", "--ignore=tests/browser", *session.posargs)
     if not session.posargs:  # a partial run cannot meet the coverage floors
         session.run("coverage", "report", "--include=site_app/*", "--fail-under=90")
         session.run("coverage", "report", "--include=snippets/*", "--fail-under=100")
+
+
+@nox.session(python=PYTHON)
+def browser(session: nox.Session) -> None:
+    """Run the browser tests in Debian's Chromium."""
+    install(session, "test", "browser")
+    session.run("pytest", "tests/browser", *session.posargs)
 
 
 @nox.session(python=PYTHON)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import FixtureSite, mkdocs_build
+from tests.helpers import FixtureSite, mkdocs_build
 
 pytestmark = pytest.mark.build
 

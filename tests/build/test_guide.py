@@ -9,7 +9,7 @@ from urllib.parse import urljoin
 
 import pytest
 
-from .conftest import ROOT, mkdocs_build
+from tests.helpers import ROOT, mkdocs_build
 
 pytestmark = pytest.mark.build
 
@@ -63,7 +63,9 @@ def digests(site: Path) -> dict[str, str]:
 def test_two_clean_builds_are_identical(guide, tmp_path_factory):
     second = clean_build(tmp_path_factory, "again")
     first, again = digests(guide.site), digests(second.site)
-    differing = sorted(name for name in first.keys() | again.keys() if first.get(name) != again.get(name))
+    differing = sorted(
+        name for name in first.keys() | again.keys() if first.get(name) != again.get(name)
+    )
     assert differing == []
     assert len(first) > 50
 

@@ -4,8 +4,7 @@ import pytest
 
 from site_app import review
 from site_app.build import Builder
-
-from .conftest import ROOT
+from tests.helpers import ROOT
 
 pytestmark = pytest.mark.build
 

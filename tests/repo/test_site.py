@@ -12,7 +12,8 @@ import pytest
 import yaml
 from mkdocs.utils.meta import get_data
 
-from ..build.conftest import mkdocs_build
+from tests.helpers import mkdocs_build
+
 from .conftest import ROOT
 
 pytestmark = pytest.mark.build

@@ -50,7 +50,10 @@ def test_renders_compares_and_updates(project, tmp_path):
     assert list(rendered) == ["shop.txt"]
     text = rendered["shop.txt"]
     assert text.startswith("# Outputs shown on docs/shop.md\n\n## Block 1 (example shop)\n")
-    assert "> GET /\n< 200 OK\n< Content-Type: text/html; charset=utf-8\n\n<p>Served on <http-date> at <timestamp></p>" in text
+    assert (
+        "> GET /\n< 200 OK\n< Content-Type: text/html; charset=utf-8\n\n<p>Served on <http-date> at <timestamp></p>"
+        in text
+    )
     assert "> (JSON) {'name': 'lamp'}" in text
     assert "> (form) {'user': 'ada'}\n< 302 FOUND" in text
     assert "< Location: /" in text
@@ -72,10 +75,14 @@ def test_renders_compares_and_updates(project, tmp_path):
 def test_images_are_summarised(project):
     project.example(
         "pic",
-        {"app.py": "from flask import Flask\napp = Flask(__name__)\n\n@app.get('/dot.svg')\ndef dot():\n"
-                   "    return '<svg/>', 200, {'Content-Type': 'image/svg+xml'}\n"},
+        {
+            "app.py": "from flask import Flask\napp = Flask(__name__)\n\n@app.get('/dot.svg')\ndef dot():\n"
+            "    return '<svg/>', 200, {'Content-Type': 'image/svg+xml'}\n"
+        },
     )
-    project.page("docs/pic.md", "```flask-example\nexample: pic\nrequests:\n  - GET /dot.svg\n```\n")
+    project.page(
+        "docs/pic.md", "```flask-example\nexample: pic\nrequests:\n  - GET /dot.svg\n```\n"
+    )
     text = review.render(project.build())["pic.txt"]
     assert "<image/svg+xml, 6 bytes, sha256 " in text
 

@@ -1,0 +1,72 @@
+"""The built guide in Debian's Chromium: one real strict build, served on loopback."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page
+
+from tests.helpers import ROOT, mkdocs_build
+
+from .checks import Problems
+from .site import DESKTOP, Site, guide_pages, serve
+
+# Playwright drives the system's Chromium; these tests never download a browser.
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.fail(
+            f"the browser tests run Debian's Chromium, and {CHROMIUM} is missing: "
+            "install it with `apt-get install chromium`",
+            pytrace=False,
+        )
+    return {**browser_type_launch_args, "executable_path": str(CHROMIUM), "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
+    # A light desktop unless a test asks otherwise; the base URL is the served guide.
+    return {**browser_context_args, "viewport": DESKTOP, "color_scheme": "light"}
+
+
+@pytest.fixture(scope="session")
+def guide(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    """The real guide, built once with `mkdocs build --strict` and served on 127.0.0.1."""
+    built = mkdocs_build(ROOT / "mkdocs.yml", tmp_path_factory.mktemp("guide") / "site")
+    assert built.returncode == 0, built.output
+    with serve(built.site) as url:
+        yield Site(built.site, url, guide_pages(built.site))
+
+
+@pytest.fixture(scope="session")
+def base_url(guide: Site) -> str:
+    """Relative URLs in page.goto() are pages of the served guide."""
+    return guide.url
+
+
+@pytest.fixture
+def problems(page: Page) -> Problems:
+    return Problems(page)
+
+
+@pytest.fixture(scope="session")
+def screenshots(pytestconfig: pytest.Config) -> Path:
+    """Where screenshots go: test-results/screenshots/ unless --output says otherwise."""
+    return Path(pytestconfig.getoption("--output")).absolute() / "screenshots"

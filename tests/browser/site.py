@@ -1,0 +1,66 @@
+"""A built site served on loopback, and the list of its pages."""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+# Where the plugin puts frozen example pages (its `examples_url` option).
+EXAMPLES = "examples"
+
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 375, "height": 740}
+
+
+@dataclass(frozen=True)
+class Site:
+    root: Path  # the built site on disk
+    url: str  # where it is served, ending in /
+    pages: tuple[str, ...]  # every page of the guide, as URLs relative to `url`
+
+    @property
+    def chapters(self) -> tuple[str, ...]:
+        """The pages a reader reaches from the navigation (every page but the 404 page)."""
+        return tuple(page for page in self.pages if page != "404.html")
+
+
+def guide_pages(root: Path) -> tuple[str, ...]:
+    """URLs of the HTML pages MkDocs wrote, leaving out the frozen example pages."""
+    pages = []
+    for path in sorted(root.rglob("*.html")):
+        relative = path.relative_to(root)
+        if relative.parts[0] == EXAMPLES:
+            continue
+        url = relative.as_posix()
+        pages.append(url.removesuffix("index.html") if path.name == "index.html" else url)
+    return tuple(pages)
+
+
+def slug(page: str) -> str:
+    """A file name for a page URL: '' is 'index', 'json-api/' is 'json-api'."""
+    return page.strip("/").replace("/", "-").removesuffix(".html") or "index"
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@contextmanager
+def serve(directory: Path) -> Iterator[str]:
+    """Serve a directory over HTTP on 127.0.0.1, on a free port; yield its base URL."""
+    handler = functools.partial(_QuietHandler, directory=str(directory))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, name="site-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
