@@ -34,13 +34,17 @@ the ratio of CPU time (user + system of the child) is shown beside it because
 it is less disturbed by other load. Peak memory is each child's own maximum
 resident set size, read with ``os.wait4``. A cold build deletes the plugin's
 cache directory first; a warm one follows another plugin build with nothing
-changed.
+changed. Builds may write bytecode (``PYTHONDONTWRITEBYTECODE`` is removed from
+their environment), as on a contributor's machine: without it every build
+compiles every module it imports, which swamps what is measured; ``--no-pyc``
+measures that case.
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import itertools
 import os
 import re
 import shutil
@@ -343,9 +347,17 @@ class Build:
         return float(match[1]) / float(match[2])
 
 
+# Builds may cache bytecode, as on a contributor's machine, unless --no-pyc.
+WRITE_BYTECODE = True
+
+
 def _environment() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("FLASK_")}
     env["NO_MKDOCS_2_WARNING"] = "1"
+    if WRITE_BYTECODE:
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+    else:
+        env["PYTHONDONTWRITEBYTECODE"] = "1"
     return env
 
 
@@ -654,31 +666,59 @@ def profile_build(n: int, work: Path, top: int = 15) -> str:
     entries = stats.stats  # type: ignore[attr-defined]
     total = max(cumulative for _, _, _, cumulative, _ in entries.values())
 
-    def rows(keep: Callable[[str], bool]) -> list[str]:
-        chosen = sorted(
-            (
-                (cum, calls, where)
-                for where, (_, calls, _, cum, _) in entries.items()
-                if keep(where[0])
-            ),
-            reverse=True,
-        )[:top]
-        return [
-            f"  {cum:7.2f} s {100 * cum / total:5.1f} % {calls:7d}  "
-            f"{os.path.relpath(where[0], ROOT) if where[0].startswith(str(ROOT)) else where[0]}"
-            f":{where[1]}({where[2]})"
-            for cum, calls, where in chosen
-        ]
+    def shown(where: tuple[str, int, str]) -> str:
+        filename = where[0]
+        if filename.startswith(str(ROOT)):
+            filename = os.path.relpath(filename, ROOT)
+        return f"{filename}:{where[1]}({where[2]})"
 
+    inside = sorted(
+        (
+            (cumulative, calls, where)
+            for where, (_, calls, _, cumulative, _) in entries.items()
+            if where[0].startswith(site_app)
+        ),
+        reverse=True,
+    )[:top]
+    own: dict[str, float] = {}
+    for where, (_, _, own_time, _, _) in entries.items():
+        own[_package(where[0])] = own.get(_package(where[0]), 0.0) + own_time
     lines = [
         f"Profile of a cold build with the plugin, N = {n}: {total:.2f} s under cProfile "
         f"({built.wall:.2f} s wall, {built.plugin_share or 0:.0%} plugin share by its own log)",
         f"Top {top} cumulative entries inside site_app/ (cumulative, share of the build, calls):",
-        *rows(lambda filename: filename.startswith(site_app)),
-        f"Top {top} cumulative entries overall:",
-        *rows(lambda filename: True),
+        *(
+            f"  {cum:7.2f} s {100 * cum / total:5.1f} % {calls:7d}  {shown(where)}"
+            for cum, calls, where in inside
+        ),
+        "Own time by package, whole build (where the time is actually spent):",
+        *(
+            f"  {seconds:7.2f} s {100 * seconds / total:5.1f} %  {package}"
+            for package, seconds in sorted(own.items(), key=lambda kv: -kv[1])[:top]
+        ),
+        f"Top {top} functions by own time, whole build:",
+        *(
+            f"  {own_time:7.2f} s {100 * own_time / total:5.1f} % {calls:7d}  {shown(where)}"
+            for own_time, calls, where in sorted(
+                ((t, c, w) for w, (_, c, t, _, _) in entries.items()), reverse=True
+            )[:top]
+        ),
     ]
     return "\n".join(lines)
+
+
+def _package(filename: str) -> str:
+    """Which package a profiled function belongs to."""
+    path = Path(filename)
+    if "site-packages" in path.parts:
+        return path.parts[path.parts.index("site-packages") + 1].removesuffix(".py")
+    if filename.startswith(str(ROOT)):
+        return path.relative_to(ROOT).parts[0]
+    if filename == "~":
+        return "functions in C (builtins, re, io, marshal, ...)"
+    if filename.startswith("<frozen importlib"):
+        return "the import system"
+    return "stdlib"
 
 
 # --------------------------------------------------------------------------
@@ -776,10 +816,12 @@ def build_figures(site: Site, runs: Runs) -> list[Figure]:
 def scaling_figures(measured: list[tuple[Site, Runs]]) -> list[Figure]:
     """Time the plugin adds (plugin build - plain build) per example, and its growth."""
     out = []
+    added: dict[int, tuple[float, float]] = {}
     per_example: dict[int, tuple[float, float]] = {}
     for site, runs in measured:
         wall = _median([c.wall - p.wall for c, p in zip(runs.cold, runs.plain, strict=True)])
         cpu = _median([c.cpu - p.cpu for c, p in zip(runs.cold, runs.plain, strict=True)])
+        added[site.n] = (wall, cpu)
         per_example[site.n] = (wall / site.n, cpu / site.n)
         out.append(
             Figure(
@@ -808,6 +850,7 @@ def scaling_figures(measured: list[tuple[Site, Runs]]) -> list[Figure]:
                 _judged(wall, cpu, lambda r: 0.85 <= r <= 1.15),
             )
         )
+        out += _marginal_figures(added, len(measured[0][1].cold))
         peak = max(
             b.peak_mib
             for site, runs in measured
@@ -828,6 +871,42 @@ def scaling_figures(measured: list[tuple[Site, Runs]]) -> list[Figure]:
     return out
 
 
+def _marginal_figures(added: dict[int, tuple[float, float]], runs: int) -> list[Figure]:
+    """What each extra example costs between sizes: flat if the growth is linear plus a
+    fixed cost (importing Flask and Frozen-Flask, which the per-example figure spreads)."""
+    sizes = sorted(added)
+    steps = []
+    out = []
+    for a, b in itertools.pairwise(sizes):
+        wall = (added[b][0] - added[a][0]) / (b - a)
+        cpu = (added[b][1] - added[a][1]) / (b - a)
+        steps.append((wall, cpu))
+        out.append(
+            Figure(
+                "time the plugin adds per extra example, between two sizes",
+                "synthetic",
+                f"{a}→{b}",
+                runs,
+                "—",
+                f"{1000 * wall:.1f} ms",
+                f"{1000 * cpu:.1f} ms",
+            )
+        )
+    if len(steps) >= 2:
+        out.append(
+            Figure(
+                "time per extra example, last step ÷ first step",
+                "synthetic",
+                f"{sizes[0]}→{sizes[-1]}",
+                runs,
+                "—",
+                _ratio(steps[-1][0] / steps[0][0]),
+                _ratio(steps[-1][1] / steps[0][1]),
+            )
+        )
+    return out
+
+
 def freezing_figure(label: str, n: int, freezing: Freezing) -> Figure:
     ratio = _median(freezing.ratios)
     return Figure(
@@ -843,7 +922,7 @@ def freezing_figure(label: str, n: int, freezing: Freezing) -> Figure:
 
 
 def table(figures: Sequence[Figure]) -> str:
-    head = ["figure", "site", "N", "runs", "target", "measured (wall)", "CPU time", "result"]
+    head = ["figure", "site", "N", "runs", "target", "measured", "by CPU time", "result"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for f in figures:
         cells = [f.figure, f.site, f.n, str(f.runs), f.target, f.measured, f.cpu, f.result]
@@ -854,6 +933,7 @@ def table(figures: Sequence[Figure]) -> str:
 def report(figures: Sequence[Figure], command: str) -> str:
     cores = os.cpu_count() or 0
     python = ".".join(map(str, sys.version_info[:2]))
+    bytecode = "with" if WRITE_BYTECODE else "without"
     return (
         textwrap.dedent(
             f"""\
@@ -861,13 +941,16 @@ def report(figures: Sequence[Figure], command: str) -> str:
 
         # Build benchmarks
 
-        Measured with `{command}` on a machine with {cores} cores, Python {python}.
+        Measured with `{command}` on a machine with {cores} cores, Python {python},
+        builds {bytecode} a bytecode cache.
         Each figure is the median over the runs of a ratio of two things measured
         in the same run, the two sides interleaved. "Plain" is the same site built
         without the plugin, its blocks replaced by the Markdown the plugin produced
         (code and responses pasted, frozen pages copied in); both builds write
-        the same files. Results are judged on wall time; the ratio of CPU time
-        is shown beside it.
+        the same files. "Measured" is from wall time (or peak RSS, or the
+        plugin's own log); "by CPU time" is the same figure from the builds'
+        user + system CPU time, which other load on the machine disturbs less.
+        Results are judged on the measured column.
 
         """
         )
@@ -930,6 +1013,12 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
         help="also profile one cold build of N examples with cProfile",
     )
     parser.add_argument(
+        "--no-pyc",
+        action="store_true",
+        help="builds write no bytecode cache (PYTHONDONTWRITEBYTECODE=1), so each one "
+        "compiles every module it imports, as a first build in a fresh environment does",
+    )
+    parser.add_argument(
         "--output",
         type=Path,
         default=RESULTS,
@@ -966,6 +1055,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         _capture_child(*(Path(a) for a in argv[1:4]))
         return 0
     args = parse_args(argv)
+    global WRITE_BYTECODE
+    WRITE_BYTECODE = not args.no_pyc
     command = "nox -s bench" + (f" -- {' '.join(argv)}" if argv else "")
     try:
         _check_tools()
@@ -994,7 +1085,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _bench(args: argparse.Namespace, work: Path) -> tuple[list[Figure], list[str]]:
     figures: list[Figure] = []
-    notes = [f"cores: {os.cpu_count()}; sizes {args.sizes}; {args.runs} run(s) per figure"]
+    notes = [
+        f"cores: {os.cpu_count()}; sizes {args.sizes}; {args.runs} run(s) per figure; "
+        f"bytecode cache {'off (--no-pyc)' if args.no_pyc else 'on'}"
+    ]
     measured: list[tuple[Site, Runs]] = []
     for n in args.sizes:
         label = f"synthetic N={n}"
