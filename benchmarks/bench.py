@@ -492,7 +492,7 @@ def prepare(label: str, yml: Path, n: int, work: Path) -> Site:
     pages = sorted(plain_docs.rglob("*.md"))
     if not pages:
         raise BenchError(f"{label}: the capture build wrote no page into {plain_docs}")
-    left = [p for p in pages if "```flask-example" in p.read_text(encoding="utf-8")]
+    left = [p for p in pages if _has_blocks(p)]
     if left:
         raise BenchError(f"{label}: the plain twin still has flask-example blocks: {left[:3]}")
     progress(f"{label}: building the plain twin once, and comparing it with the plugin's site")
@@ -504,6 +504,14 @@ def prepare(label: str, yml: Path, n: int, work: Path) -> Site:
             f"these files differ: {', '.join(differ[:10])}"
         )
     return site
+
+
+def _has_blocks(page: Path) -> bool:
+    """Whether the plugin would see a flask-example block in this page."""
+    from site_app import blocks
+
+    scanned = blocks.scan(page.read_text(encoding="utf-8"), page.name)
+    return bool(scanned.blocks or scanned.errors)
 
 
 def different_files(a: Path, b: Path) -> list[str]:
@@ -736,6 +744,7 @@ class Figure:
     measured: str
     cpu: str = "—"
     result: str = "—"
+    spread: str = "—"  # lowest to highest over the runs, of the measured column
 
 
 def _ratio(value: float) -> str:
@@ -758,12 +767,17 @@ def _median(values: Sequence[float]) -> float:
     return statistics.median(values)
 
 
+def _spread(values: Sequence[float], show: Callable[[float], str] = _ratio) -> str:
+    return f"{show(min(values))} to {show(max(values))}" if len(values) > 1 else "—"
+
+
 def build_figures(site: Site, runs: Runs) -> list[Figure]:
     out = []
     count = len(runs.cold)
     for kind, limit in (("cold", 1.20), ("warm", 1.05)):
         builds = getattr(runs, kind)
-        wall = _median([b.wall / p.wall for b, p in zip(builds, runs.plain, strict=True)])
+        walls = [b.wall / p.wall for b, p in zip(builds, runs.plain, strict=True)]
+        wall = _median(walls)
         cpu = _median([b.cpu / p.cpu for b, p in zip(builds, runs.plain, strict=True)])
         name = (
             "cold build with the plugin ÷ plain build"
@@ -780,9 +794,11 @@ def build_figures(site: Site, runs: Runs) -> list[Figure]:
                 _ratio(wall),
                 _ratio(cpu),
                 _judged(wall, cpu, lambda r, limit=limit: r <= limit),
+                _spread(walls),
             )
         )
-    memory = _median([b.peak_mib / p.peak_mib for b, p in zip(runs.cold, runs.plain, strict=True)])
+    memories = [b.peak_mib / p.peak_mib for b, p in zip(runs.cold, runs.plain, strict=True)]
+    memory = _median(memories)
     out.append(
         Figure(
             "peak RSS, cold build with the plugin ÷ plain build",
@@ -792,13 +808,15 @@ def build_figures(site: Site, runs: Runs) -> list[Figure]:
             "≤ 1.50x",
             _ratio(memory),
             result=_verdict(memory <= 1.5),
+            spread=_spread(memories),
         )
     )
     for kind, limit in (("cold", 0.20), ("warm", 0.05)):
         shares = [b.plugin_share for b in getattr(runs, kind)]
         if None in shares:
             continue
-        share = _median([s for s in shares if s is not None])
+        known = [s for s in shares if s is not None]
+        share = _median(known)
         out.append(
             Figure(
                 f"plugin's share of the {kind} build, by its own log (DESIGN.md)",
@@ -808,6 +826,7 @@ def build_figures(site: Site, runs: Runs) -> list[Figure]:
                 f"≤ {limit:.0%}",
                 f"{share:.0%}",
                 result=_verdict(share <= limit),
+                spread=_spread(known, lambda v: f"{v:.0%}"),
             )
         )
     return out
@@ -819,7 +838,8 @@ def scaling_figures(measured: list[tuple[Site, Runs]]) -> list[Figure]:
     added: dict[int, tuple[float, float]] = {}
     per_example: dict[int, tuple[float, float]] = {}
     for site, runs in measured:
-        wall = _median([c.wall - p.wall for c, p in zip(runs.cold, runs.plain, strict=True)])
+        walls = [c.wall - p.wall for c, p in zip(runs.cold, runs.plain, strict=True)]
+        wall = _median(walls)
         cpu = _median([c.cpu - p.cpu for c, p in zip(runs.cold, runs.plain, strict=True)])
         added[site.n] = (wall, cpu)
         per_example[site.n] = (wall / site.n, cpu / site.n)
@@ -832,6 +852,7 @@ def scaling_figures(measured: list[tuple[Site, Runs]]) -> list[Figure]:
                 "—",
                 f"{1000 * wall / site.n:.1f} ms",
                 f"{1000 * cpu / site.n:.1f} ms",
+                spread=_spread(walls, lambda v, n=site.n: f"{1000 * v / n:.1f} ms"),
             )
         )
     if len(per_example) >= 2:
@@ -918,14 +939,17 @@ def freezing_figure(label: str, n: int, freezing: Freezing) -> Figure:
         "≤ 2.50x",
         _ratio(ratio),
         result=_verdict(ratio <= 2.5),
+        spread=_spread(freezing.ratios),
     )
 
 
 def table(figures: Sequence[Figure]) -> str:
-    head = ["figure", "site", "N", "runs", "target", "measured", "by CPU time", "result"]
+    head = ["figure", "site", "N", "runs", "target", "measured", "range over runs"]
+    head += ["by CPU time", "result"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for f in figures:
-        cells = [f.figure, f.site, f.n, str(f.runs), f.target, f.measured, f.cpu, f.result]
+        cells = [f.figure, f.site, f.n, str(f.runs), f.target, f.measured, f.spread, f.cpu]
+        cells.append(f.result)
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 

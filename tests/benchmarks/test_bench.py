@@ -21,6 +21,8 @@ def test_the_synthetic_guide_builds_strictly_and_its_plain_twin_has_no_blocks(tm
     pages = sorted(p.relative_to(site.plain_docs).as_posix() for p in site.plain_docs.rglob("*.md"))
     assert pages == ["chapters/ex_0001.md", "chapters/ex_0002.md", "index.md"]
     chapter = (site.plain_docs / "chapters" / "ex_0002.md").read_text()
+    assert bench._has_blocks(yml.parent / "docs" / "chapters" / "ex_0002.md")
+    assert not bench._has_blocks(site.plain_docs / "chapters" / "ex_0002.md")
     assert "flask-example" not in chapter
     assert "--8<--" not in chapter  # the code is pasted, not included
     assert "def create_app(test_config=None):" in chapter
