@@ -58,6 +58,13 @@ def serve(session: nox.Session) -> None:
     session.run("mkdocs", "serve", *session.posargs)
 
 
+@nox.session(python=PYTHON, default=False)
+def bench(session: nox.Session) -> None:
+    """Benchmark the build: plugin cost, warm rebuilds, freezing, scaling, memory."""
+    install(session, "docs")
+    session.run("python", "benchmarks/bench.py", *session.posargs)
+
+
 @nox.session(python=PYTHON)
 def lint(session: nox.Session) -> None:
     """Check style with ruff and types of site_app with mypy --strict."""

@@ -1,0 +1,1 @@
+"""Benchmarks of the build; run them with ``nox -s bench``."""
