@@ -15,7 +15,11 @@ nox.needs_version = ">=2024.10.9"
 nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.reuse_venv = "yes"
 nox.options.error_on_missing_interpreters = True
-nox.options.sessions = ["lint", "tests", "browser"]
+# The versions the guide's examples are tested on; docs/index.md states them.
+PYTHONS = ["3.10", "3.11", "3.12", "3.13"]
+FLASKS = ["3.0", "3.1"]
+
+nox.options.sessions = ["lint", "tests", "examples", "browser"]
 
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
 
@@ -35,6 +39,18 @@ def tests(session: nox.Session) -> None:
     if not session.posargs:  # a partial run cannot meet the coverage floors
         session.run("coverage", "report", "--include=site_app/*", "--fail-under=90")
         session.run("coverage", "report", "--include=snippets/*", "--fail-under=100")
+
+
+@nox.session(python=PYTHONS)
+@nox.parametrize("flask", FLASKS)
+def examples(session: nox.Session, flask: str) -> None:
+    """Run the examples' tests on one Python and one Flask minor version."""
+    install(session, "test")
+    session.install(f"flask=={flask}.*")
+    session.run(
+        "python", "-c", "import importlib.metadata as m; print('Flask', m.version('flask'))"
+    )
+    session.run("pytest", "-p", "no:cacheprovider", "tests/snippets", "snippets", *session.posargs)
 
 
 @nox.session(python=PYTHON)
