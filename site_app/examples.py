@@ -6,6 +6,7 @@ package's ``__init__.py``. An optional ``example.toml`` tells the build how
 to prepare it::
 
     [build]
+    framework = "flask"               # or "fastapi", "django": captured, not frozen
     setup = ["init-db"]               # flask CLI commands run before freezing
     urls = ["/items/1"]               # extra URLs to freeze
     default_mimetype = "text/html"    # type of extensionless URLs when frozen
@@ -32,7 +33,10 @@ else:  # pragma: no cover - exercised on Python 3.10 only
 
 SETTINGS_FILE = "example.toml"
 NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
-_BUILD_KEYS = {"setup", "urls", "default_mimetype", "config"}
+_BUILD_KEYS = {"framework", "setup", "urls", "default_mimetype", "config"}
+FRAMEWORKS = ("flask", "fastapi", "django")
+# Settings that prepare a Flask app or its freeze; other frameworks have neither.
+_FLASK_ONLY_KEYS = ("setup", "urls", "default_mimetype", "config")
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,11 @@ class BuildSettings:
     urls: tuple[str, ...] = ()
     default_mimetype: str = "application/octet-stream"
     config: dict[str, Any] = field(default_factory=dict)
+    framework: str = "flask"  # one of FRAMEWORKS; only a Flask example is frozen
+
+    @property
+    def is_flask(self) -> bool:
+        return self.framework == "flask"
 
 
 @dataclass(frozen=True)
@@ -179,4 +188,21 @@ def _read_settings(path: Path, root: Path) -> BuildSettings:
         raise ExampleError(
             "build.default_mimetype must be a string", where=where, fix='e.g. "application/json"'
         )
-    return BuildSettings(strings("setup"), strings("urls"), mimetype, config)
+    framework = build.get("framework", BuildSettings.framework)
+    if framework not in FRAMEWORKS:
+        raise ExampleError(
+            f"build.framework must be one of {', '.join(repr(f) for f in FRAMEWORKS)}, "
+            f"not {framework!r}",
+            where=where,
+            fix='write e.g. framework = "fastapi"; leave it out for a Flask app',
+        )
+    flask_only = [key for key in _FLASK_ONLY_KEYS if key in build]
+    if framework != "flask" and flask_only:
+        raise ExampleError(
+            f"build.{flask_only[0]} applies to Flask examples only, and this one is "
+            f"framework = {framework!r}",
+            where=where,
+            fix=f"remove {', '.join(flask_only)}: a {framework} example is captured with its "
+            "own test client, never set up with flask commands, configured or frozen",
+        )
+    return BuildSettings(strings("setup"), strings("urls"), mimetype, config, framework)

@@ -122,3 +122,48 @@ def test_suggests_a_close_name_or_lists_them(project):
     assert suggest(examples, "json-api") == "did you mean 'json_api'?"
     assert "json_api" in suggest(examples, "zzz")
     assert "none yet" in suggest({}, "zzz")
+
+
+def test_framework_defaults_to_flask_and_accepts_fastapi_and_django(project):
+    project.example("plain", {"app.py": ""})
+    project.example("fa", {"app.py": "", "example.toml": '[build]\nframework = "fastapi"\n'})
+    project.example("dj", {"app.py": "", "example.toml": '[build]\nframework = "django"\n'})
+    found = discover(project.snippets)
+    assert found["plain"].settings.framework == "flask"
+    assert found["plain"].settings.is_flask
+    assert found["fa"].settings.framework == "fastapi"
+    assert not found["dj"].settings.is_flask
+
+
+@pytest.mark.parametrize(
+    ("toml", "what", "fix"),
+    [
+        (
+            '[build]\nframework = "starlette"\n',
+            "build.framework must be one of 'flask', 'fastapi', 'django', not 'starlette'",
+            "leave it out for a Flask app",
+        ),
+        (
+            "[build]\nframework = 3\n",
+            "build.framework must be one of 'flask', 'fastapi', 'django', not 3",
+            'framework = "fastapi"',
+        ),
+        (
+            '[build]\nframework = "django"\nsetup = ["init-db"]\n',
+            "build.setup applies to Flask examples only, and this one is framework = 'django'",
+            "remove setup: a django example is captured with its own test client",
+        ),
+        (
+            '[build]\nframework = "fastapi"\n[build.config]\nA = 1\n',
+            "build.config applies to Flask examples only",
+            "remove config",
+        ),
+    ],
+)
+def test_bad_framework_settings(project, toml, what, fix):
+    project.example("bad", {"app.py": "", "example.toml": toml})
+    with pytest.raises(ExampleError) as caught:
+        discover(project.snippets)
+    assert what in caught.value.what
+    assert fix in caught.value.fix
+    assert str(caught.value.where) == "snippets/bad/example.toml"
