@@ -2,8 +2,11 @@
 
 pages (Markdown) → blocks → examples → for each example, in a worker process
 of its own: run each block's requests on a fresh app, freeze its pages →
-everything a renderer needs. An example whose inputs have not changed since
-the last build is not run again: its output comes from the cache.
+everything a renderer needs. A FastAPI or Django example (``[build]
+framework`` in its example.toml) is sent its requests through its own
+framework's test client and is not frozen: it has no pages to publish.
+An example whose inputs have not changed since the last build is not run
+again: its output comes from the cache.
 """
 
 from __future__ import annotations
@@ -19,12 +22,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from flask.testing import FlaskClient
 from flask_frozen import relative_url_for
 
-from . import blocks, cache, examples, workers
+from . import blocks, cache, clients, examples, workers
 from .blocks import Block, Shown, ShownFile
 from .capture import Request, Response, perform, status_is_expected
+from .clients import Client, FlaskTestClient
 from .errors import (
     BlockError,
     BuildFailed,
@@ -34,7 +37,7 @@ from .errors import (
     SiteAppError,
 )
 from .examples import Example
-from .freezing import FrozenExample, freeze
+from .freezing import FrozenExample, freeze, not_frozen
 from .loading import describe, isolated_modules, load_app, run_setup, where_in_example
 
 Log = Callable[[str], None]
@@ -272,11 +275,12 @@ class Builder:
                 outputs[name] = output
                 self.store.save(name, keys[name], output)
                 result.ran.append(name)
-                self.log(
-                    f"froze {name}: {len(output.frozen.files)} URLs, "
-                    f"{sum(len(b.requests) for b in finished.job.blocks)} requests "
-                    f"in {finished.seconds:.2f} s"
-                )
+                sent = sum(len(b.requests) for b in finished.job.blocks)
+                if example.settings.is_flask:
+                    done = f"froze {name}: {len(output.frozen.files)} URLs, {sent} requests"
+                else:
+                    done = f"captured {name} ({example.settings.framework}): {sent} requests"
+                self.log(f"{done} in {finished.seconds:.2f} s")
         if result.reused:
             self.log(f"reused {len(result.reused)} unchanged example(s) from the cache")
         for name, output in sorted(outputs.items()):
@@ -354,7 +358,10 @@ def run_example(job: ExampleJob) -> ExampleOutput:
     )
     frozen: FrozenExample | None = None
     try:
-        frozen = _freeze(example, pages, snippets_dir, cache_dir)
+        if example.settings.is_flask:
+            frozen = _freeze(example, pages, snippets_dir, cache_dir)
+        else:
+            frozen = not_frozen(example, cache_dir / "frozen" / example.name)
     except SiteAppError as error:
         errors.append(error)
     errors += _writes(example, before)
@@ -428,13 +435,19 @@ def _capture(
         _instance_dir(example, cache_dir) as instance,
         isolated_modules(snippets_dir.name, snippets_dir.parent),
     ):
-        app = load_app(example, Path(instance))
-        run_setup(example, app)
-        client = app.test_client()  # one client, so cookies carry over
+        client: Client
+        if example.settings.is_flask:
+            app = load_app(example, Path(instance))
+            run_setup(example, app)
+            client = FlaskTestClient(app)
+        else:
+            client = clients.connect(example)
+        # One client for the whole block, so cookies carry over.
         for index, request in enumerate(block.requests):
             response = _send(block, index, example, client, request)
             body = None
-            if request.method == "GET" and response.body:
+            # Only a Flask example is frozen, so only its pages and images get previews.
+            if isinstance(client, FlaskTestClient) and request.method == "GET" and response.body:
                 if response.is_html:
                     body = _as_frozen(client, request)
                 elif response.is_image and response.status_code == 200:
@@ -443,24 +456,24 @@ def _capture(
     return answers
 
 
-def _as_frozen(client: FlaskClient, request: Request) -> bytes:
+def _as_frozen(client: FlaskTestClient, request: Request) -> bytes:
     """The page as Frozen-Flask writes it: with relative URLs."""
-    app = client.application
+    app = client.app
     previous = app.jinja_env.globals["url_for"]
     app.jinja_env.globals["url_for"] = relative_url_for
     try:
-        response, _ = perform(app, request, client)
+        response, _ = perform(app, request, client.client)
     finally:
         app.jinja_env.globals["url_for"] = previous
     return response.body
 
 
 def _send(
-    block: BlockRequests, index: int, example: Example, client: FlaskClient, request: Request
+    block: BlockRequests, index: int, example: Example, client: Client, request: Request
 ) -> Response:
     where = block.where(index)
     try:
-        response, raised = perform(client.application, request, client)
+        response, raised = client.send(request)
     except Exception as exc:
         raise RequestFailed(
             f"{request.label} to example '{example.name}' raised {describe(exc)} "

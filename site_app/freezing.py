@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import warnings
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -93,6 +94,18 @@ def freeze(example: Example, app: Flask, destination: Path, urls: Iterable[str])
             fix=_warning_fix(problems[0].category.__name__, example),
         )
     return FrozenExample(example.name, destination, files)
+
+
+def not_frozen(example: Example, destination: Path) -> FrozenExample:
+    """An example that is not frozen (not a Flask app): an empty folder, no URLs.
+
+    Files left there by an earlier build, when the example was a Flask app,
+    are removed, so the site never publishes them.
+    """
+    destination = destination.resolve()
+    shutil.rmtree(destination, ignore_errors=True)
+    destination.mkdir(parents=True)
+    return FrozenExample(example.name, destination, {})
 
 
 def _freeze_failure(example: Example, exc: Exception, raised: list[BaseException]) -> FreezeError:

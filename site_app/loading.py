@@ -1,4 +1,4 @@
-"""Import one example fresh, in isolation, and hand back its Flask app.
+"""Import one example fresh, in isolation, and hand back its app.
 
 Examples are imported under their real dotted names (``snippets.hello.app``)
 so that Flask finds their templates and static files. Before and after each
@@ -17,6 +17,7 @@ import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from flask import Flask
@@ -80,32 +81,55 @@ def load_app(example: Example, instance_dir: Path) -> Flask:
         key: value.replace("{instance}", str(instance_dir)) if isinstance(value, str) else value
         for key, value in example.settings.config.items()
     }
-    try:
-        module = importlib.import_module(example.app_module)
-        app = _make_app(example, module, config)
-    except ExampleError:
-        raise
-    except Exception as exc:
-        fix = "fix the error above; run the example's tests to see the whole traceback"
-        if isinstance(exc, ModuleNotFoundError) and exc.name:
-            fix = (
-                f"if '{exc.name}' is a library, add it to the examples dependency group in "
-                "pyproject.toml and rebuild with `nox -s build`; otherwise fix the import"
-            )
-        raise ExampleError(
-            f"importing example '{example.name}' failed: {describe(exc)}",
-            where=where_in_example(example, exc),
-            fix=fix,
-        ) from exc
+    app = make_app(example, config)
     if not isinstance(app, Flask):
         raise ExampleError(
             f"example '{example.name}' gave a {type(app).__name__}, not a Flask app",
             where=Location(example.display(example.app_file)),
-            fix="make create_app() return the Flask object, or name the Flask object app",
+            fix="make create_app() return the Flask object, or name the Flask object app; "
+            'for a FastAPI or Django example, set [build] framework = "fastapi" or "django" '
+            "in example.toml",
         )
     app.instance_path = str(instance_dir)
     app.config.update(config)
     return app
+
+
+def import_example(example: Example) -> ModuleType:
+    """Import the module that holds the example's app; errors name the file and line."""
+    try:
+        return importlib.import_module(example.app_module)
+    except Exception as exc:
+        raise _import_failed(example, exc) from exc
+
+
+def make_app(example: Example, config: dict[str, Any] | None = None) -> Any:
+    """Import the example and return its app, whatever its framework.
+
+    ``create_app(config)`` is called when the module has it, else its ``app``
+    is returned.
+    """
+    module = import_example(example)
+    try:
+        return _make_app(example, module, config or {})
+    except ExampleError:
+        raise
+    except Exception as exc:
+        raise _import_failed(example, exc) from exc
+
+
+def _import_failed(example: Example, exc: Exception) -> ExampleError:
+    fix = "fix the error above; run the example's tests to see the whole traceback"
+    if isinstance(exc, ModuleNotFoundError) and exc.name:
+        fix = (
+            f"if '{exc.name}' is a library, add it to the examples dependency group in "
+            "pyproject.toml and rebuild with `nox -s build`; otherwise fix the import"
+        )
+    return ExampleError(
+        f"importing example '{example.name}' failed: {describe(exc)}",
+        where=where_in_example(example, exc),
+        fix=fix,
+    )
 
 
 def _make_app(example: Example, module: Any, config: dict[str, Any]) -> Any:
