@@ -144,3 +144,52 @@ def test_front_matter_does_not_move_blocks(fixture_site):
     page = (built.site / "index.html").read_text()
     assert '<meta name="description" content="A page with front matter.">' in page
     assert "Hello from the fixture" in page
+
+
+def test_a_fastapi_example_in_a_tab_is_captured_and_not_published(fixture_site):
+    fixture_site.write(
+        "snippets/api/app.py",
+        """
+        from fastapi import FastAPI
+
+        app = FastAPI()
+
+
+        @app.get("/api/greeting")
+        def greeting():
+            return {"greeting": "Hello from FastAPI"}
+        """,
+    )
+    (fixture_site.root / "snippets/api/__init__.py").touch()
+    fixture_site.write("snippets/api/example.toml", '[build]\nframework = "fastapi"\n')
+    fixture_site.write("tests/test_api.py", "from snippets.api.app import app\n")
+    fixture_site.write(
+        "docs/index.md",
+        """
+        # Hi
+
+        === "Flask"
+
+            ```flask-example
+            example: hello
+            requests:
+              - GET /
+            ```
+
+        === "FastAPI"
+
+            ```flask-example
+            example: api
+            requests:
+              - GET /api/greeting
+            ```
+        """,
+    )
+    built = fixture_site.build()
+    assert built.returncode == 0, built.output
+    page = (built.site / "index.html").read_text()
+    assert "Hello from FastAPI" in page
+    assert "GET /api/greeting → 200" in page  # its request tab, in the FastAPI tab
+    assert (built.site / "examples/hello/index.html").is_file()
+    assert not (built.site / "examples/api").exists()
+    assert "captured api (fastapi): 1 requests" in built.output
