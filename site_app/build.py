@@ -395,7 +395,9 @@ def _writes(example: Example, before: dict[str, tuple[int, int]]) -> list[SiteAp
     changed = sorted(
         name for name in before.keys() | after.keys() if before.get(name) != after.get(name)
     )
-    changed = [name for name in changed if "__pycache__" not in name and ".cache" not in name]
+    # Coverage data files appear next to the project while other measured processes exit.
+    ignored = ("__pycache__", ".cache", "/.coverage")
+    changed = [name for name in changed if not any(part in name for part in ignored)]
     if not changed:
         return []
     return [
