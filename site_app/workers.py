@@ -14,10 +14,10 @@ import multiprocessing
 import os
 import sys
 import time
-from multiprocessing import forkserver
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from multiprocessing import forkserver
 from multiprocessing.connection import Connection, wait
 from typing import Any, Generic, TypeVar, cast
 
