@@ -82,6 +82,13 @@ def bench(session: nox.Session) -> None:
 
 
 @nox.session(python=PYTHON)
+def preview(session: nox.Session) -> None:
+    """Serve every example live under /examples/<name>/ on http://127.0.0.1:5000/."""
+    install(session, "docs")
+    session.run("flask", "--app", "site_app", "run", "--debug", *session.posargs)
+
+
+@nox.session(python=PYTHON)
 def new(session: nox.Session) -> None:
     """Scaffold an example, its test and a page: nox -s new -- NAME [--title TITLE]."""
     if not session.posargs:
