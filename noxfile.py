@@ -82,6 +82,30 @@ def bench(session: nox.Session) -> None:
 
 
 @nox.session(python=PYTHON)
+def preview(session: nox.Session) -> None:
+    """Serve every example live under /examples/<name>/ on http://127.0.0.1:5000/."""
+    install(session, "docs")
+    session.run("flask", "--app", "site_app", "run", "--debug", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def new(session: nox.Session) -> None:
+    """Scaffold an example, its test and a page: nox -s new -- NAME [--title TITLE]."""
+    if not session.posargs:
+        session.error("name the example: nox -s new -- my_example")
+    install(session, "docs")
+    session.run("python", "-m", "site_app", "new", *session.posargs)
+    session.run("python", "-m", "site_app", "review", "--update")
+
+
+@nox.session(python=PYTHON)
+def review(session: nox.Session) -> None:
+    """Write tests/outputs/ anew from a build (after a change you mean to make)."""
+    install(session, "docs")
+    session.run("python", "-m", "site_app", "review", "--update", *session.posargs)
+
+
+@nox.session(python=PYTHON)
 def lint(session: nox.Session) -> None:
     """Check style with ruff and types of site_app with mypy --strict."""
     install(session, "lint")

@@ -4,6 +4,8 @@ The core (discovery, loading, freezing, capture, blocks, build) knows nothing
 about MkDocs; :mod:`site_app.plugin` is the adapter that does.
 """
 
+from typing import TYPE_CHECKING
+
 from .build import Builder, BuildResult
 from .errors import (
     BlockError,
@@ -14,6 +16,14 @@ from .errors import (
     SiteAppError,
 )
 
+
+def create_app() -> "Flask":
+    """``flask --app site_app run``: every example live under /examples/<name>/."""
+    from .preview import create_app as make
+
+    return make()
+
+
 __all__ = [
     "BlockError",
     "BuildFailed",
@@ -23,4 +33,8 @@ __all__ = [
     "FreezeError",
     "RequestFailed",
     "SiteAppError",
+    "create_app",
 ]
+
+if TYPE_CHECKING:
+    from flask import Flask

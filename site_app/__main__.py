@@ -11,7 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import review
+from . import review, scaffold
 from .build import Builder
 from .errors import SiteAppError
 
@@ -29,7 +29,21 @@ def main(argv: list[str] | None = None) -> int:
     check.add_argument("--update", action="store_true", help="write the outputs anew")
     one = commands.add_parser("freeze", help="freeze the examples a page set uses; list one")
     one.add_argument("example", help="name of a directory under snippets/")
+    new = commands.add_parser("new", help="scaffold an example, its test and a page")
+    new.add_argument("name", help="the example's name: lower case, digits, underscores")
+    new.add_argument("--title", help="the page's title (default: from the name)")
     args = parser.parse_args(argv)
+
+    if args.command == "new":
+        try:
+            made = scaffold.new_example(Path.cwd(), args.name, args.title)
+        except SiteAppError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 1
+        for path in (made.app, made.test, made.page):
+            print(f"created {path.relative_to(Path.cwd()).as_posix()}")
+        print(f"added to mkdocs.yml nav: {made.nav_line.strip()}")
+        return 0
 
     builder = Builder(args.snippets, args.cache, log=lambda m: print(m, file=sys.stderr))
     try:

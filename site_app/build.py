@@ -377,7 +377,10 @@ def run_example(job: ExampleJob) -> ExampleOutput:
 
 
 def _snapshot(example: Example) -> dict[str, tuple[int, int]]:
-    """Size and modification time of every file of the example, and what sits beside it."""
+    """Size and modification time of every file of the example, and what sits beside it.
+
+    Not the whole project: other tools (coverage, editors) write there while a build runs.
+    """
     state = {
         path.relative_to(example.directory.parent).as_posix(): (
             path.stat().st_size,
@@ -385,8 +388,12 @@ def _snapshot(example: Example) -> dict[str, tuple[int, int]]:
         )
         for path in example.source_files()
     }
-    for folder in (example.directory.parent, example.directory.parent.parent):
-        state.update({f"{folder}/{entry}": (0, 0) for entry in os.listdir(folder)})
+    # Beside it: the other entries of snippets/, and Flask's default instance
+    # folder at the project root (where an app that ignores instance_path writes).
+    snippets = example.directory.parent
+    state.update({f"{snippets.name}/{entry}": (0, 0) for entry in os.listdir(snippets)})
+    if (snippets.parent / "instance").exists():
+        state["instance/"] = (0, 0)
     return state
 
 

@@ -9,6 +9,7 @@ for its rendered tabs.
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import time
 from collections.abc import Callable
@@ -51,6 +52,8 @@ class FlaskExamplesConfig(base.Config):
     """Worker processes for examples; 0 means one per core."""
     timeout = c.Type((int, float), default=60)
     """Seconds an example may take to load, set up, answer and freeze."""
+    pages = c.DictOfItems(c.Type(str), default={})
+    """Pages made from project files outside docs/: site path -> file (e.g. CONTRIBUTING.md)."""
 
 
 class FlaskExamplesPlugin(BasePlugin[FlaskExamplesConfig]):
@@ -115,6 +118,7 @@ class FlaskExamplesPlugin(BasePlugin[FlaskExamplesConfig]):
 
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
         def step() -> Files:
+            self._add_project_pages(files, config)
             pages = {self._page_key(f): f.content_string for f in files.documentation_pages()}
             tests_dir = self.config.tests_dir
             builder = Builder(
@@ -143,6 +147,26 @@ class FlaskExamplesPlugin(BasePlugin[FlaskExamplesConfig]):
             return files
 
         return self._timed(step)
+
+    def _add_project_pages(self, files: Files, config: MkDocsConfig) -> None:
+        """Pages whose source is a project file, so it is written once (CONTRIBUTING.md)."""
+        for site_path, source in sorted(self.config.pages.items()):
+            path = self.root / source
+            if not path.is_file():
+                raise PluginError(
+                    f"{config.config_file_path}: the page {site_path} is made from {source}, "
+                    "which does not exist\n    fix: correct the path under the plugin's pages"
+                )
+            if files.get_file_from_path(site_path) is not None:
+                raise PluginError(
+                    f"docs/{site_path} clashes with the page made from {source}\n"
+                    "    fix: remove one of them"
+                )
+            page = File.generated(config, site_path, content=path.read_text(encoding="utf-8"))
+            page.abs_src_path = str(path)  # errors name the real file
+            docs = Path(config.docs_dir).resolve()
+            page.edit_uri = Path(os.path.relpath(path, docs)).as_posix()  # and so does "edit"
+            files.append(page)
 
     def _page_key(self, file: File) -> str:
         """How errors name a page: its path from the project root, docs/x.md."""

@@ -6,8 +6,10 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
+import yaml
 from playwright.sync_api import Page
 
 from tests.helpers import ROOT, mkdocs_build
@@ -51,7 +53,10 @@ def guide(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     """The real guide, built once with `mkdocs build --strict` and served on 127.0.0.1."""
     built = mkdocs_build(ROOT / "mkdocs.yml", tmp_path_factory.mktemp("guide") / "site")
     assert built.returncode == 0, built.output
-    with serve(built.site) as url:
+    # Served where site_url puts it (a project site lives under /<name>/), so
+    # absolute links such as the 404 page's work as they will when published.
+    config = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
+    with serve(built.site, urlsplit(config["site_url"]).path or "/") as url:
         yield Site(built.site, url, guide_pages(built.site))
 
 

@@ -51,15 +51,27 @@ class _QuietHandler(SimpleHTTPRequestHandler):
         pass
 
 
+class _PrefixHandler(_QuietHandler):
+    """Serves the folder under a path prefix, as GitHub Pages serves a project site."""
+
+    prefix = "/"
+
+    def translate_path(self, path: str) -> str:
+        if not path.startswith(self.prefix):
+            return str(Path(self.directory) / "no-such-file")
+        return super().translate_path("/" + path[len(self.prefix) :])
+
+
 @contextmanager
-def serve(directory: Path) -> Iterator[str]:
-    """Serve a directory over HTTP on 127.0.0.1, on a free port; yield its base URL."""
-    handler = functools.partial(_QuietHandler, directory=str(directory))
+def serve(directory: Path, prefix: str = "/") -> Iterator[str]:
+    """Serve a directory over HTTP on 127.0.0.1 under ``prefix``; yield its base URL."""
+    handler_class = type("Handler", (_PrefixHandler,), {"prefix": prefix})
+    handler = functools.partial(handler_class, directory=str(directory))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, name="site-server", daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
+        yield f"http://127.0.0.1:{server.server_address[1]}{prefix}"
     finally:
         server.shutdown()
         server.server_close()

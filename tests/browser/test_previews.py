@@ -97,6 +97,7 @@ def styled_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         """,
     )
     site.write("snippets/styled/templates/index.html", STYLED_PAGE)
+    site.write("tests/test_styled.py", "import snippets.styled.app\n")
     site.write("snippets/styled/static/style.css", "h1 { color: rgb(1, 2, 3); }\n")
     site.write("snippets/styled/static/inert.css", ".absent { color: red; }\n")
     site.write(

@@ -37,7 +37,10 @@ def distinctive_words(site: Site) -> dict[str, str]:
     chosen = {}
     for page in site.chapters:
         elsewhere = set().union(*(w for p, w in words.items() if p != page))
-        own = words[page] - elsewhere
+        # The index glues neighbouring elements together ("config" + "reload"):
+        # keep words the page itself shows as whole words, which search can mark.
+        shown = _TAG.sub(" ", (site.root / page / "index.html").read_text(encoding="utf-8")).lower()
+        own = {w for w in words[page] - elsewhere if re.search(rf"\b{w}\b", shown)}
         assert own, f"every word of page {page or '/'} is on another page too"
         chosen[page] = min(own, key=lambda w: (w not in headings[page], -len(w), w))
     return chosen

@@ -193,3 +193,23 @@ def test_a_fastapi_example_in_a_tab_is_captured_and_not_published(fixture_site):
     assert (built.site / "examples/hello/index.html").is_file()
     assert not (built.site / "examples/api").exists()
     assert "captured api (fastapi): 1 requests" in built.output
+
+
+def test_pages_made_from_project_files(fixture_site):
+    config = fixture_site.root / "mkdocs.yml"
+    config.write_text(
+        config.read_text().replace(
+            "      tests_dir: tests\n",
+            "      tests_dir: tests\n      pages:\n        notes.md: NOTES.md\n",
+        )
+    )
+    fixture_site.write("docs/index.md", "# Hi\n\n```flask-example\nexample: hello\n```\n")
+    fixture_site.write("NOTES.md", "# Notes\n\nWritten once, shown twice.\n")
+    built = fixture_site.build()
+    assert built.returncode == 0, built.output
+    assert "Written once, shown twice." in (built.site / "notes/index.html").read_text()
+
+    (fixture_site.root / "NOTES.md").unlink()
+    built = fixture_site.build()
+    assert built.returncode != 0
+    assert "the page notes.md is made from NOTES.md, which does not exist" in built.output

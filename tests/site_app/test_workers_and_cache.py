@@ -169,3 +169,16 @@ def test_a_dependency_version_change_invalidates_the_cache(cached_project, tmp_p
 def test_a_corrupt_cache_entry_is_ignored(cached_project):
     (cached_project.root / ".cache/results/site.pickle").write_bytes(b"not a pickle")
     assert cached_project.build().ran == ["site"]
+
+
+def test_an_app_that_makes_the_default_instance_folder_is_caught(project):
+    project.example(
+        "default_instance",
+        {
+            "app.py": "import os\nfrom flask import Flask\napp = Flask(__name__)\n"
+            "os.makedirs(os.path.join(os.path.dirname(__file__), '..', '..', 'instance'), exist_ok=True)\n\n"
+            "@app.get('/')\ndef index():\n    return 'ok'\n"
+        },
+    )
+    (error,) = failure(project.builder(), {"a.md": PAGE.format(name="default_instance")})
+    assert "wrote into the source tree: instance/" in error.what

@@ -20,8 +20,22 @@ FINISHED = ("done", "failed")
 
 
 @pytest.fixture
-def app(tmp_path):
-    return create_app({"TESTING": True, "DATABASE": str(tmp_path / "jobs.sqlite")})
+def make_app():
+    """create_app, then close the SQLite connection Huey keeps once the test is over."""
+    made = []
+
+    def make(test_config=None):
+        made.append(create_app(test_config))
+        return made[-1]
+
+    yield make
+    for app in made:
+        app.extensions["huey"].storage.close()
+
+
+@pytest.fixture
+def app(make_app, tmp_path):
+    return make_app({"TESTING": True, "DATABASE": str(tmp_path / "jobs.sqlite")})
 
 
 @pytest.fixture
@@ -128,9 +142,9 @@ def test_a_job_that_raises_is_marked_failed(client, worker, monkeypatch):
     }
 
 
-def test_immediate_mode_runs_the_job_inside_the_request(tmp_path):
+def test_immediate_mode_runs_the_job_inside_the_request(make_app, tmp_path):
     # What the site's build does (see example.toml): no worker, jobs run inline.
-    app = create_app({"DATABASE": str(tmp_path / "jobs.sqlite"), "HUEY_IMMEDIATE": True})
+    app = make_app({"DATABASE": str(tmp_path / "jobs.sqlite"), "HUEY_IMMEDIATE": True})
     client = app.test_client()
     assert client.post("/api/primes", json={"below": 1000}).status_code == 202
     assert client.get("/api/jobs/1").json["status"] == "done"
@@ -183,9 +197,9 @@ def test_flask_worker_command_runs_jobs_until_ctrl_c(app, client, keep_signal_ha
     assert seen["job"]["status"] == "done"
 
 
-def test_flask_worker_in_its_own_process_stops_gracefully_on_ctrl_c(tmp_path):
+def test_flask_worker_in_its_own_process_stops_gracefully_on_ctrl_c(make_app, tmp_path):
     database = tmp_path / "jobs.sqlite"
-    client = create_app({"DATABASE": str(database)}).test_client()
+    client = make_app({"DATABASE": str(database)}).test_client()
     urls = [
         client.post("/api/primes", json={"below": LARGEST}).json["status_url"] for _ in range(5)
     ]
@@ -220,10 +234,10 @@ def test_flask_worker_in_its_own_process_stops_gracefully_on_ctrl_c(tmp_path):
     assert statuses[-1] == "queued"
 
 
-def test_the_database_can_come_from_the_environment(tmp_path, monkeypatch):
+def test_the_database_can_come_from_the_environment(make_app, tmp_path, monkeypatch):
     database = tmp_path / "elsewhere" / "jobs.sqlite"
     monkeypatch.setenv("FLASK_DATABASE", json.dumps(str(database)))
-    client = create_app().test_client()
+    client = make_app().test_client()
     assert client.post("/api/primes", json={"below": 10}).status_code == 202
     assert database.is_file()
 

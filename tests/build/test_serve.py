@@ -1,0 +1,90 @@
+"""`mkdocs serve` as a contributor uses it: edit, break, fix, and the site follows."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+
+pytestmark = pytest.mark.build
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def fetch(url: str, timeout: float = 3) -> str | None:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as answer:
+            return answer.read().decode()
+    except (urllib.error.URLError, TimeoutError, ConnectionError):
+        return None
+
+
+def wait_for(condition, seconds: float = 60) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.3)
+    return False
+
+
+def test_serve_refreezes_an_edited_example_and_survives_a_broken_one(fixture_site, tmp_path):
+    fixture_site.write(
+        "docs/index.md", "# Hi\n\n```flask-example\nexample: hello\nrequests:\n  - GET /\n```\n"
+    )
+    port = free_port()
+    log = open(tmp_path / "serve.log", "w+")  # noqa: SIM115 - read while the server runs
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "mkdocs",
+            "serve",
+            "-a",
+            f"127.0.0.1:{port}",
+            "-f",
+            str(fixture_site.root / "mkdocs.yml"),
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+        cwd=fixture_site.root,
+    )
+    page = f"http://127.0.0.1:{port}/examples/hello/index.html"
+    app = fixture_site.root / "snippets/hello/app.py"
+
+    def output() -> str:
+        log.seek(0)
+        return log.read()
+
+    try:
+        assert wait_for(lambda: "Hello from the fixture" in (fetch(page) or "")), output()
+
+        app.write_text(app.read_text().replace("Hello from the fixture", "Hello again"))
+        assert wait_for(lambda: "Hello again" in (fetch(page) or "")), output()
+        assert "froze hello" in output()
+
+        app.write_text(
+            app.read_text().replace(
+                "from flask import Flask", "import missing_lib\nfrom flask import Flask"
+            )
+        )
+        assert wait_for(lambda: "No module named 'missing_lib'" in output()), output()
+        assert server.poll() is None, "the server stopped on a broken example"
+
+        app.write_text(
+            app.read_text().replace("import missing_lib\n", "").replace("Hello again", "Fixed")
+        )
+        assert wait_for(lambda: "Fixed" in (fetch(page) or "")), output()
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+        log.close()
