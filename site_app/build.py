@@ -457,7 +457,9 @@ def _capture(
             body = None
             # Only a Flask example is frozen, so only its pages and images get previews.
             if isinstance(client, FlaskTestClient) and request.method == "GET" and response.body:
-                if response.is_html:
+                # A redirect's body is a stub whose link points at the live
+                # app's root; the Location header says all there is to say.
+                if response.is_html and not 300 <= response.status_code < 400:
                     body = _as_frozen(client, request)
                 elif response.is_image and response.status_code == 200:
                     body = response.body

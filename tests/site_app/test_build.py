@@ -189,3 +189,10 @@ def test_an_html_error_page_gets_a_preview_of_its_own(shop):
     assert answer.preview.startswith("examples/shop/nope/preview-")
     frozen = shop.root / ".cache/frozen/shop" / answer.preview.split("/", 2)[2]
     assert b"Not Found" in frozen.read_bytes()
+
+
+def test_a_redirect_gets_no_preview(shop):
+    shop.page("a.md", block("GET /old/ -> 302"))
+    (answer,) = shop.build().blocks[("a.md", 3)].answers
+    assert answer.response.header("Location") == "/"
+    assert answer.preview is None
