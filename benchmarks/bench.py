@@ -161,6 +161,12 @@ def plugin_cache_dir(yml: Path) -> Path:
     if PLUGIN not in options:
         raise BenchError(f"{yml} does not use the {PLUGIN} plugin")
     cache = (options[PLUGIN] or {}).get("cache_dir", DEFAULT_CACHE)
+    if isinstance(cache, _Tagged):  # !ENV [VARIABLE, ..., default], as MkDocs reads it
+        node = cache.node
+        names = (
+            [n.value for n in node.value] if isinstance(node, yaml.SequenceNode) else [node.value]
+        )
+        cache = next((os.environ[n] for n in names[:-1] if n in os.environ), names[-1])
     return (yml.parent / cache).resolve()
 
 
