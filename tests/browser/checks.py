@@ -38,6 +38,10 @@ class Problems:
 
     def _failed(self, request: Request) -> None:
         self.statuses[request.url] = 0
+        if request.failure == "net::ERR_ABORTED":
+            # Cancelled by the browser (a navigation while the search worker
+            # loads, or a 404 it refuses): a missing file is caught by its status.
+            return
         self._seen.append(f"request failed: {request.method} {request.url} ({request.failure})")
 
     def _response(self, response: Response) -> None:
