@@ -538,9 +538,7 @@ def _request_body(answer: Shown, site_root: str) -> list[str]:
     lines = _code("http", "\n".join(sent), "Request")
     head = [f"HTTP/1.1 {response.status}", f"Content-Type: {response.content_type}"]
     for name in ("Location", *request.show):
-        values = [v for k, v in response.headers if k.lower() == name.lower()]
-        if name.lower() == "allow":  # Werkzeug builds it from a set: its order varies
-            values = [", ".join(sorted(v.split(", "))) for v in values]
+        values = response.shown_values(name)
         head += [f"{name}: {value}" for value in values]
         if not values and name != "Location":
             head.append(f"{name}: (not sent)")

@@ -34,6 +34,17 @@ class Request:
     def label(self) -> str:
         return f"{self.method} {self.path}"
 
+    def body_options(self) -> dict[str, Any]:
+        """The body and headers as test clients take them (json=, data=, headers=)."""
+        options: dict[str, Any] = {}
+        if self.json is not None:
+            options["json"] = self.json
+        if self.form:
+            options["data"] = dict(self.form)
+        if self.headers:
+            options["headers"] = list(self.headers)
+        return options
+
 
 def parse_request(text: str) -> Request:
     """Parse ``METHOD /path [JSON body] [-> status]``; ValueError says what is off."""
@@ -92,6 +103,14 @@ class Response:
                 return self.text
         return self.text
 
+    def shown_values(self, name: str) -> list[str]:
+        """A header's values as pages show them; ``Allow`` sorted, since Werkzeug
+        builds it from a set and its order would change from build to build."""
+        values = [v for k, v in self.headers if k.lower() == name.lower()]
+        if name.lower() == "allow":
+            values = [", ".join(sorted(v.split(", "))) for v in values]
+        return values
+
     def header(self, name: str) -> str | None:
         for key, value in self.headers:
             if key.lower() == name.lower():
@@ -123,13 +142,7 @@ def perform(
     between them, as a browser would.
     """
     client = client or app.test_client()
-    kwargs: dict[str, Any] = {"method": request.method}
-    if request.json is not None:
-        kwargs["json"] = request.json
-    if request.form:
-        kwargs["data"] = dict(request.form)
-    if request.headers:
-        kwargs["headers"] = list(request.headers)
+    kwargs: dict[str, Any] = {"method": request.method, **request.body_options()}
     # A page that means to show a 5xx should not print the error's traceback.
     quiet = (request.expected_status or 0) >= 500
     was_disabled = app.logger.disabled

@@ -77,14 +77,7 @@ class FastAPITestClient:
         )
 
     def send(self, request: Request) -> tuple[Response, list[BaseException]]:
-        kwargs: dict[str, Any] = {}
-        if request.json is not None:
-            kwargs["json"] = request.json
-        if request.form:
-            kwargs["data"] = dict(request.form)
-        if request.headers:
-            kwargs["headers"] = list(request.headers)
-        answer = self.client.request(request.method, request.path, **kwargs)
+        answer = self.client.request(request.method, request.path, **request.body_options())
         content_type = answer.headers.get("content-type", "")
         response = Response(
             status_code=answer.status_code,

@@ -45,20 +45,13 @@ def _answer(shown: Shown) -> list[str]:
         lines.append(f"> (form) {dict(request.form)!r}")
     lines += [f"< {response.status}", f"< Content-Type: {response.content_type}"]
     for name in ("Location", *request.show):
-        lines += [f"< {name}: {value}" for value in _values(shown, name)]
+        lines += [f"< {name}: {value}" for value in response.shown_values(name)]
     if response.is_image:
         digest = hashlib.sha256(response.body).hexdigest()[:16]
         lines.append(f"<{response.mimetype}, {len(response.body)} bytes, sha256 {digest}…>")
     elif response.body:
         lines += ["", response.pretty_body().rstrip("\n")]
     return lines
-
-
-def _values(shown: Shown, name: str) -> list[str]:
-    values = [v for k, v in shown.response.headers if k.lower() == name.lower()]
-    if name.lower() == "allow":
-        values = [", ".join(sorted(v.split(", "))) for v in values]
-    return values
 
 
 def render(result: BuildResult) -> dict[str, str]:
