@@ -201,7 +201,7 @@ def test_flask_worker_in_its_own_process_stops_gracefully_on_ctrl_c(make_app, tm
     database = tmp_path / "jobs.sqlite"
     client = make_app({"DATABASE": str(database)}).test_client()
     urls = [
-        client.post("/api/primes", json={"below": LARGEST}).json["status_url"] for _ in range(5)
+        client.post("/api/primes", json={"below": LARGEST}).json["status_url"] for _ in range(12)
     ]
     env = {**os.environ, "FLASK_DATABASE": json.dumps(str(database))}
     worker = subprocess.Popen(
@@ -229,9 +229,14 @@ def test_flask_worker_in_its_own_process_stops_gracefully_on_ctrl_c(make_app, tm
     assert worker.returncode == 0, log
     assert "run_job" in log  # the worker logs the jobs it runs
     statuses = [client.get(url).json["status"] for url in urls]
-    assert statuses[running] == "done"  # the running job finished before the worker exited
-    assert set(statuses[running + 1 :]) <= {"queued"}  # the rest wait for the next worker
-    assert statuses[-1] == "queued"
+    done = statuses.count("done")
+    # Jobs run in order and none is left half-done: the finished ones come
+    # first and the rest wait for the next worker.
+    assert statuses == ["done"] * done + ["queued"] * (len(urls) - done)
+    assert done > running  # the job seen running finished before the worker exited
+    # It stopped soon after Ctrl+C: a job or two may finish between the last
+    # look and the signal (each takes a fraction of a second), not the queue.
+    assert done < len(urls) // 2
 
 
 def test_the_database_can_come_from_the_environment(make_app, tmp_path, monkeypatch):
