@@ -1,5 +1,7 @@
 """The benchmark's own inputs, so it cannot silently rot: its synthetic guide and plain twin."""
 
+import json
+
 import pytest
 
 from benchmarks import bench
@@ -42,3 +44,64 @@ def test_a_failing_build_says_what_failed(tmp_path):
     (tmp_path / "guide" / "snippets" / "ex_0001" / "app.py").write_text("raise ValueError('no')\n")
     with pytest.raises(bench.BenchError, match=r"(?s)failed with exit code 1.*ValueError: no"):
         bench.run_build(yml, tmp_path / "site", what="the broken build")
+
+
+def _site(root, files):
+    for name, content in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(content)
+    return root
+
+
+def _page(edit, body):
+    return (
+        f'<a href="{edit}" title="Edit this page" class="md-content__button md-icon"><p>{body}</p>'
+    )
+
+
+def _index(*locations):
+    return json.dumps({"config": {}, "docs": [{"location": loc, "text": loc} for loc in locations]})
+
+
+def test_the_twin_may_differ_only_in_the_source_links_of_project_pages_and_index_order(tmp_path):
+    plugin = _site(
+        tmp_path / "plugin",
+        {
+            "contributing/index.html": _page("edit/main/CONTRIBUTING.md", "Hello"),
+            "other/index.html": _page("edit/main/docs/other.md", "Other"),
+            "search/search_index.json": _index("other/", "contributing/"),
+        },
+    )
+    twin = _site(
+        tmp_path / "twin",
+        {
+            "contributing/index.html": _page("edit/main/docs/contributing.md", "Hello"),
+            "other/index.html": _page("edit/main/docs/other.md", "Other"),
+            "search/search_index.json": _index("contributing/", "other/"),
+        },
+    )
+    assert bench.different_files(plugin, twin, ["contributing.md"]) == []
+    # Without knowing it is a project page, its edit link is a difference.
+    assert bench.different_files(plugin, twin) == ["contributing/index.html"]
+
+    # Anything else still counts: the text of a project page, an entry of the index.
+    (twin / "contributing/index.html").write_text(_page("edit/main/docs/contributing.md", "Hi"))
+    (twin / "search/search_index.json").write_text(_index("contributing/"))
+    assert bench.different_files(plugin, twin, ["contributing.md"]) == [
+        "contributing/index.html",
+        "search/search_index.json",
+    ]
+
+
+def test_project_pages_are_read_from_the_plugin_options(tmp_path):
+    yml = bench.generate(tmp_path / "guide", 1)
+    assert bench.project_pages(yml) == []
+    text = yml.read_text().replace(
+        "      snippets_dir: snippets\n",
+        "      snippets_dir: snippets\n      pages:\n        contributing.md: CONTRIBUTING.md\n",
+    )
+    yml.write_text(text)
+    assert bench.project_pages(yml) == ["contributing.md"]
+    assert bench._html_of("contributing.md") == "contributing/index.html"
+    assert bench._html_of("index.md") == "index.html"
+    assert bench._html_of("a/index.md") == "a/index.html"
