@@ -214,11 +214,30 @@ def bad_includes(markdown: str, page: str, snippets_dir: Path) -> list[BlockErro
     return errors
 
 
+# libyaml, when PyYAML was built with it, reads a block many times faster.
+_FAST_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _load_yaml(body: str) -> tuple[yaml.Node | None, Any]:
+    """The block's node tree (for line numbers) and its data, from one parse.
+
+    Bad YAML is parsed again by the pure-Python loader, so an error reads the
+    same whichever loader is installed.
+    """
+    try:
+        node = yaml.compose(body, Loader=_FAST_LOADER)
+    except yaml.YAMLError:
+        yaml.compose(body, Loader=yaml.SafeLoader)
+        raise
+    if node is None:
+        return None, None
+    return node, yaml.SafeLoader("").construct_document(node)
+
+
 def _parse(body: str, page: str, line: int, end_line: int, indent: str) -> Block:
     where = Location(page, line)
     try:
-        node = yaml.compose(body, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(body)
+        node, data = _load_yaml(body)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         at = Location(page, line + 1 + mark.line) if mark else where

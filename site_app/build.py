@@ -6,39 +6,25 @@ everything a renderer needs. A FastAPI or Django example (``[build]
 framework`` in its example.toml) is sent its requests through its own
 framework's test client and is not frozen: it has no pages to publish.
 An example whose inputs have not changed since the last build is not run
-again: its output comes from the cache.
+again: its output comes from the cache. What a worker does is in
+:mod:`site_app.running`; this side never imports Flask.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
-import posixpath
-import random
 import re
-import tempfile
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from flask_frozen import relative_url_for
-
-from . import blocks, cache, clients, examples, workers
+from . import blocks, cache, examples, workers
 from .blocks import Block, Shown, ShownFile
-from .capture import Request, Response, perform, status_is_expected
-from .clients import Client, FlaskTestClient
-from .errors import (
-    BlockError,
-    BuildFailed,
-    ExampleError,
-    Location,
-    RequestFailed,
-    SiteAppError,
-)
+from .capture import Request
+from .errors import BlockError, BuildFailed, ExampleError, Location, SiteAppError, describe
 from .examples import Example
-from .freezing import FrozenExample, freeze, not_frozen
-from .loading import describe, isolated_modules, load_app, run_setup, where_in_example
+from .freezing import FrozenExample
 
 Log = Callable[[str], None]
 _INCLUDE_RE = re.compile(r"""--8<--\s+["']?(?P<name>[a-z][a-z0-9_]*)/""")
@@ -63,9 +49,13 @@ class ExampleJob:
 
     snippets_dir: str
     cache_dir: str
-    name: str
+    example: Example  # plain data too: the worker need not look through snippets/ again
     blocks: tuple[BlockRequests, ...]
     prefix: str
+
+    @property
+    def name(self) -> str:
+        return self.example.name
 
 
 @dataclass(frozen=True)
@@ -74,15 +64,6 @@ class ExampleOutput:
 
     frozen: FrozenExample
     answers: dict[str, list[Shown]]  # keyed by repr() of a block's requests
-
-
-@dataclass(frozen=True)
-class Captured:
-    """A request's answer, and the file as frozen when it is a page or an image."""
-
-    request: Request
-    response: Response
-    preview_body: bytes | None
 
 
 @dataclass
@@ -204,6 +185,7 @@ class Builder:
                 if name not in shown
             ]
         if self.tests_dir is not None:
+            tests = _test_sources(self.tests_dir)
             problems += [
                 ExampleError(
                     f"example '{name}' has no tests",
@@ -211,7 +193,7 @@ class Builder:
                     fix=f"add tests/snippets/test_{name}.py that imports {example.app_module}",
                 )
                 for name, example in known.items()
-                if not _has_tests(example, self.tests_dir)
+                if not _has_tests(example, tests)
             ]
         return problems
 
@@ -240,13 +222,18 @@ class Builder:
                 result.reused.append(name)
                 continue
             job = ExampleJob(
-                str(self.snippets_dir), str(self.cache_dir), name, requested, self.prefix
+                str(self.snippets_dir), str(self.cache_dir), example, requested, self.prefix
             )
             jobs.append((job, key))
         keys = {job.name: key for job, key in jobs}
-        for finished in workers.run(
-            run_example, [job for job, _ in jobs], workers=self.workers, timeout=self.timeout
-        ):
+        finishing: Iterator[workers.Finished[ExampleJob]] = iter(())
+        if jobs:  # a warm build starts no worker and never imports Flask
+            from .running import run_example
+
+            finishing = workers.run(
+                run_example, [job for job, _ in jobs], workers=self.workers, timeout=self.timeout
+            )
+        for finished in finishing:
             name = finished.job.name
             example = known[name]
             if finished.timed_out:
@@ -302,231 +289,15 @@ def _still_on_disk(frozen: FrozenExample) -> bool:
     )
 
 
-def _has_tests(example: Example, tests_dir: Path) -> bool:
+def _test_sources(tests_dir: Path) -> list[str]:
+    return [
+        path.read_text(encoding="utf-8", errors="replace") for path in tests_dir.rglob("test_*.py")
+    ]
+
+
+def _has_tests(example: Example, tests: list[str]) -> bool:
     """A test file under tests/ imports the example, or the example holds its own tests."""
     if any(example.directory.rglob("test_*.py")):
         return True
     pattern = re.compile(rf"\b{re.escape(example.package)}\b")
-    return any(
-        pattern.search(path.read_text(encoding="utf-8", errors="replace"))
-        for path in tests_dir.rglob("test_*.py")
-    )
-
-
-# Everything below runs in a worker process, one example at a time.
-
-
-REPRODUCIBLE_TIME = 1_767_225_600.0  # 2026-01-01T00:00:00Z
-
-
-def reproducible(seed: str) -> None:
-    """Give this worker process a fixed clock and seeded randomness.
-
-    Session cookies carry the time they were signed and CSRF tokens come from
-    ``os.urandom``; with these fixed, two builds write the same bytes. Only
-    the worker that runs one example is changed, never the build itself.
-    """
-    generator = random.Random(seed)
-    os.urandom = generator.randbytes
-    random.seed(seed)
-    time.time = lambda: REPRODUCIBLE_TIME
-    time.time_ns = lambda: int(REPRODUCIBLE_TIME * 1e9)
-
-
-def run_example(job: ExampleJob) -> ExampleOutput:
-    """Capture every block's requests, freeze the example, pick previews."""
-    reproducible(job.name)
-    snippets_dir, cache_dir = Path(job.snippets_dir), Path(job.cache_dir)
-    example = examples.discover(snippets_dir)[job.name]
-    before = _snapshot(example)
-    errors: list[SiteAppError] = []
-    captured: dict[str, list[Captured]] = {}
-    for block in job.blocks:
-        if not block.requests or repr(block.requests) in captured:
-            continue
-        try:
-            captured[repr(block.requests)] = _capture(example, block, snippets_dir, cache_dir)
-        except SiteAppError as error:
-            errors.append(error)
-    pages = sorted(
-        {
-            c.request.path
-            for answers in captured.values()
-            for c in answers
-            if c.preview_body and c.response.status_code == 200
-        }
-    )
-    frozen: FrozenExample | None = None
-    try:
-        if example.settings.is_flask:
-            frozen = _freeze(example, pages, snippets_dir, cache_dir)
-        else:
-            frozen = not_frozen(example, cache_dir / "frozen" / example.name)
-    except SiteAppError as error:
-        errors.append(error)
-    errors += _writes(example, before)
-    if errors or frozen is None:
-        # An import error repeats for every block and for the freeze: say it once.
-        unique = {error.message: error for error in errors}
-        raise BuildFailed(list(unique.values()))
-    answers = {
-        requests: [Shown(c.request, c.response, _preview(c, frozen, job.prefix)) for c in found]
-        for requests, found in captured.items()
-    }
-    return ExampleOutput(frozen, answers)
-
-
-def _snapshot(example: Example) -> dict[str, tuple[int, int]]:
-    """Size and modification time of every file of the example, and what sits beside it.
-
-    Not the whole project: other tools (coverage, editors) write there while a build runs.
-    """
-    state = {
-        path.relative_to(example.directory.parent).as_posix(): (
-            path.stat().st_size,
-            path.stat().st_mtime_ns,
-        )
-        for path in example.source_files()
-    }
-    # Beside it: the other entries of snippets/, and Flask's default instance
-    # folder at the project root (where an app that ignores instance_path writes).
-    snippets = example.directory.parent
-    state.update({f"{snippets.name}/{entry}": (0, 0) for entry in os.listdir(snippets)})
-    if (snippets.parent / "instance").exists():
-        state["instance/"] = (0, 0)
-    return state
-
-
-def _writes(example: Example, before: dict[str, tuple[int, int]]) -> list[SiteAppError]:
-    after = _snapshot(example)
-    changed = sorted(
-        name for name in before.keys() | after.keys() if before.get(name) != after.get(name)
-    )
-    # Coverage data files appear next to the project while other measured processes exit.
-    ignored = ("__pycache__", ".cache", "/.coverage")
-    changed = [name for name in changed if not any(part in name for part in ignored)]
-    if not changed:
-        return []
-    return [
-        ExampleError(
-            f"example '{example.name}' wrote into the source tree: {', '.join(changed)}",
-            where=Location(example.display(example.app_file)),
-            fix="write files under app.instance_path (the build points it at a temporary "
-            "folder), or use {instance} in [build.config] of example.toml",
-        )
-    ]
-
-
-def _instance_dir(example: Example, cache_dir: Path) -> tempfile.TemporaryDirectory[str]:
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    return tempfile.TemporaryDirectory(prefix=f"{example.name}-instance-", dir=cache_dir)
-
-
-def _freeze(
-    example: Example, urls: list[str], snippets_dir: Path, cache_dir: Path
-) -> FrozenExample:
-    destination = cache_dir / "frozen" / example.name
-    with (
-        _instance_dir(example, cache_dir) as instance,
-        isolated_modules(snippets_dir.name, snippets_dir.parent),
-    ):
-        app = load_app(example, Path(instance))
-        run_setup(example, app)
-        return freeze(example, app, destination, urls)
-
-
-def _capture(
-    example: Example, block: BlockRequests, snippets_dir: Path, cache_dir: Path
-) -> list[Captured]:
-    """Run one block's requests in order on one fresh app, with one client."""
-    answers: list[Captured] = []
-    with (
-        _instance_dir(example, cache_dir) as instance,
-        isolated_modules(snippets_dir.name, snippets_dir.parent),
-    ):
-        client: Client
-        if example.settings.is_flask:
-            app = load_app(example, Path(instance))
-            run_setup(example, app)
-            client = FlaskTestClient(app)
-        else:
-            client = clients.connect(example)
-        # One client for the whole block, so cookies carry over.
-        for index, request in enumerate(block.requests):
-            response = _send(block, index, example, client, request)
-            body = None
-            # Only a Flask example is frozen, so only its pages and images get previews.
-            if isinstance(client, FlaskTestClient) and request.method == "GET" and response.body:
-                # A redirect's body is a stub whose link points at the live
-                # app's root; the Location header says all there is to say.
-                if response.is_html and not 300 <= response.status_code < 400:
-                    body = _as_frozen(client, request)
-                elif response.is_image and response.status_code == 200:
-                    body = response.body
-            answers.append(Captured(request, response, body))
-    return answers
-
-
-def _as_frozen(client: FlaskTestClient, request: Request) -> bytes:
-    """The page as Frozen-Flask writes it: with relative URLs."""
-    app = client.app
-    previous = app.jinja_env.globals["url_for"]
-    app.jinja_env.globals["url_for"] = relative_url_for
-    try:
-        response, _ = perform(app, request, client.client)
-    finally:
-        app.jinja_env.globals["url_for"] = previous
-    return response.body
-
-
-def _send(
-    block: BlockRequests, index: int, example: Example, client: Client, request: Request
-) -> Response:
-    where = block.where(index)
-    try:
-        response, raised = client.send(request)
-    except Exception as exc:
-        raise RequestFailed(
-            f"{request.label} to example '{example.name}' raised {describe(exc)} "
-            f"({where_in_example(example, exc)})",
-            where=where,
-            fix="fix the view, or remove the request",
-        ) from exc
-    if status_is_expected(request, response):
-        return response
-    expected = str(request.expected_status) if request.expected_status else "a 2xx status"
-    because = ""
-    if raised:
-        because = (
-            f"; the view raised {describe(raised[-1])} ({where_in_example(example, raised[-1])})"
-        )
-    elif response.header("Location"):
-        because = f"; it redirects to {response.header('Location')}"
-    raise RequestFailed(
-        f"{request.label} to example '{example.name}' answered {response.status}, "
-        f"expected {expected}{because}",
-        where=where,
-        fix=f"fix the view, or if this status is what the page means to show, "
-        f"write the request as '{request.label} -> {response.status_code}'",
-    )
-
-
-def _preview(captured: Captured, frozen: FrozenExample, prefix: str) -> str | None:
-    """Site path of a frozen file that shows exactly this answer, if it is a page."""
-    if captured.preview_body is None:
-        return None
-    path = captured.request.path
-    relative = frozen.files.get(path) if captured.response.status_code == 200 else None
-    base = f"{prefix}/{frozen.name}/"
-    if relative and (frozen.directory / relative).read_bytes() == captured.preview_body:
-        return base + relative
-    # An error page, or a page the block changed before this GET: keep its own
-    # copy, in the same folder as the URL's page so relative links still work.
-    folder = posixpath.dirname(relative or path.lstrip("/"))
-    digest = hashlib.sha256(captured.preview_body).hexdigest()[:12]
-    suffix = posixpath.splitext(relative or path)[1] or ".html"
-    name = posixpath.join(folder, f"preview-{digest}{suffix}")
-    target = frozen.directory / name
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(captured.preview_body)
-    return base + name
+    return any(pattern.search(source) for source in tests)

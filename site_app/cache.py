@@ -11,7 +11,9 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import site
 import sys
+import sysconfig
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
@@ -26,10 +28,11 @@ def environment_digest() -> str:
     digest = hashlib.sha256(f"format {FORMAT} python {sys.version}".encode())
     # An installed distribution's folder is named <name>-<version>.dist-info;
     # listing those folders is much faster than reading every METADATA file.
+    # Only where distributions are installed: not sys.path, whose first entry
+    # depends on how the build was started (mkdocs, python -m mkdocs, pytest).
     installed = sorted(
         entry
-        for folder in sys.path
-        if os.path.isdir(folder)
+        for folder in _site_packages()
         for entry in os.listdir(folder)
         if entry.endswith((".dist-info", ".egg-info", ".egg-link", ".pth"))
     )
@@ -38,6 +41,14 @@ def environment_digest() -> str:
         if path.is_file() and path.suffix in {".py", ".css"}:
             digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
+
+
+def _site_packages() -> list[str]:
+    paths = sysconfig.get_paths()
+    folders = {paths["purelib"], paths["platlib"], *site.getsitepackages()}
+    if site.ENABLE_USER_SITE:
+        folders.add(site.getusersitepackages())
+    return sorted(folder for folder in folders if os.path.isdir(folder))
 
 
 def example_key(files: Iterable[tuple[str, bytes]], requests: Any) -> str:

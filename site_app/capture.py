@@ -7,10 +7,11 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask, got_request_exception
-from flask.testing import FlaskClient
+if TYPE_CHECKING:
+    from flask import Flask
+    from flask.testing import FlaskClient
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 _REQUEST_RE = re.compile(
@@ -121,6 +122,8 @@ class Response:
 @contextmanager
 def recorded_exceptions(app: Flask) -> Iterator[list[BaseException]]:
     """Collect every exception a view of ``app`` raises, even when handled as a 500."""
+    from flask import got_request_exception  # here: blocks read Request without Flask
+
     seen: list[BaseException] = []
 
     def record(sender: Flask, exception: BaseException, **extra: Any) -> None:

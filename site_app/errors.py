@@ -81,3 +81,10 @@ def relative_to(path: Path, root: Path) -> str:
         return path.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
         return path.as_posix()
+
+
+def describe(exc: BaseException) -> str:
+    """``ZeroDivisionError: division by zero``."""
+    if isinstance(exc, SyntaxError):
+        return f"SyntaxError: {exc.msg}"
+    return f"{type(exc).__name__}: {exc}"

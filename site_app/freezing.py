@@ -7,16 +7,15 @@ import warnings
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-from flask import Flask
-from flask_frozen import Freezer, FrozenFlaskWarning, MissingURLGeneratorWarning
-from werkzeug.exceptions import HTTPException
+from typing import TYPE_CHECKING, Any
 
 from .capture import recorded_exceptions
-from .errors import FreezeError, Location
+from .errors import FreezeError, Location, describe
 from .examples import Example
-from .loading import describe, where_in_example
+from .loading import where_in_example
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 
 @dataclass(frozen=True)
@@ -45,6 +44,11 @@ def freeze(example: Example, app: Flask, destination: Path, urls: Iterable[str])
     from Frozen-Flask about a file a static host would serve wrongly, is a
     FreezeError.
     """
+    # Here, not at the top: the build reads FrozenExample from its cache
+    # without loading Flask.
+    from flask_frozen import Freezer, FrozenFlaskWarning, MissingURLGeneratorWarning
+    from werkzeug.exceptions import HTTPException
+
     destination = destination.resolve()
     app.config.update(
         FREEZER_DESTINATION=str(destination),

@@ -18,12 +18,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask
-
-from .errors import ExampleError, Location
+from .errors import ExampleError, Location, describe
 from .examples import Example
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 
 @contextmanager
@@ -62,13 +63,6 @@ def where_in_example(example: Example, exc: BaseException) -> Location:
     return location
 
 
-def describe(exc: BaseException) -> str:
-    """``ZeroDivisionError: division by zero``."""
-    if isinstance(exc, SyntaxError):
-        return f"SyntaxError: {exc.msg}"
-    return f"{type(exc).__name__}: {exc}"
-
-
 def load_app(example: Example, instance_dir: Path) -> Flask:
     """Import the example and return a new app configured for the build.
 
@@ -77,6 +71,8 @@ def load_app(example: Example, instance_dir: Path) -> Flask:
     becomes the app's instance folder, so nothing is written into
     ``snippets/``.
     """
+    from flask import Flask
+
     config = {
         key: value.replace("{instance}", str(instance_dir)) if isinstance(value, str) else value
         for key, value in example.settings.config.items()

@@ -24,7 +24,7 @@ from typing import Any, Generic, TypeVar, cast
 J = TypeVar("J")
 R = TypeVar("R")
 
-PRELOAD = ["flask", "flask_frozen", "site_app.build"]
+PRELOAD = ["flask", "flask_frozen", "site_app.running"]
 
 
 @dataclass(frozen=True)

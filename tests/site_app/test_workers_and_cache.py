@@ -1,3 +1,6 @@
+import json
+import site
+import subprocess
 import sys
 
 import pytest
@@ -5,6 +8,7 @@ import pytest
 from site_app import cache
 from site_app.build import Builder
 from site_app.errors import BuildFailed
+from tests.helpers import ROOT
 
 PAGE = "```flask-example\nexample: {name}\nrequests:\n  - GET /\n```\n"
 
@@ -154,7 +158,9 @@ def test_deleted_frozen_files_are_rebuilt(cached_project):
 def test_a_dependency_version_change_invalidates_the_cache(cached_project, tmp_path, monkeypatch):
     packages = tmp_path / "packages"
     (packages / "flask_extra-1.0.dist-info").mkdir(parents=True)
-    monkeypatch.setattr(sys, "path", [*sys.path, str(packages)])
+    # A second site-packages folder, as a virtual environment with system packages has.
+    installed = site.getsitepackages()
+    monkeypatch.setattr(site, "getsitepackages", lambda: [*installed, str(packages)])
     cache.environment_digest.cache_clear()
     try:
         assert cached_project.build().ran == ["site"]
@@ -182,3 +188,32 @@ def test_an_app_that_makes_the_default_instance_folder_is_caught(project):
     )
     (error,) = failure(project.builder(), {"a.md": PAGE.format(name="default_instance")})
     assert "wrote into the source tree: instance/" in error.what
+
+
+WARM_BUILD = """
+import json, sys
+from pathlib import Path
+from site_app.build import Builder
+
+root = Path(sys.argv[1])
+result = Builder(root / "snippets", root / ".cache", log=lambda m: None).build(
+    {"a.md": Path(root, "a.md").read_text()}
+)
+loaded = sorted(m for m in sys.modules if m.split(".")[0] in {"flask", "flask_frozen", "werkzeug"})
+print(json.dumps({"reused": result.reused, "ran": result.ran, "loaded": loaded}))
+"""
+
+
+def test_a_warm_build_imports_no_flask(cached_project):
+    # Reading the cache must not cost the import of Flask, Werkzeug and Frozen-Flask.
+    (cached_project.root / "a.md").write_text(cached_project.pages["a.md"])
+    answer = subprocess.run(
+        [sys.executable, "-c", WARM_BUILD, str(cached_project.root)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    seen = json.loads(answer.stdout)
+    assert (seen["reused"], seen["ran"]) == (["site"], [])
+    assert seen["loaded"] == []
