@@ -15,7 +15,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from flask import Flask
 from flask_frozen import relative_url_for
+from jinja2 import BytecodeCache
+from jinja2.bccache import Bucket
 
 from . import clients
 from .blocks import Shown
@@ -150,6 +153,33 @@ def _instance_dir(example: Example, cache_dir: Path) -> tempfile.TemporaryDirect
     return tempfile.TemporaryDirectory(prefix=f"{example.name}-instance-", dir=cache_dir)
 
 
+class _CompiledTemplates(BytecodeCache):
+    """Templates compiled once per worker, though each block and the freeze load a new app.
+
+    Jinja keys a template by its name and file and checks its source's
+    checksum, so what is reused is exactly what compiling again would give.
+    """
+
+    def __init__(self) -> None:
+        self.compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        if bucket.key in self.compiled:
+            bucket.bytecode_from_string(self.compiled[bucket.key])
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self.compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+_COMPILED = _CompiledTemplates()
+
+
+def _loaded(example: Example, instance: Path) -> Flask:
+    app = load_app(example, instance)
+    app.jinja_env.bytecode_cache = _COMPILED
+    return app
+
+
 def _freeze(
     example: Example, urls: list[str], snippets_dir: Path, cache_dir: Path
 ) -> FrozenExample:
@@ -158,7 +188,7 @@ def _freeze(
         _instance_dir(example, cache_dir) as instance,
         isolated_modules(snippets_dir.name, snippets_dir.parent),
     ):
-        app = load_app(example, Path(instance))
+        app = _loaded(example, Path(instance))
         run_setup(example, app)
         return freeze(example, app, destination, urls)
 
@@ -174,7 +204,7 @@ def _capture(
     ):
         client: Client
         if example.settings.is_flask:
-            app = load_app(example, Path(instance))
+            app = _loaded(example, Path(instance))
             run_setup(example, app)
             client = FlaskTestClient(app)
         else:

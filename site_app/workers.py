@@ -2,8 +2,9 @@
 
 Each job gets a process of its own, so an example that hangs can be stopped
 and one that crashes cannot take the build down. Processes fork from a fork
-server that has already imported Flask, so starting one is cheap, and that
-server runs with a fixed hash seed, so every build iterates sets alike. Arguments and results
+server that has already imported Flask and run one tiny example
+(:mod:`site_app.warmup`), so starting one is cheap, and that server runs with
+a fixed hash seed, so every build iterates sets alike. Arguments and results
 cross by pickle: jobs name what to do (an example's name, its requests),
 never live objects.
 """
@@ -24,7 +25,7 @@ from typing import Any, Generic, TypeVar, cast
 J = TypeVar("J")
 R = TypeVar("R")
 
-PRELOAD = ["flask", "flask_frozen", "site_app.running"]
+PRELOAD = ["flask", "flask_frozen", "site_app.running", "site_app.warmup"]
 
 
 @dataclass(frozen=True)

@@ -1,11 +1,12 @@
 import json
+import os
 import site
 import subprocess
 import sys
 
 import pytest
 
-from site_app import cache
+from site_app import cache, workers
 from site_app.build import Builder
 from site_app.errors import BuildFailed
 from tests.helpers import ROOT
@@ -217,3 +218,23 @@ def test_a_warm_build_imports_no_flask(cached_project):
     seen = json.loads(answer.stdout)
     assert (seen["reused"], seen["ran"]) == (["site"], [])
     assert seen["loaded"] == []
+
+
+def test_the_fork_servers_warm_up_runs_an_example_and_keeps_nothing(tmp_path):
+    # The fork server imports site_app.warmup before it forks a worker; the
+    # import captures and freezes a tiny example, and must leave no trace.
+    script = (
+        "import sys, site_app.warmup\n"
+        "print(sorted(m for m in sys.modules if m.startswith('flask_examples_warm_up')))\n"
+    )
+    answer = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env={**os.environ, "TMPDIR": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert answer.stdout.strip() == "[]"
+    assert list(tmp_path.iterdir()) == []  # its temporary folder is gone
+    assert "site_app.warmup" in workers.PRELOAD
