@@ -30,9 +30,12 @@ What is compared:
 Every build is ``python -m mkdocs build -f <yml> -d <dir>`` in a subprocess,
 with ``NO_MKDOCS_2_WARNING=1`` and without ``-q`` on both sides (so the
 plugin's own report of its share can be read). Wall time is the figure judged;
-the ratio of CPU time (user + system of the child) is shown beside it because
-it is less disturbed by other load. Peak memory is each child's own maximum
-resident set size, read with ``os.wait4``. A cold build deletes the plugin's
+the ratio of CPU time is shown beside it because it is less disturbed by other
+load. Both count every process of a build: the benchmark adopts the plugin's
+fork server when ``mkdocs`` exits (Linux's child subreaper), so the CPU time
+of its workers is collected too. Peak memory is the largest sum of the
+proportional set sizes (PSS: pages a worker shares with the fork server count
+once in all) of the build's processes, sampled every 50 ms. A cold build deletes the plugin's
 cache directory first; a warm one follows another plugin build with nothing
 changed. Builds may write bytecode (``PYTHONDONTWRITEBYTECODE`` is removed from
 their environment), as on a contributor's machine: without it every build
@@ -77,6 +80,9 @@ BUILD_TIMEOUT = 1800.0
 MIN_FROZEN_URLS = 60  # per run of the freezing figure
 # Files whose content depends on the day, not on the build.
 UNSTABLE_FILES = {"sitemap.xml", "sitemap.xml.gz"}
+PR_SET_CHILD_SUBREAPER = 36  # from <linux/prctl.h>
+SAMPLE_SECONDS = 0.05
+ORPHAN_TIMEOUT = 60.0
 PLUGIN_LINE = re.compile(r"the plugin took ([\d.]+) s of a ([\d.]+) s build")
 _STARTED = time.perf_counter()
 
@@ -342,8 +348,8 @@ def generate(root: Path, n: int) -> Path:
 @dataclass(frozen=True)
 class Build:
     wall: float  # seconds from spawn to reaped
-    cpu: float  # user + system seconds of the child
-    peak_mib: float  # the child's maximum resident set size
+    cpu: float  # user + system seconds of the build's processes, workers included
+    peak_mib: float  # peak of the summed PSS of the build's processes, sampled
     output: str
 
     @property
@@ -369,9 +375,97 @@ def _environment() -> dict[str, str]:
     return env
 
 
+def _become_subreaper() -> None:
+    """Adopt the build's orphans, so their CPU time can be counted.
+
+    The plugin's workers fork from a fork server that outlives the ``mkdocs``
+    process by a moment; without this, Linux hands it to init, and its CPU
+    time (and its workers') is lost to the benchmark.
+    """
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0:
+        raise BenchError(f"prctl(PR_SET_CHILD_SUBREAPER) failed: errno {ctypes.get_errno()}")
+
+
+def _children() -> dict[int, list[int]]:
+    """Parent pid -> pids of its children, for every process in /proc."""
+    tree: dict[int, list[int]] = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat", "rb") as stat:
+                # pid (comm) state ppid ...; comm may hold spaces and parentheses.
+                ppid = int(stat.read().rsplit(b")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue  # it exited meanwhile
+        tree.setdefault(ppid, []).append(int(entry.name))
+    return tree
+
+
+def _pss_kib(pid: int) -> int:
+    """Proportional set size: private pages plus a fair share of pages shared by forking."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as rollup:
+            for line in rollup:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        pass  # it exited meanwhile
+    return 0
+
+
+def _new_children(before: set[int]) -> list[int]:
+    """Children of this process that were not there before the build: the build's."""
+    return [pid for pid in _children().get(os.getpid(), []) if pid not in before]
+
+
+class _MemorySampler(threading.Thread):
+    """Every SAMPLE_SECONDS, the summed PSS of the build's processes; keeps the peak."""
+
+    def __init__(self, before: set[int]) -> None:
+        super().__init__(daemon=True)
+        self.before = before
+        self.peak_kib = 0
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        while not self.stop.is_set():
+            tree = _children()
+            below = [pid for pid in tree.get(os.getpid(), []) if pid not in self.before]
+            total = 0
+            while below:
+                pid = below.pop()
+                total += _pss_kib(pid)
+                below += tree.get(pid, [])
+            self.peak_kib = max(self.peak_kib, total)
+            self.stop.wait(SAMPLE_SECONDS)
+
+
+def _reap_orphans(before: set[int], what: str) -> float:
+    """Wait for the processes the build left behind (adopted); return their CPU seconds."""
+    cpu, deadline = 0.0, time.monotonic() + ORPHAN_TIMEOUT
+    while left := _new_children(before):
+        for pid in left:
+            try:
+                done, _, usage = os.wait4(pid, os.WNOHANG)
+            except ChildProcessError:
+                continue  # not ours after all
+            if done:
+                cpu += usage.ru_utime + usage.ru_stime
+        if time.monotonic() > deadline:
+            raise BenchError(f"{what}: processes it started still run after it ended: {left}")
+        time.sleep(0.005)
+    return cpu
+
+
 def _run(command: Sequence[str], cwd: Path, what: str, timeout: float = BUILD_TIMEOUT) -> Build:
-    """Run ``command``; time it and read the child's own peak memory."""
+    """Run ``command``; time it, count the CPU time and memory of all its processes."""
     with tempfile.TemporaryFile() as out:
+        before = set(_new_children(set()))  # e.g. a test runner's own fork server
+        sampler = _MemorySampler(before)
         started = time.perf_counter()
         try:
             proc = subprocess.Popen(
@@ -379,13 +473,19 @@ def _run(command: Sequence[str], cwd: Path, what: str, timeout: float = BUILD_TI
             )
         except OSError as exc:
             raise BenchError(f"{what}: cannot start {command[0]}: {exc}") from exc
+        sampler.start()
         timer = threading.Timer(timeout, proc.kill)
         timer.start()
         try:
+            # wait4 counts the child and every descendant it waited for: the
+            # fork server waits for its workers, and is itself reaped below.
             _, status, usage = os.wait4(proc.pid, 0)
+            wall = time.perf_counter() - started
+            cpu = usage.ru_utime + usage.ru_stime + _reap_orphans(before, what)
         finally:
             timer.cancel()
-        wall = time.perf_counter() - started
+            sampler.stop.set()
+        sampler.join()
         proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         output = out.read().decode("utf-8", errors="replace")
@@ -397,8 +497,7 @@ def _run(command: Sequence[str], cwd: Path, what: str, timeout: float = BUILD_TI
             f"    command: {' '.join(map(str, command))}\n"
             f"    last lines of its output:\n{textwrap.indent(tail, '      ')}"
         )
-    # ru_maxrss is in KiB on Linux.
-    return Build(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, output)
+    return Build(wall, cpu, sampler.peak_kib / 1024, output)
 
 
 def run_build(yml: Path, site: Path, *, strict: bool = False, what: str = "") -> Build:
@@ -848,7 +947,7 @@ def build_figures(site: Site, runs: Runs) -> list[Figure]:
     memory = _median(memories)
     out.append(
         Figure(
-            "peak RSS, cold build with the plugin ÷ plain build",
+            "peak memory (PSS), cold build with the plugin ÷ plain build",
             site.label,
             str(site.n),
             count,
@@ -927,7 +1026,7 @@ def scaling_figures(measured: list[tuple[Site, Runs]]) -> list[Figure]:
         )
         out.append(
             Figure(
-                "peak RSS of a build with the plugin (largest over its builds)",
+                "peak memory (PSS) of a build with the plugin (largest over its builds)",
                 "synthetic",
                 str(large),
                 len(measured[0][1].cold),
@@ -1018,9 +1117,11 @@ def report(figures: Sequence[Figure], command: str) -> str:
         in the same run, the two sides interleaved. "Plain" is the same site built
         without the plugin, its blocks replaced by the Markdown the plugin produced
         (code and responses pasted, frozen pages copied in); both builds write
-        the same files. "Measured" is from wall time (or peak RSS, or the
+        the same files. "Measured" is from wall time (or peak memory, or the
         plugin's own log); "by CPU time" is the same figure from the builds'
         user + system CPU time, which other load on the machine disturbs less.
+        Both count every process of a build, the plugin's workers included;
+        memory is the peak of the processes' summed PSS, sampled every 50 ms.
         Results are judged on the measured column.
 
         """
@@ -1116,8 +1217,11 @@ def _check_tools() -> None:
             f"cannot import {', '.join(missing)}; run the benchmark with `nox -s bench`, "
             "or install the project and its docs group into this environment"
         )
-    if not hasattr(os, "wait4"):
-        raise BenchError("this benchmark reads each build's peak memory with os.wait4 (Unix only)")
+    if not sys.platform.startswith("linux") or not Path("/proc/self/smaps_rollup").is_file():
+        raise BenchError(
+            "this benchmark reads the CPU time and memory of each build's processes the way "
+            "Linux offers them (child subreaper, /proc/<pid>/smaps_rollup); run it on Linux"
+        )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -1131,6 +1235,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     command = "nox -s bench" + (f" -- {' '.join(argv)}" if argv else "")
     try:
         _check_tools()
+        _become_subreaper()
         work = Path(tempfile.mkdtemp(prefix="ffg-bench-"))
         try:
             figures, notes = _bench(args, work)
@@ -1210,7 +1315,7 @@ def _absolute(site: Site, runs: Runs) -> str:
     return (
         f"{site.label}: median wall {med(runs.cold, 'wall'):.2f} s cold, "
         f"{med(runs.warm, 'wall'):.2f} s warm, {med(runs.plain, 'wall'):.2f} s plain; "
-        f"median peak RSS {med(runs.cold, 'peak_mib'):.0f} MiB cold, "
+        f"median peak PSS {med(runs.cold, 'peak_mib'):.0f} MiB cold, "
         f"{med(runs.plain, 'peak_mib'):.0f} MiB plain"
     )
 

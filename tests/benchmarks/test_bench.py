@@ -1,10 +1,13 @@
 """The benchmark's own inputs, so it cannot silently rot: its synthetic guide and plain twin."""
 
 import json
+import subprocess
+import sys
 
 import pytest
 
 from benchmarks import bench
+from tests.helpers import ROOT
 
 pytestmark = pytest.mark.build
 
@@ -105,3 +108,41 @@ def test_project_pages_are_read_from_the_plugin_options(tmp_path):
     assert bench._html_of("contributing.md") == "contributing/index.html"
     assert bench._html_of("index.md") == "index.html"
     assert bench._html_of("a/index.md") == "a/index.html"
+
+
+# A build whose main process exits first and leaves a worker behind that
+# holds 100 MiB and burns CPU for a while, as the plugin's fork server can.
+_LEAVES_A_WORKER = """
+import subprocess, sys
+subprocess.Popen([sys.executable, "-c", '''
+import time
+held = bytearray(100 * 1024 * 1024)
+held[::4096] = b"x" * len(held[::4096])  # touch every page
+end = time.process_time() + 0.5
+while time.process_time() < end:
+    pass
+'''])
+"""
+
+_MEASURE = """
+import json, sys
+from pathlib import Path
+from benchmarks import bench
+bench._become_subreaper()
+build = bench._run([sys.executable, "-c", sys.argv[1]], Path.cwd(), "a build")
+print(json.dumps({"cpu": build.cpu, "peak_mib": build.peak_mib}))
+"""
+
+
+def test_a_builds_cpu_time_and_memory_include_the_processes_it_leaves_behind():
+    answer = subprocess.run(
+        [sys.executable, "-c", _MEASURE, _LEAVES_A_WORKER],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    measured = json.loads(answer.stdout)
+    assert measured["cpu"] >= 0.5
+    assert measured["peak_mib"] >= 100
