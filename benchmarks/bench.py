@@ -1005,16 +1005,18 @@ def scaling_figures(measured: list[tuple[Site, Runs]]) -> list[Figure]:
         small, large = min(per_example), max(per_example)
         wall = per_example[large][0] / per_example[small][0]
         cpu = per_example[large][1] / per_example[small][1]
+        # Not judged: the fixed cost of a build (starting the fork server)
+        # weighs more per example at small N, so this falls even when the
+        # growth is linear. The growth is judged by the marginal figures.
         out.append(
             Figure(
-                f"time added per example at N = {large} ÷ at N = {small} (linear in N)",
+                f"time added per example at N = {large} ÷ at N = {small}",
                 "synthetic",
                 f"{small}→{large}",
                 len(measured[0][1].cold),
-                "0.85 to 1.15x",
+                "—",
                 _ratio(wall),
                 _ratio(cpu),
-                _judged(wall, cpu, lambda r: 0.85 <= r <= 1.15),
             )
         )
         out += _marginal_figures(added, len(measured[0][1].cold))
@@ -1039,8 +1041,8 @@ def scaling_figures(measured: list[tuple[Site, Runs]]) -> list[Figure]:
 
 
 def _marginal_figures(added: dict[int, tuple[float, float]], runs: int) -> list[Figure]:
-    """What each extra example costs between sizes: flat if the growth is linear plus a
-    fixed cost (importing Flask and Frozen-Flask, which the per-example figure spreads)."""
+    """What each extra example costs between sizes: flat if the added time is linear in N
+    (a fixed cost, such as starting the fork server, drops out; a quadratic one shows)."""
     sizes = sorted(added)
     steps = []
     out = []
@@ -1060,15 +1062,17 @@ def _marginal_figures(added: dict[int, tuple[float, float]], runs: int) -> list[
             )
         )
     if len(steps) >= 2:
+        wall, cpu = steps[-1][0] / steps[0][0], steps[-1][1] / steps[0][1]
         out.append(
             Figure(
-                "time per extra example, last step ÷ first step",
+                "time per extra example, last step ÷ first step (linear in N)",
                 "synthetic",
                 f"{sizes[0]}→{sizes[-1]}",
                 runs,
-                "—",
-                _ratio(steps[-1][0] / steps[0][0]),
-                _ratio(steps[-1][1] / steps[0][1]),
+                "0.85 to 1.15x",
+                _ratio(wall),
+                _ratio(cpu),
+                _judged(wall, cpu, lambda r: 0.85 <= r <= 1.15),
             )
         )
     return out
