@@ -1,7 +1,7 @@
 """What a worker process does with one example: capture, freeze, pick previews.
 
-Only worker processes import this module (the fork server preloads it), so
-the build itself, and a warm build above all, never imports Flask.
+The fork server preloads this module; the build imports it only when an
+example has to run, so a warm build never imports Flask.
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ own.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import tempfile
 from pathlib import Path
@@ -59,7 +60,10 @@ def warm_up() -> None:
         _freeze(example, ["/"], snippets, cache)
 
 
-warm_up()
+# A head start only: if it fails, each worker sets up for itself and reports
+# whatever is wrong with its own example.
+with contextlib.suppress(Exception):
+    warm_up()
 # What the server holds now is shared with every worker it forks; keep the
 # workers' garbage collector off it, or each worker copies it page by page.
 gc.freeze()
