@@ -98,6 +98,26 @@ def test_reads_build_settings(project):
             "default_mimetype must be a string",
             "application/json",
         ),
+        (
+            '[build]\nframework = "starlette"\n',
+            "build.framework must be one of 'flask', 'fastapi', 'django', not 'starlette'",
+            "leave it out for a Flask app",
+        ),
+        (
+            "[build]\nframework = 3\n",
+            "build.framework must be one of 'flask', 'fastapi', 'django', not 3",
+            'framework = "fastapi"',
+        ),
+        (
+            '[build]\nframework = "django"\nsetup = ["init-db"]\n',
+            "build.setup applies to Flask examples only, and this one is framework = 'django'",
+            "remove setup: a django example is captured with its own test client",
+        ),
+        (
+            '[build]\nframework = "fastapi"\n[build.config]\nA = 1\n',
+            "build.config applies to Flask examples only",
+            "remove config",
+        ),
     ],
 )
 def test_bad_settings_name_the_file(project, toml, what, fix):
@@ -133,37 +153,3 @@ def test_framework_defaults_to_flask_and_accepts_fastapi_and_django(project):
     assert found["plain"].settings.is_flask
     assert found["fa"].settings.framework == "fastapi"
     assert not found["dj"].settings.is_flask
-
-
-@pytest.mark.parametrize(
-    ("toml", "what", "fix"),
-    [
-        (
-            '[build]\nframework = "starlette"\n',
-            "build.framework must be one of 'flask', 'fastapi', 'django', not 'starlette'",
-            "leave it out for a Flask app",
-        ),
-        (
-            "[build]\nframework = 3\n",
-            "build.framework must be one of 'flask', 'fastapi', 'django', not 3",
-            'framework = "fastapi"',
-        ),
-        (
-            '[build]\nframework = "django"\nsetup = ["init-db"]\n',
-            "build.setup applies to Flask examples only, and this one is framework = 'django'",
-            "remove setup: a django example is captured with its own test client",
-        ),
-        (
-            '[build]\nframework = "fastapi"\n[build.config]\nA = 1\n',
-            "build.config applies to Flask examples only",
-            "remove config",
-        ),
-    ],
-)
-def test_bad_framework_settings(project, toml, what, fix):
-    project.example("bad", {"app.py": "", "example.toml": toml})
-    with pytest.raises(ExampleError) as caught:
-        discover(project.snippets)
-    assert what in caught.value.what
-    assert fix in caught.value.fix
-    assert str(caught.value.where) == "snippets/bad/example.toml"
