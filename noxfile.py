@@ -94,21 +94,22 @@ def new(session: nox.Session) -> None:
     if not session.posargs:
         session.error("name the example: nox -s new -- my_example")
     install(session, "docs")
-    session.run("python", "-m", "site_app", "new", *session.posargs)
-    session.run("python", "-m", "site_app", "review", "--update")
+    session.run("python", "-m", "tools", "new", *session.posargs)
+    session.run("python", "-m", "tools", "review", "--update")
 
 
 @nox.session(python=PYTHON)
 def review(session: nox.Session) -> None:
     """Write tests/outputs/ anew from a build (after a change you mean to make)."""
     install(session, "docs")
-    session.run("python", "-m", "site_app", "review", "--update", *session.posargs)
+    session.run("python", "-m", "tools", "review", "--update", *session.posargs)
 
 
 @nox.session(python=PYTHON)
 def lint(session: nox.Session) -> None:
-    """Check style with ruff and types of site_app with mypy --strict."""
+    """Check style with ruff, types of site_app with mypy --strict, its layers with import-linter."""
     install(session, "lint")
     session.run("ruff", "check", *session.posargs)
     session.run("ruff", "format", "--check", "site_app", "tests", "noxfile.py")
     session.run("mypy")
+    session.run("lint-imports")

@@ -1,25 +1,29 @@
-"""Build machinery of the Flask Field Guide.
+"""site_app: show real Flask apps on MkDocs pages, with the answers they really gave.
 
-The core (discovery, loading, freezing, capture, blocks, build) knows nothing
-about MkDocs; :mod:`site_app.plugin` is the adapter that does.
+The public surface: the :class:`Builder` and what it returns, the settings
+records, and the errors. The MkDocs plugin is
+:class:`site_app.mkdocs_plugin.FlaskExamplesPlugin` (entry point
+``flask-examples``); ``flask --app site_app run`` serves every example live.
 """
 
 from typing import TYPE_CHECKING
 
-from .build import Builder, BuildResult
 from .errors import (
     BlockError,
     BuildFailed,
     ExampleError,
     FreezeError,
+    Location,
     RequestFailed,
     SiteAppError,
 )
+from .model import Example, ExampleSettings, Settings
+from .orchestrate.builder import Builder, BuildResult
 
 
 def create_app() -> "Flask":
     """``flask --app site_app run``: every example live under /examples/<name>/."""
-    from .preview import create_app as make
+    from .execute.preview import create_app as make
 
     return make()
 
@@ -29,9 +33,13 @@ __all__ = [
     "BuildFailed",
     "BuildResult",
     "Builder",
+    "Example",
     "ExampleError",
+    "ExampleSettings",
     "FreezeError",
+    "Location",
     "RequestFailed",
+    "Settings",
     "SiteAppError",
     "create_app",
 ]

@@ -2,8 +2,8 @@
 
 import pytest
 
-from site_app import review
-from site_app.build import Builder
+from tools import review
+from site_app import Builder, Settings
 from tests.helpers import ROOT
 
 pytestmark = pytest.mark.build

@@ -6,7 +6,7 @@ import sys
 import pytest
 
 from site_app.errors import ExampleError
-from site_app.scaffold import new_example
+from tools.scaffold import new_example
 from tests.helpers import MKDOCS_YML, mkdocs_build
 
 pytestmark = pytest.mark.build

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from site_app.build import Builder, BuildResult
+from site_app import Builder, BuildResult, Settings
 
 
 class Project:
@@ -47,8 +47,11 @@ class Project:
     def page(self, name: str, markdown: str) -> None:
         self.pages[name] = textwrap.dedent(markdown).lstrip("\n")
 
-    def builder(self) -> Builder:
-        return Builder(self.snippets, self.root / ".cache", log=lambda message: None)
+    def settings(self, **options) -> Settings:
+        return Settings(self.root, self.snippets, self.root / ".cache", **options)
+
+    def builder(self, **options) -> Builder:
+        return Builder(self.settings(**options), log=lambda message: None)
 
     def build(self) -> BuildResult:
         return self.builder().build(self.pages)

@@ -2,10 +2,14 @@ import os
 
 import pytest
 
-from site_app.blocks import Shown, render, resolve_files, scan, typed_python
-from site_app.capture import Request, Response
+from site_app.author.directive import scan
+from site_app.author.policy import typed_python
+from site_app.author.sources import resolve_files
+from site_app.model import Settings, Shown
+from site_app.render.markdown import render
+from site_app.model import Request, Response
 from site_app.errors import BlockError
-from site_app.examples import discover
+from site_app.author.discover import discover
 
 PAGE = """\
 # A page
@@ -62,7 +66,7 @@ def single_error(markdown):
     ("body", "line", "what", "fix"),
     [
         ("example: hello\nhilight: 3\n", 3, "unknown key(s) 'hilight'", "example, files, section"),
-        ("files: [app.py]\n", 3, "the block has no 'example'", "directory under snippets/"),
+        ("files: [app.py]\n", 3, "the block has no 'example'", "the name of an example's folder"),
         ("- hello\n", 3, "must be a YAML mapping", "example:"),
         ("example: hello\nfiles: 3\n", 3, "'files' must be a list", "files: [app.py"),
         ("example: hello\nsection: [a]\n", 3, "'section' must be a name", "section: routes"),
@@ -128,16 +132,18 @@ def test_unclosed_block():
     assert "never closed" in error.what
 
 
-def test_typed_python_is_refused_but_includes_are_fine():
+def test_typed_python_is_refused_but_includes_are_fine(tmp_path):
     markdown = (
         "```python\nprint('typed')\n```\n\n"
         '```python title="x"\n--8<-- "hello/app.py"\n```\n\n'
         "``` { .py }\nimport os\n```\n\n"
-        "```bash\npython -m flask run\n```\n"
+        "```bash\npython -m flask run\n```\n\n"
+        "```pycon\n>>> 1 + 1\n2\n```\n"
     )
-    errors = typed_python(markdown, "p.md")
-    assert [str(e.where) for e in errors] == ["p.md:1", "p.md:9"]
-    assert "flask-example block" in errors[0].fix
+    settings = Settings(tmp_path, tmp_path / "examples", tmp_path / ".cache")
+    errors = typed_python(markdown, "p.md", settings)
+    assert [str(e.where) for e in errors] == ["p.md:1", "p.md:9", "p.md:17"]
+    assert "move the code into an example under examples/" in errors[0].fix
 
 
 APP = """\
@@ -262,7 +268,7 @@ def test_render_tabs_for_files_and_each_kind_of_answer(hello):
             "examples/hello/chart.svg",
         ),
     ]
-    markdown = render(b, hello, files, answers, "../")
+    markdown = render(b, files, answers, "../")
     assert '=== "app.py"' in markdown
     assert '```python title="snippets/hello/app.py" hl_lines="6"' in markdown
     assert '--8<-- "hello/app.py"' in markdown
@@ -285,7 +291,7 @@ def test_render_tabs_for_files_and_each_kind_of_answer(hello):
 
 def test_render_keeps_the_block_indent(hello):
     (b,) = scan("!!! tip\n    ```flask-example\n    example: hello\n    ```\n", "p.md").blocks
-    markdown = render(b, hello, resolve_files(b, hello), [], "")
+    markdown = render(b, resolve_files(b, hello), [], "")
     assert all(line.startswith("    ") for line in markdown.splitlines() if line)
 
 
@@ -298,7 +304,7 @@ def test_allow_is_shown_sorted_and_an_empty_body_shows_no_source(hello):
         ),
         Shown(Request("DELETE", "/items/1"), response("text/html", b"", "204 NO CONTENT")),
     ]
-    markdown = render(b, hello, resolve_files(b, hello), answers, "")
+    markdown = render(b, resolve_files(b, hello), answers, "")
     assert "Allow: GET, HEAD, POST" in markdown
     assert "HTML source" not in markdown
 
@@ -313,7 +319,7 @@ def test_tab_titles_are_escaped_and_unique_within_a_block(project):
     pkg = discover(project.snippets)["pkg"]
     b = block(example="pkg")
     same = Shown(Request("GET", "/"), response("text/plain", b"x", "404 NOT FOUND"))
-    markdown = render(b, pkg, resolve_files(b, pkg), [same, same], "")
+    markdown = render(b, resolve_files(b, pkg), [same, same], "")
     assert '=== "\\_\\_init\\_\\_.py"' in markdown
     assert '=== "GET / → 404"' in markdown
     assert '=== "GET / → 404 (2)"' in markdown

@@ -69,9 +69,9 @@ def block(*requests, example="shop"):
     return f"Intro\n\n```flask-example\nexample: {example}\nrequests:\n{lines}```\n"
 
 
-def failure(project):
+def failure(project, **options):
     with pytest.raises(BuildFailed) as caught:
-        project.build()
+        project.builder(**options).build(project.pages)
     return caught.value
 
 
@@ -165,7 +165,7 @@ def test_all_problems_are_reported_together(shop):
         "b.md", "```flask-example\nexample: shop\nfiles: [nope.py]\n```\n\n```python\nx = 1\n```\n"
     )
     shop.page("c.md", "```flask-example\nexample: 3\n```\n")
-    failed = failure(shop)
+    failed = failure(shop, forbid_typed_python=True)
     assert len(failed.errors) == 4
     assert str(failed).startswith("4 problems in the guide's examples:")
     assert "b.md:6: Python typed into a page" in str(failed)

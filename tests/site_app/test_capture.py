@@ -1,7 +1,9 @@
 import pytest
 from flask import Flask, request, session
 
-from site_app.capture import Request, Response, parse_request, perform, status_is_expected
+from site_app.author.directive import parse_request
+from site_app.execute.capture import perform, status_is_expected
+from site_app.model import Request, Response
 
 
 @pytest.mark.parametrize(

@@ -6,9 +6,9 @@ here runs through the Builder, in a worker process of its own.
 
 import pytest
 
-from site_app.clients import FlaskTestClient, connect, mimetype_of, status_line
+from site_app.execute.clients import FlaskTestClient, connect, mimetype_of, status_line
 from site_app.errors import BuildFailed
-from site_app.examples import discover
+from site_app.author.discover import discover
 
 FASTAPI = """
     from fastapi import FastAPI, Request, Response
@@ -229,13 +229,13 @@ def test_a_flask_app_under_another_framework_setting_is_named(project):
 def test_connect_is_for_other_frameworks_only(project):
     project.example("fl", {"app.py": project.HELLO})
     with pytest.raises(ValueError, match="not 'flask'"):
-        connect(discover(project.snippets)["fl"])
+        connect(discover(project.snippets)["fl"], project.settings())
 
 
 def test_flask_client_keeps_cookies():
     from flask import Flask, request
 
-    from site_app.capture import Request
+    from site_app.model import Request
 
     app = Flask(__name__)
 

@@ -1,7 +1,7 @@
 import pytest
 
 from site_app.errors import ExampleError
-from site_app.examples import discover, suggest
+from site_app.author.discover import discover, suggest
 
 
 def test_finds_examples_sorted_and_where_their_app_lives(project):
@@ -139,9 +139,9 @@ def test_settings_that_are_not_utf8(project):
 def test_suggests_a_close_name_or_lists_them(project):
     project.example("json_api", {"app.py": ""})
     examples = discover(project.snippets)
-    assert suggest(examples, "json-api") == "did you mean 'json_api'?"
-    assert "json_api" in suggest(examples, "zzz")
-    assert "none yet" in suggest({}, "zzz")
+    assert suggest(examples, "json-api", "snippets") == "did you mean 'json_api'?"
+    assert "json_api" in suggest(examples, "zzz", "snippets")
+    assert "none yet" in suggest({}, "zzz", "snippets")
 
 
 def test_framework_defaults_to_flask_and_accepts_fastapi_and_django(project):

@@ -1,9 +1,9 @@
 import pytest
 
 from site_app.errors import FreezeError
-from site_app.examples import discover
-from site_app.freezing import freeze
-from site_app.loading import isolated_modules, load_app
+from site_app.author.discover import discover
+from site_app.execute.freeze import freeze
+from site_app.execute.load import isolated_modules, load_app
 
 PAGES = """
     from flask import Flask, render_template_string, url_for
@@ -31,7 +31,7 @@ PAGES = """
 def run_freeze(project, tmp_path, name, urls=()):
     example = discover(project.snippets)[name]
     with isolated_modules("snippets", project.root):
-        app = load_app(example, tmp_path / "instance")
+        app = load_app(example, tmp_path / "instance", project.settings())
         return freeze(example, app, tmp_path / "out", urls)
 
 

@@ -4,8 +4,8 @@ import textwrap
 import pytest
 
 from site_app.errors import ExampleError
-from site_app.examples import discover
-from site_app.loading import isolated_modules, load_app, run_setup
+from site_app.author.discover import discover
+from site_app.execute.load import isolated_modules, load_app, run_setup
 
 CLI_APP = """
     import click
@@ -30,10 +30,10 @@ CLI_APP = """
 """
 
 
-def load(project, name, instance):
+def load(project, name, instance, **options):
     example = discover(project.snippets)[name]
     with isolated_modules("snippets", project.root):
-        app = load_app(example, instance)
+        app = load_app(example, instance, project.settings(**options))
         run_setup(example, app)
         return app, example
 
@@ -95,7 +95,16 @@ def test_import_error_names_the_module(project, tmp_path):
     with pytest.raises(ExampleError) as caught:
         load(project, "needs", tmp_path)
     assert "ModuleNotFoundError: No module named 'not_installed_anywhere'" in caught.value.what
-    assert "examples dependency group" in caught.value.fix
+    assert caught.value.fix == (
+        "if 'not_installed_anywhere' is a library, install it where the build runs, "
+        "then build again; otherwise fix the import"
+    )
+    # A project gives its own advice.
+    with pytest.raises(ExampleError) as caught:
+        load(project, "needs", tmp_path, missing_library_fix="add it to requirements/docs.txt")
+    assert caught.value.fix.startswith(
+        "if 'not_installed_anywhere' is a library, add it to requirements/docs.txt;"
+    )
     assert str(caught.value.where) == "snippets/needs/app.py:2"
 
 

@@ -1,6 +1,6 @@
 import sys
 
-from site_app.preview import create_app
+from site_app.execute.preview import create_app
 
 LINKED = """
     from flask import Flask, url_for

@@ -1,5 +1,7 @@
-from site_app import review
-from site_app.__main__ import main
+from site_app.__main__ import main as site_app_main
+from tests.helpers import MKDOCS_YML
+from tools import review
+from tools.__main__ import main
 
 PAGE = """\
 # Shop
@@ -92,6 +94,9 @@ def test_command_line(project, monkeypatch, capsys):
     project.page("docs/shop.md", PAGE)
     (project.root / "docs").mkdir()
     (project.root / "docs/shop.md").write_text(project.pages["docs/shop.md"])
+    (project.root / "mkdocs.yml").write_text(MKDOCS_YML)
+    (project.root / "tests").mkdir()
+    (project.root / "tests/test_shop.py").write_text("import snippets.shop.app\n")
     monkeypatch.chdir(project.root)
 
     assert main(["review"]) == 1
@@ -101,9 +106,9 @@ def test_command_line(project, monkeypatch, capsys):
     assert main(["review"]) == 0
     assert "1 output files in tests/outputs/ match this build" in capsys.readouterr().out
 
-    assert main(["freeze", "shop"]) == 0
+    assert site_app_main(["freeze", "shop"]) == 0
     assert "index.html" in capsys.readouterr().out
-    assert main(["freeze", "nope"]) == 1
+    assert site_app_main(["freeze", "nope"]) == 1
     assert "no page shows an example named 'nope'" in capsys.readouterr().err
 
     (project.root / "docs/shop.md").write_text("```flask-example\nexample: shopp\n```\n")

@@ -6,8 +6,9 @@ import sys
 
 import pytest
 
-from site_app import cache, workers
-from site_app.build import Builder
+from site_app.orchestrate import cache
+from site_app.orchestrate.builder import PRELOAD
+from site_app import Builder, Settings
 from site_app.errors import BuildFailed
 from tests.helpers import ROOT
 
@@ -27,9 +28,9 @@ def test_an_example_that_never_returns_is_stopped(project):
             "app.py": "from flask import Flask\napp = Flask(__name__)\n\n@app.get('/')\ndef index():\n    while True:\n        pass\n"
         },
     )
-    builder = Builder(project.snippets, project.root / ".cache", log=lambda m: None, timeout=1.5)
+    builder = project.builder(timeout=1.5)
     (error,) = failure(builder, {"a.md": PAGE.format(name="stuck")})
-    assert error.what == "example 'stuck' did not finish within 2 s"
+    assert error.what == "example 'stuck' did not finish within 1.5 s"
     assert str(error.where) == "snippets/stuck/app.py"
     assert "timeout option" in error.fix
 
@@ -75,13 +76,7 @@ def test_examples_must_be_shown_and_tested_when_asked(project):
     tests = project.root / "tests"
     tests.mkdir()
     (tests / "test_shown.py").write_text("from snippets.shown.app import app\n")
-    builder = Builder(
-        project.snippets,
-        project.root / ".cache",
-        log=lambda m: None,
-        tests_dir=tests,
-        require_shown=True,
-    )
+    builder = project.builder(tests_dir=tests, require_shown=True)
     pages = {
         "a.md": PAGE.format(name="shown"),
         "b.md": '```python\n--8<-- "included/test_own.py"\n```\n',
@@ -92,7 +87,7 @@ def test_examples_must_be_shown_and_tested_when_asked(project):
         ("example 'forgotten' has no tests", "snippets/forgotten/"),
     ]
     assert (
-        errors[1].fix == "add tests/snippets/test_forgotten.py that imports snippets.forgotten.app"
+        errors[1].fix == "add a test file under tests/ that imports snippets.forgotten.app"
     )
 
 
@@ -194,10 +189,11 @@ def test_an_app_that_makes_the_default_instance_folder_is_caught(project):
 WARM_BUILD = """
 import json, sys
 from pathlib import Path
-from site_app.build import Builder
+from site_app import Builder, Settings
 
 root = Path(sys.argv[1])
-result = Builder(root / "snippets", root / ".cache", log=lambda m: None).build(
+settings = Settings(root, root / "snippets", root / ".cache")
+result = Builder(settings, log=lambda m: None).build(
     {"a.md": Path(root, "a.md").read_text()}
 )
 loaded = sorted(m for m in sys.modules if m.split(".")[0] in {"flask", "flask_frozen", "werkzeug"})
@@ -221,11 +217,11 @@ def test_a_warm_build_imports_no_flask(cached_project):
 
 
 def test_the_fork_servers_warm_up_runs_an_example_and_keeps_nothing(tmp_path):
-    # The fork server imports site_app.warmup before it forks a worker; the
+    # The fork server imports site_app.execute.warmup before it forks a worker; the
     # import captures and freezes a tiny example, and must leave no trace.
     script = (
-        "import sys, site_app.warmup\n"
-        "site_app.warmup.warm_up()\n"  # the import swallows a failure; this call does not
+        "import sys, site_app.execute.warmup\n"
+        "site_app.execute.warmup.warm_up()\n"  # the import swallows a failure; this call does not
         "print(sorted(m for m in sys.modules if m.startswith('flask_examples_warm_up')))\n"
     )
     answer = subprocess.run(
@@ -238,4 +234,4 @@ def test_the_fork_servers_warm_up_runs_an_example_and_keeps_nothing(tmp_path):
     )
     assert answer.stdout.strip() == "[]"
     assert list(tmp_path.iterdir()) == []  # its temporary folder is gone
-    assert "site_app.warmup" in workers.PRELOAD
+    assert "site_app.execute.warmup" in PRELOAD

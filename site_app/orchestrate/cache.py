@@ -19,7 +19,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-FORMAT = 1
+FORMAT = 2
 
 
 @cache
@@ -37,8 +37,8 @@ def environment_digest() -> str:
         if entry.endswith((".dist-info", ".egg-info", ".egg-link", ".pth"))
     )
     digest.update("\n".join(installed).encode())
-    for path in sorted(Path(__file__).parent.rglob("*")):
-        if path.is_file() and path.suffix in {".py", ".css"}:
+    for path in sorted(Path(__file__).parents[1].rglob("*")):
+        if path.is_file() and path.suffix in {".py", ".css", ".js"}:
             digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 
@@ -73,7 +73,7 @@ class Store:
         """The stored output for ``key``, or None when absent, stale or unreadable."""
         try:
             stored_key, output = pickle.loads(self._path(name).read_bytes())
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
+        except Exception:  # absent, torn, or written by another version of site_app
             return None
         return output if stored_key == key else None
 
@@ -82,6 +82,3 @@ class Store:
         temporary = self._path(name).with_suffix(".tmp")
         temporary.write_bytes(pickle.dumps((key, output)))
         temporary.replace(self._path(name))
-
-    def forget(self, name: str) -> None:
-        self._path(name).unlink(missing_ok=True)

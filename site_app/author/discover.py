@@ -1,6 +1,6 @@
-"""Discovery: the only code that knows how ``snippets/`` is laid out.
+"""Discovery: the only code that knows how the examples folder is laid out.
 
-An example is a directory ``snippets/<name>/`` holding ``__init__.py``. Its
+An example is a directory ``<examples folder>/<name>/`` holding ``__init__.py``. Its
 app is ``app`` or ``create_app()`` in ``app.py``, or ``create_app()`` in the
 package's ``__init__.py``. An optional ``example.toml`` tells the build how
 to prepare it::
@@ -20,11 +20,10 @@ from __future__ import annotations
 import difflib
 import re
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from .errors import ExampleError, Location, relative_to
+from ..errors import ExampleError, Location, relative_to
+from ..model import FRAMEWORKS, Example, ExampleSettings
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -34,59 +33,23 @@ else:  # pragma: no cover - exercised on Python 3.10 only
 SETTINGS_FILE = "example.toml"
 NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 _BUILD_KEYS = {"framework", "setup", "urls", "default_mimetype", "config"}
-FRAMEWORKS = ("flask", "fastapi", "django")
 # Settings that prepare a Flask app or its freeze; other frameworks have neither.
 _FLASK_ONLY_KEYS = ("setup", "urls", "default_mimetype", "config")
 
 
-@dataclass(frozen=True)
-class BuildSettings:
-    """What ``example.toml`` says about preparing and freezing an example."""
+def discover(snippets_dir: Path, root: Path | None = None) -> dict[str, Example]:
+    """Find every example under ``snippets_dir``, sorted by name.
 
-    setup: tuple[str, ...] = ()
-    urls: tuple[str, ...] = ()
-    default_mimetype: str = "application/octet-stream"
-    config: dict[str, Any] = field(default_factory=dict)
-    framework: str = "flask"  # one of FRAMEWORKS; only a Flask example is frozen
-
-    @property
-    def is_flask(self) -> bool:
-        return self.framework == "flask"
-
-
-@dataclass(frozen=True)
-class Example:
-    """One example: a package under ``snippets/`` that holds a Flask app."""
-
-    name: str
-    directory: Path
-    package: str
-    app_module: str
-    app_file: Path
-    settings: BuildSettings
-
-    def display(self, path: Path) -> str:
-        """A path of this example as contributors see it: ``snippets/x/app.py``."""
-        return relative_to(path, self.directory.parent.parent)
-
-    def source_files(self) -> list[Path]:
-        """Every file of the example (what its build output depends on)."""
-        return sorted(
-            p
-            for p in self.directory.rglob("*")
-            if p.is_file() and "__pycache__" not in p.parts and not p.name.endswith(".pyc")
-        )
-
-
-def discover(snippets_dir: Path) -> dict[str, Example]:
-    """Find every example under ``snippets_dir``, sorted by name."""
+    Messages name paths relative to ``root``, the project's folder (by
+    default the folder that holds ``snippets_dir``).
+    """
     snippets_dir = snippets_dir.resolve()
+    root = (root or snippets_dir.parent).resolve()
     if not snippets_dir.is_dir():
         raise ExampleError(
             f"the examples directory {snippets_dir} does not exist",
             fix="create it, or point the plugin's snippets_dir option at it",
         )
-    root = snippets_dir.parent
     if not (snippets_dir / "__init__.py").is_file():
         raise ExampleError(
             "the examples directory is not a package",
@@ -97,21 +60,20 @@ def discover(snippets_dir: Path) -> dict[str, Example]:
     for directory in sorted(p for p in snippets_dir.iterdir() if p.is_dir()):
         if directory.name.startswith((".", "_")):
             continue
-        found[directory.name] = _read_example(directory, snippets_dir.name)
+        found[directory.name] = _read_example(directory, snippets_dir.name, root)
     return found
 
 
-def suggest(examples: dict[str, Example], name: str) -> str:
-    """A 'did you mean' hint for a name that is not an example."""
+def suggest(examples: dict[str, Example], name: str, folder: str) -> str:
+    """A 'did you mean' hint for a name that is not an example under ``folder``."""
     close = difflib.get_close_matches(name, list(examples), n=1)
     if close:
         return f"did you mean '{close[0]}'?"
     known = ", ".join(examples) or "none yet"
-    return f"use one of the examples under snippets/ ({known}), or create it"
+    return f"use one of the examples under {folder}/ ({known}), or create it"
 
 
-def _read_example(directory: Path, top_package: str) -> Example:
-    root = directory.parent.parent
+def _read_example(directory: Path, top_package: str, root: Path) -> Example:
     name = directory.name
     where = Location(relative_to(directory, root) + "/")
     if not NAME_RE.match(name):
@@ -145,12 +107,12 @@ def _read_example(directory: Path, top_package: str) -> Example:
     else:
         app_module, app_file = package, directory / "__init__.py"
     settings = _read_settings(directory / SETTINGS_FILE, root)
-    return Example(name, directory, package, app_module, app_file, settings)
+    return Example(name, directory, package, app_module, app_file, settings, root)
 
 
-def _read_settings(path: Path, root: Path) -> BuildSettings:
+def _read_settings(path: Path, root: Path) -> ExampleSettings:
     if not path.is_file():
-        return BuildSettings()
+        return ExampleSettings()
     where = Location(relative_to(path, root))
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -183,12 +145,12 @@ def _read_settings(path: Path, root: Path) -> BuildSettings:
         raise ExampleError(
             "build.config must be a table", where=where, fix="write it as [build.config]"
         )
-    mimetype = build.get("default_mimetype", BuildSettings.default_mimetype)
+    mimetype = build.get("default_mimetype", ExampleSettings.default_mimetype)
     if not isinstance(mimetype, str):
         raise ExampleError(
             "build.default_mimetype must be a string", where=where, fix='e.g. "application/json"'
         )
-    framework = build.get("framework", BuildSettings.framework)
+    framework = build.get("framework", ExampleSettings.framework)
     if framework not in FRAMEWORKS:
         raise ExampleError(
             f"build.framework must be one of {', '.join(repr(f) for f in FRAMEWORKS)}, "
@@ -205,4 +167,4 @@ def _read_settings(path: Path, root: Path) -> BuildSettings:
             fix=f"remove {', '.join(flask_only)}: a {framework} example is captured with its "
             "own test client, never set up with flask commands, configured or frozen",
         )
-    return BuildSettings(strings("setup"), strings("urls"), mimetype, config, framework)
+    return ExampleSettings(strings("setup"), strings("urls"), mimetype, config, framework)

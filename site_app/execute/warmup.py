@@ -16,10 +16,9 @@ import gc
 import tempfile
 from pathlib import Path
 
-from . import examples
-from .build import BlockRequests
-from .capture import Request
-from .running import _capture, _freeze
+from ..author.discover import discover
+from ..model import BlockRequests, Job, Request, Settings
+from .worker import run
 
 PACKAGE = "flask_examples_warm_up"
 APP = """\
@@ -52,12 +51,11 @@ def warm_up() -> None:
         (snippets / "hello" / "__init__.py").touch()
         (snippets / "hello" / "app.py").write_text(APP, encoding="utf-8")
         (snippets / "hello" / "templates" / "index.html").write_text(TEMPLATE, encoding="utf-8")
-        example = examples.discover(snippets)["hello"]
+        example = discover(snippets)["hello"]
         requests = (Request("GET", "/"), Request("GET", "/data.json"))
         block = BlockRequests("warm-up.md", 1, (2, 3), requests)
-        cache = Path(folder) / "cache"
-        _capture(example, block, snippets, cache)
-        _freeze(example, ["/"], snippets, cache)
+        settings = Settings(Path(folder), snippets, Path(folder) / "cache")
+        run(Job(settings, example, (block,)))
 
 
 # A head start only: if it fails, each worker sets up for itself and reports

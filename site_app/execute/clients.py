@@ -20,16 +20,14 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.http import HTTP_STATUS_CODES
 
-from .capture import Request, Response, perform
-from .errors import ExampleError, Location
-from .examples import Example
-from .loading import import_example, make_app
+from ..errors import ExampleError, Location
+from ..model import Example, Request, Response, Settings
+from .capture import perform
+from .load import import_example, make_app
 
 
 class Client(Protocol):
     """Sends requests in order to one app, keeping cookies between them."""
-
-    framework: str
 
     def send(self, request: Request) -> tuple[Response, list[BaseException]]:
         """The answer, and exceptions a view raised that became a 500 answer.
@@ -55,8 +53,6 @@ def mimetype_of(content_type: str) -> str:
 class FlaskTestClient:
     """Flask's own test client, as the build has always used it."""
 
-    framework = "flask"
-
     def __init__(self, app: Flask) -> None:
         self.app = app
         self.client: FlaskClient = app.test_client()
@@ -67,8 +63,6 @@ class FlaskTestClient:
 
 class FastAPITestClient:
     """Starlette's TestClient: a view's exception is raised to the caller."""
-
-    framework = "fastapi"
 
     def __init__(self, app: Any) -> None:
         testclient = importlib.import_module("fastapi.testclient")
@@ -92,8 +86,6 @@ class FastAPITestClient:
 
 class DjangoTestClient:
     """``django.test.Client`` with ``raise_request_exception``: a view's exception is raised."""
-
-    framework = "django"
 
     def __init__(self) -> None:
         django = importlib.import_module("django")
@@ -137,16 +129,16 @@ class DjangoTestClient:
         return response, []
 
 
-def connect(example: Example) -> Client:
+def connect(example: Example, settings: Settings) -> Client:
     """Import a FastAPI or Django example and return a client for its app.
 
-    Call inside :func:`site_app.loading.isolated_modules`. A Flask example is
-    loaded with :func:`site_app.loading.load_app` instead (it is configured,
+    Call inside :func:`site_app.execute.load.isolated_modules`. A Flask example is
+    loaded with :func:`site_app.execute.load.load_app` instead (it is configured,
     set up and frozen too); wrap its app in :class:`FlaskTestClient`.
     """
     framework = example.settings.framework
     if framework == "fastapi":
-        app = make_app(example)
+        app = make_app(example, settings)
         fastapi = importlib.import_module("fastapi")
         if not isinstance(app, fastapi.FastAPI):
             raise ExampleError(
@@ -156,7 +148,7 @@ def connect(example: Example) -> Client:
             )
         return FastAPITestClient(app)
     if framework == "django":
-        import_example(example)
+        import_example(example, settings)
         _check_django_settings(example)
         return DjangoTestClient()
     raise ValueError(f"connect() is for FastAPI and Django examples, not {framework!r}")

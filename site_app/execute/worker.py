@@ -1,17 +1,21 @@
 """What a worker process does with one example: capture, freeze, pick previews.
 
-The fork server preloads this module; the build imports it only when an
-example has to run, so a warm build never imports Flask.
+The build names :func:`run_example` by its dotted path and never imports
+this module itself; the worker pool's fork server preloads it, so a warm
+build (every example reused) never imports Flask.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import posixpath
 import random
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,22 +24,13 @@ from flask_frozen import relative_url_for
 from jinja2 import BytecodeCache
 from jinja2.bccache import Bucket
 
+from ..errors import BuildFailed, ExampleError, Location, RequestFailed, SiteAppError, describe
+from ..model import BlockRequests, Example, Frozen, Job, Output, Request, Response, Shown
 from . import clients
-from .blocks import Shown
-from .build import BlockRequests, ExampleJob, ExampleOutput
-from .capture import Request, Response, perform, status_is_expected
+from .capture import perform, status_is_expected
 from .clients import Client, FlaskTestClient
-from .errors import (
-    BuildFailed,
-    ExampleError,
-    Location,
-    RequestFailed,
-    SiteAppError,
-    describe,
-)
-from .examples import Example
-from .freezing import FrozenExample, freeze, not_frozen
-from .loading import isolated_modules, load_app, run_setup, where_in_example
+from .freeze import freeze, not_frozen
+from .load import isolated_modules, prepared_app, where_in_example
 
 
 @dataclass(frozen=True)
@@ -64,10 +59,14 @@ def reproducible(seed: str) -> None:
     time.time_ns = lambda: int(REPRODUCIBLE_TIME * 1e9)
 
 
-def run_example(job: ExampleJob) -> ExampleOutput:
-    """Capture every block's requests, freeze the example, pick previews."""
+def run_example(job: Job) -> Output:
+    """In a worker process of its own: a fixed clock and seed, then :func:`run`."""
     reproducible(job.name)
-    snippets_dir, cache_dir = Path(job.snippets_dir), Path(job.cache_dir)
+    return run(job)
+
+
+def run(job: Job) -> Output:
+    """Capture every block's requests, freeze the example, pick previews."""
     example = job.example
     before = _snapshot(example)
     errors: list[SiteAppError] = []
@@ -76,7 +75,7 @@ def run_example(job: ExampleJob) -> ExampleOutput:
         if not block.requests or repr(block.requests) in captured:
             continue
         try:
-            captured[repr(block.requests)] = _capture(example, block, snippets_dir, cache_dir)
+            captured[repr(block.requests)] = _capture(job, block)
         except SiteAppError as error:
             errors.append(error)
     pages = sorted(
@@ -87,12 +86,14 @@ def run_example(job: ExampleJob) -> ExampleOutput:
             if c.preview_body and c.response.status_code == 200
         }
     )
-    frozen: FrozenExample | None = None
+    frozen: Frozen | None = None
+    destination = job.settings.cache_dir / "frozen" / example.name
     try:
         if example.settings.is_flask:
-            frozen = _freeze(example, pages, snippets_dir, cache_dir)
+            with _fresh_app(job) as app:
+                frozen = freeze(example, app, destination, pages)
         else:
-            frozen = not_frozen(example, cache_dir / "frozen" / example.name)
+            frozen = not_frozen(example, destination)
     except SiteAppError as error:
         errors.append(error)
     errors += _writes(example, before)
@@ -101,10 +102,13 @@ def run_example(job: ExampleJob) -> ExampleOutput:
         unique = {error.message: error for error in errors}
         raise BuildFailed(list(unique.values()))
     answers = {
-        requests: [Shown(c.request, c.response, _preview(c, frozen, job.prefix)) for c in found]
+        requests: [
+            Shown(c.request, c.response, _preview(c, frozen, job.settings.examples_url))
+            for c in found
+        ]
         for requests, found in captured.items()
     }
-    return ExampleOutput(frozen, answers)
+    return Output(frozen, answers)
 
 
 def _snapshot(example: Example) -> dict[str, tuple[int, int]]:
@@ -148,11 +152,6 @@ def _writes(example: Example, before: dict[str, tuple[int, int]]) -> list[SiteAp
     ]
 
 
-def _instance_dir(example: Example, cache_dir: Path) -> tempfile.TemporaryDirectory[str]:
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    return tempfile.TemporaryDirectory(prefix=f"{example.name}-instance-", dir=cache_dir)
-
-
 class _CompiledTemplates(BytecodeCache):
     """Templates compiled once per worker, though each block and the freeze load a new app.
 
@@ -174,41 +173,35 @@ class _CompiledTemplates(BytecodeCache):
 _COMPILED = _CompiledTemplates()
 
 
-def _loaded(example: Example, instance: Path) -> Flask:
-    app = load_app(example, instance)
-    app.jinja_env.bytecode_cache = _COMPILED
-    return app
-
-
-def _freeze(
-    example: Example, urls: list[str], snippets_dir: Path, cache_dir: Path
-) -> FrozenExample:
-    destination = cache_dir / "frozen" / example.name
+@contextmanager
+def _fresh_app(job: Job) -> Iterator[Flask]:
+    """A new app of the example, set up, with an instance folder of its own."""
+    example, settings = job.example, job.settings
+    settings.cache_dir.mkdir(parents=True, exist_ok=True)
     with (
-        _instance_dir(example, cache_dir) as instance,
-        isolated_modules(snippets_dir.name, snippets_dir.parent),
+        tempfile.TemporaryDirectory(
+            prefix=f"{example.name}-instance-", dir=settings.cache_dir
+        ) as instance,
+        isolated_modules(settings.snippets_dir.name, settings.snippets_dir.parent),
     ):
-        app = _loaded(example, Path(instance))
-        run_setup(example, app)
-        return freeze(example, app, destination, urls)
+        app = prepared_app(example, Path(instance), settings)
+        app.jinja_env.bytecode_cache = _COMPILED
+        yield app
 
 
-def _capture(
-    example: Example, block: BlockRequests, snippets_dir: Path, cache_dir: Path
-) -> list[Captured]:
+def _capture(job: Job, block: BlockRequests) -> list[Captured]:
     """Run one block's requests in order on one fresh app, with one client."""
+    example, settings = job.example, job.settings
     answers: list[Captured] = []
-    with (
-        _instance_dir(example, cache_dir) as instance,
-        isolated_modules(snippets_dir.name, snippets_dir.parent),
-    ):
+    with contextlib.ExitStack() as stack:
         client: Client
         if example.settings.is_flask:
-            app = _loaded(example, Path(instance))
-            run_setup(example, app)
-            client = FlaskTestClient(app)
+            client = FlaskTestClient(stack.enter_context(_fresh_app(job)))
         else:
-            client = clients.connect(example)
+            stack.enter_context(
+                isolated_modules(settings.snippets_dir.name, settings.snippets_dir.parent)
+            )
+            client = clients.connect(example, settings)
         # One client for the whole block, so cookies carry over.
         for index, request in enumerate(block.requests):
             response = _send(block, index, example, client, request)
@@ -269,7 +262,7 @@ def _send(
     )
 
 
-def _preview(captured: Captured, frozen: FrozenExample, prefix: str) -> str | None:
+def _preview(captured: Captured, frozen: Frozen, prefix: str) -> str | None:
     """Site path of a frozen file that shows exactly this answer, if it is a page."""
     if captured.preview_body is None:
         return None

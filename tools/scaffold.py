@@ -10,8 +10,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import ExampleError, Location
-from .examples import NAME_RE
+from site_app.author.discover import NAME_RE
+from site_app.errors import ExampleError, Location
 
 APP = '''\
 from flask import Flask, render_template_string

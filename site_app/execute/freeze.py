@@ -5,37 +5,20 @@ from __future__ import annotations
 import shutil
 import warnings
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from flask import Flask
+from flask_frozen import Freezer, FrozenFlaskWarning, MissingURLGeneratorWarning
+from werkzeug.exceptions import HTTPException
+
+from ..errors import FreezeError, Location, describe
+from ..model import Example, Frozen
 from .capture import recorded_exceptions
-from .errors import FreezeError, Location, describe
-from .examples import Example
-from .loading import where_in_example
-
-if TYPE_CHECKING:
-    from flask import Flask
+from .load import where_in_example
 
 
-@dataclass(frozen=True)
-class FrozenExample:
-    """Where an example was frozen and which file each URL became."""
-
-    name: str
-    directory: Path
-    files: dict[str, str]  # URL path -> file path relative to ``directory``
-
-    def all_files(self) -> list[str]:
-        """Every file written, URLs' pages and static files alike, sorted."""
-        return sorted(
-            p.relative_to(self.directory).as_posix()
-            for p in self.directory.rglob("*")
-            if p.is_file()
-        )
-
-
-def freeze(example: Example, app: Flask, destination: Path, urls: Iterable[str]) -> FrozenExample:
+def freeze(example: Example, app: Flask, destination: Path, urls: Iterable[str]) -> Frozen:
     """Freeze ``app`` into ``destination`` (absolute, owned by the build).
 
     Besides the URLs Frozen-Flask finds itself (static files, rules without
@@ -44,11 +27,6 @@ def freeze(example: Example, app: Flask, destination: Path, urls: Iterable[str])
     from Frozen-Flask about a file a static host would serve wrongly, is a
     FreezeError.
     """
-    # Here, not at the top: the build reads FrozenExample from its cache
-    # without loading Flask.
-    from flask_frozen import Freezer, FrozenFlaskWarning, MissingURLGeneratorWarning
-    from werkzeug.exceptions import HTTPException
-
     destination = destination.resolve()
     app.config.update(
         FREEZER_DESTINATION=str(destination),
@@ -97,10 +75,10 @@ def freeze(example: Example, app: Flask, destination: Path, urls: Iterable[str])
             where=Location(example.display(example.app_file)),
             fix=_warning_fix(problems[0].category.__name__, example),
         )
-    return FrozenExample(example.name, destination, files)
+    return Frozen(example.name, destination, files)
 
 
-def not_frozen(example: Example, destination: Path) -> FrozenExample:
+def not_frozen(example: Example, destination: Path) -> Frozen:
     """An example that is not frozen (not a Flask app): an empty folder, no URLs.
 
     Files left there by an earlier build, when the example was a Flask app,
@@ -109,7 +87,7 @@ def not_frozen(example: Example, destination: Path) -> FrozenExample:
     destination = destination.resolve()
     shutil.rmtree(destination, ignore_errors=True)
     destination.mkdir(parents=True)
-    return FrozenExample(example.name, destination, {})
+    return Frozen(example.name, destination, {})
 
 
 def _freeze_failure(example: Example, exc: Exception, raised: list[BaseException]) -> FreezeError:

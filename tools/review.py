@@ -2,7 +2,7 @@
 
 The files are committed (``tests/outputs/``), so a pull request that changes
 what readers will see shows it in its diff. The suite checks that they match
-a fresh build; ``nox -s review`` (``python -m site_app review --update``)
+a fresh build; ``nox -s review`` (``python -m tools review --update``)
 writes them anew.
 """
 
@@ -14,8 +14,11 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .blocks import Shown
-from .build import Builder, BuildResult
+from mkdocs.config import load_config
+
+from site_app import Builder, BuildResult, Settings
+from site_app.mkdocs_plugin import FlaskExamplesPlugin
+from site_app.model import Shown
 
 # Values that may differ between two honest builds; shown as placeholders.
 _VOLATILE = [
@@ -119,10 +122,18 @@ def update(expected_dir: Path, rendered: dict[str, str]) -> list[str]:
     return changed
 
 
+def guide_settings(config_file: Path) -> Settings:
+    """The settings the guide's mkdocs.yml gives the plugin, so review builds as the site does."""
+    config = load_config(str(config_file))
+    plugin = config.plugins["flask-examples"]
+    assert isinstance(plugin, FlaskExamplesPlugin)
+    return plugin.make_settings(config_file.resolve().parent)
+
+
 def build_pages(docs_dir: Path, builder: Builder) -> BuildResult:
-    root = docs_dir.resolve().parent
+    root = builder.settings.root
     pages = {
         path.resolve().relative_to(root).as_posix(): path.read_text(encoding="utf-8")
-        for path in sorted(docs_dir.rglob("*.md"))
+        for path in sorted(docs_dir.resolve().rglob("*.md"))
     }
     return builder.build(pages)

@@ -17,9 +17,10 @@ from typing import Any
 from flask import Flask, render_template_string
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
-from .errors import SiteAppError
-from .examples import discover
-from .loading import load_app, run_setup
+from ..author.discover import discover
+from ..errors import SiteAppError
+from ..model import Settings
+from .load import prepared_app
 
 INDEX = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Examples: live preview</title>
@@ -42,11 +43,13 @@ def create_app(snippets_dir: str | os.PathLike[str] | None = None) -> Flask:
     index = Flask(__name__)
     mounts: dict[str, Any] = {}
     failed: dict[str, str] = {}
+    instances = Path(tempfile.mkdtemp(prefix="flask-examples-preview-"))
+    settings = Settings(snippets.parent, snippets, instances)
     for name, example in discover(snippets).items():
-        instance = Path(tempfile.mkdtemp(prefix=f"{name}-preview-"))
+        instance = instances / name
+        instance.mkdir()
         try:
-            app = load_app(example, instance)
-            run_setup(example, app)
+            app = prepared_app(example, instance, settings)
         except SiteAppError as error:
             failed[name] = str(error)
             continue

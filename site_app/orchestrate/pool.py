@@ -1,31 +1,30 @@
 """Run jobs in worker processes, a few at a time, each within a time limit.
 
 Each job gets a process of its own, so an example that hangs can be stopped
-and one that crashes cannot take the build down. Processes fork from a fork
-server that has already imported Flask and run one tiny example
-(:mod:`site_app.warmup`), so starting one is cheap, and that server runs with
-a fixed hash seed, so every build iterates sets alike. Arguments and results
-cross by pickle: jobs name what to do (an example's name, its requests),
-never live objects.
+and one that crashes cannot take the build down. The work is named by its
+dotted path (``package.module:function``), so this side never imports it.
+Processes fork from a fork server that has already imported the modules the
+caller names (for the build: the worker and a warm-up that runs one tiny
+example), so starting one is cheap, and that server runs with a fixed hash
+seed, so every build iterates sets alike. Arguments and results cross by
+pickle: plain records, never live objects.
 """
 
 from __future__ import annotations
 
+import importlib
 import multiprocessing
 import os
 import sys
 import time
 import traceback
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from multiprocessing import forkserver
 from multiprocessing.connection import Connection, wait
 from typing import Any, Generic, TypeVar, cast
 
 J = TypeVar("J")
-R = TypeVar("R")
-
-PRELOAD = ["flask", "flask_frozen", "site_app.running", "site_app.warmup"]
 
 
 @dataclass(frozen=True)
@@ -39,9 +38,14 @@ class Finished(Generic[J]):
     seconds: float = 0.0
 
 
-def _child(work: Callable[[Any], Any], job: Any, conn: Connection) -> None:
+def _resolve(work: str) -> Any:
+    module, _, name = work.partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def _child(work: str, job: Any, conn: Connection) -> None:
     try:
-        outcome: tuple[str, Any] = ("ok", work(job))
+        outcome: tuple[str, Any] = ("ok", _resolve(work)(job))
     except BaseException as exc:  # reported to the parent, which decides
         exc.__traceback__ = None
         outcome = ("error", exc)
@@ -53,15 +57,15 @@ def _child(work: Callable[[Any], Any], job: Any, conn: Connection) -> None:
         conn.close()
 
 
-def _context() -> Any:  # a multiprocessing context (typeshed has no common type with .Process)
+def _context(preload: Sequence[str]) -> Any:  # typeshed has no common type with .Process
     """A fork server started with a fixed hash seed, so set order is the same every build.
 
-    Workers fork from it, already holding Flask and the build in memory.
+    Workers fork from it, already holding the ``preload`` modules in memory.
     """
     if sys.platform == "win32":  # pragma: no cover - no fork server there
         return multiprocessing.get_context("spawn")
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(PRELOAD)
+    context.set_forkserver_preload(list(preload))
     previous = os.environ.get("PYTHONHASHSEED")
     os.environ["PYTHONHASHSEED"] = "0"
     try:
@@ -75,10 +79,15 @@ def _context() -> Any:  # a multiprocessing context (typeshed has no common type
 
 
 def run(
-    work: Callable[[J], R], jobs: Sequence[J], *, workers: int, timeout: float
+    work: str,
+    jobs: Sequence[J],
+    *,
+    workers: int,
+    timeout: float,
+    preload: Sequence[str] = (),
 ) -> Iterator[Finished[J]]:
-    """Yield each job's outcome as it finishes; ``work`` must be a module-level function."""
-    context = _context()
+    """Yield each job's outcome as it finishes; ``work`` names a function, ``module:name``."""
+    context = _context(preload)
     pending = list(jobs)
     running: dict[Connection, tuple[Any, J, float]] = {}
     try:

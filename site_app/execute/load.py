@@ -18,13 +18,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from .errors import ExampleError, Location, describe
-from .examples import Example
+from flask import Flask
 
-if TYPE_CHECKING:
-    from flask import Flask
+from ..errors import ExampleError, Location, describe
+from ..model import Example, Settings
 
 
 @contextmanager
@@ -63,21 +62,26 @@ def where_in_example(example: Example, exc: BaseException) -> Location:
     return location
 
 
-def load_app(example: Example, instance_dir: Path) -> Flask:
+def prepared_app(example: Example, instance_dir: Path, settings: Settings) -> Flask:
+    """:func:`load_app`, then the example's setup commands: the app the build sends requests."""
+    app = load_app(example, instance_dir, settings)
+    run_setup(example, app)
+    return app
+
+
+def load_app(example: Example, instance_dir: Path, settings: Settings) -> Flask:
     """Import the example and return a new app configured for the build.
 
     Call inside :func:`isolated_modules`. ``{instance}`` in the example's
     ``[build.config]`` values is replaced by ``instance_dir``, which also
     becomes the app's instance folder, so nothing is written into
-    ``snippets/``.
+    the examples folder.
     """
-    from flask import Flask
-
     config = {
         key: value.replace("{instance}", str(instance_dir)) if isinstance(value, str) else value
         for key, value in example.settings.config.items()
     }
-    app = make_app(example, config)
+    app = make_app(example, settings, config)
     if not isinstance(app, Flask):
         raise ExampleError(
             f"example '{example.name}' gave a {type(app).__name__}, not a Flask app",
@@ -91,35 +95,35 @@ def load_app(example: Example, instance_dir: Path) -> Flask:
     return app
 
 
-def import_example(example: Example) -> ModuleType:
+def import_example(example: Example, settings: Settings) -> ModuleType:
     """Import the module that holds the example's app; errors name the file and line."""
     try:
         return importlib.import_module(example.app_module)
     except Exception as exc:
-        raise _import_failed(example, exc) from exc
+        raise _import_failed(example, exc, settings) from exc
 
 
-def make_app(example: Example, config: dict[str, Any] | None = None) -> Any:
+def make_app(example: Example, settings: Settings, config: dict[str, Any] | None = None) -> Any:
     """Import the example and return its app, whatever its framework.
 
     ``create_app(config)`` is called when the module has it, else its ``app``
     is returned.
     """
-    module = import_example(example)
+    module = import_example(example, settings)
     try:
         return _make_app(example, module, config or {})
     except ExampleError:
         raise
     except Exception as exc:
-        raise _import_failed(example, exc) from exc
+        raise _import_failed(example, exc, settings) from exc
 
 
-def _import_failed(example: Example, exc: Exception) -> ExampleError:
+def _import_failed(example: Example, exc: Exception, settings: Settings) -> ExampleError:
     fix = "fix the error above; run the example's tests to see the whole traceback"
     if isinstance(exc, ModuleNotFoundError) and exc.name:
         fix = (
-            f"if '{exc.name}' is a library, add it to the examples dependency group in "
-            "pyproject.toml and rebuild with `nox -s build`; otherwise fix the import"
+            f"if '{exc.name}' is a library, {settings.missing_library_fix}; "
+            "otherwise fix the import"
         )
     return ExampleError(
         f"importing example '{example.name}' failed: {describe(exc)}",

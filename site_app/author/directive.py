@@ -1,0 +1,327 @@
+"""The ``flask-example`` block: find it in a page and read what it asks for.
+
+A block is a fenced code block whose info string is ``flask-example`` and
+whose body is YAML::
+
+    ```flask-example
+    example: json_api
+    files: [app.py]
+    section: routes
+    highlight: "12-14"
+    requests:
+      - GET /api/items
+      - POST /api/items {"name": "lamp"} -> 201
+    ```
+
+Without the plugin it still reads as YAML. Every misuse is a
+:class:`~site_app.errors.BlockError` naming the page and the line.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from ..errors import BlockError, Location
+from ..model import METHODS, Block, Request
+
+INFO = "flask-example"
+KEYS = ("example", "files", "section", "highlight", "requests")
+REQUEST_KEYS = ("request", "form", "headers", "show")
+_FENCE_RE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>[^\n]*?)[ \t]*$")
+_REQUEST_LINE_RE = re.compile(r"^\s*-\s*(request:\s*)?[A-Z]+\s+/")
+_HIGHLIGHT_RE = re.compile(r"^\d+(-\d+)?$")
+_REQUEST_RE = re.compile(
+    r"^(?P<method>[A-Z]+)\s+(?P<path>/\S*)(?:\s+(?P<body>.*?))?(?:\s*->\s*(?P<status>\d{3}))?\s*$"
+)
+
+
+@dataclass
+class PageScan:
+    blocks: list[Block] = field(default_factory=list)
+    errors: list[BlockError] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Fence:
+    start: int  # 0-based index of the opening line
+    end: int | None  # 0-based index of the closing line; None if never closed
+    indent: str
+    fence: str
+    info: str
+
+
+def fences(lines: list[str]) -> Iterator[Fence]:
+    """Top-level fenced code blocks; what is inside one is never looked at."""
+    index = 0
+    while index < len(lines):
+        match = _FENCE_RE.match(lines[index])
+        if not match:
+            index += 1
+            continue
+        fence = match["fence"]
+        close = re.compile(rf"^[ \t]*{re.escape(fence[0])}{{{len(fence)},}}[ \t]*$")
+        end = next((j for j in range(index + 1, len(lines)) if close.match(lines[j])), None)
+        yield Fence(index, end, match["indent"], fence, match["info"])
+        index = len(lines) if end is None else end + 1
+
+
+def scan(markdown: str, page: str) -> PageScan:
+    """Find every ``flask-example`` block in a page, skipping other code blocks."""
+    result = PageScan()
+    lines = markdown.splitlines()
+    for found in fences(lines):
+        if found.info != INFO:
+            continue
+        if found.end is None:
+            result.errors.append(
+                BlockError(
+                    "this flask-example block is never closed",
+                    where=Location(page, found.start + 1),
+                    fix=f"end it with a line holding only {found.fence}",
+                )
+            )
+            break
+        body = "\n".join(line[len(found.indent) :] for line in lines[found.start + 1 : found.end])
+        try:
+            result.blocks.append(_parse(body, page, found.start + 1, found.end + 1, found.indent))
+        except BlockError as error:
+            result.errors.append(error)
+    return result
+
+
+# libyaml, when PyYAML was built with it, reads a block many times faster.
+_FAST_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _load_yaml(body: str) -> tuple[yaml.Node | None, Any]:
+    """The block's node tree (for line numbers) and its data, from one parse.
+
+    Bad YAML is parsed again by the pure-Python loader, so an error reads the
+    same whichever loader is installed.
+    """
+    try:
+        node = yaml.compose(body, Loader=_FAST_LOADER)
+    except yaml.YAMLError:
+        yaml.compose(body, Loader=yaml.SafeLoader)
+        raise
+    if node is None:
+        return None, None
+    return node, yaml.SafeLoader("").construct_document(node)
+
+
+def _duplicate_key(node: yaml.Node | None) -> yaml.Node | None:
+    """The first key written twice in one mapping (YAML keeps the last one silently)."""
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for key, value in node.value:
+            if isinstance(key, yaml.ScalarNode):
+                if key.value in seen:
+                    return key
+                seen.add(key.value)
+            found = _duplicate_key(value)
+            if found is not None:
+                return found
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            found = _duplicate_key(item)
+            if found is not None:
+                return found
+    return None
+
+
+def _parse(body: str, page: str, line: int, end_line: int, indent: str) -> Block:
+    where = Location(page, line)
+    try:
+        node, data = _load_yaml(body)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        at = Location(page, line + 1 + mark.line) if mark else where
+        bad = body.splitlines()[mark.line] if mark and mark.line < len(body.splitlines()) else ""
+        if _REQUEST_LINE_RE.match(bad) and ("{" in bad or "[" in bad):
+            fix = 'quote a request that carries a JSON body: - \'POST /items {"name": "x"}\''
+        else:
+            fix = "write the block as YAML keys, e.g. 'example: hello'"
+        raise BlockError(
+            f"the block is not valid YAML: {exc.problem or exc.context}", where=at, fix=fix
+        ) from exc
+    twice = _duplicate_key(node)
+    if twice is not None:
+        raise BlockError(
+            f"the key {twice.value!r} is written twice; YAML would keep only the last one",
+            where=Location(page, line + 1 + twice.start_mark.line),
+            fix="keep one of them",
+        )
+    if not isinstance(data, dict):
+        raise BlockError(
+            "the block must be a YAML mapping of keys",
+            where=where,
+            fix="start with 'example: <name>', the name of an example's folder",
+        )
+    unknown = [str(key) for key in data if key not in KEYS]
+    if unknown:
+        raise BlockError(
+            f"unknown key(s) {', '.join(repr(k) for k in unknown)}",
+            where=where,
+            fix=f"the keys a block accepts are {', '.join(KEYS)}",
+        )
+    example = data.get("example")
+    if not isinstance(example, str) or not example:
+        raise BlockError(
+            "the block has no 'example'",
+            where=where,
+            fix="add 'example: <name>', the name of an example's folder",
+        )
+    files = data.get("files")
+    if files is not None:
+        if isinstance(files, str):
+            files = [files]
+        if not isinstance(files, list) or not files or not all(isinstance(f, str) for f in files):
+            raise BlockError(
+                "'files' must be a list of file names",
+                where=where,
+                fix="write e.g. 'files: [app.py, templates/index.html]'",
+            )
+    section = data.get("section")
+    if section is not None and not isinstance(section, str):
+        raise BlockError("'section' must be a name", where=where, fix="e.g. 'section: routes'")
+    highlight = _parse_highlight(data.get("highlight"), where)
+    raw_requests = data.get("requests") or []
+    if not isinstance(raw_requests, list):
+        raise BlockError(
+            "'requests' must be a list",
+            where=where,
+            fix="write one request per line, each starting with '- ', e.g. '- GET /'",
+        )
+    request_nodes = _request_nodes(node)
+    requests, request_lines = [], []
+    for position, item in enumerate(raw_requests):
+        request_line = line + 1 + request_nodes[position] if position < len(request_nodes) else line
+        requests.append(_parse_request(item, Location(page, request_line)))
+        request_lines.append(request_line)
+    return Block(
+        page=page,
+        line=line,
+        end_line=end_line,
+        indent=indent,
+        example=example,
+        files=tuple(files) if files else None,
+        section=section,
+        highlight=highlight,
+        requests=tuple(requests),
+        request_lines=tuple(request_lines),
+    )
+
+
+def _parse_request(item: Any, where: Location) -> Request:
+    """A request is a line of text, or a mapping whose ``request`` key is that line."""
+    options: dict[str, Any] = {}
+    if isinstance(item, dict):
+        unknown = sorted(str(k) for k in item if k not in REQUEST_KEYS)
+        if unknown or "request" not in item:
+            raise BlockError(
+                f"a request written as a mapping has unknown key(s) {', '.join(unknown)}"
+                if unknown
+                else "a request written as a mapping needs a 'request' key",
+                where=where,
+                fix=f"its keys are {', '.join(REQUEST_KEYS)}; e.g. request: POST /login",
+            )
+        options, item = item, item["request"]
+    if not isinstance(item, str):
+        raise BlockError(
+            "a request must be a line of text such as 'GET /'",
+            where=where,
+            fix="quote it if it contains a colon, e.g. - 'POST /items {\"a\": 1}'",
+        )
+    try:
+        request = parse_request(item)
+    except ValueError as exc:
+        raise BlockError(
+            str(exc),
+            where=where,
+            fix='write it as METHOD /path, then an optional JSON body and "-> status"',
+        ) from exc
+    form, headers = options.get("form", {}), options.get("headers", {})
+    show = options.get("show", [])
+    if not isinstance(form, dict) or not isinstance(headers, dict):
+        raise BlockError(
+            "'form' and 'headers' of a request must be mappings",
+            where=where,
+            fix="write e.g. form: {username: ada}",
+        )
+    if not isinstance(show, list) or not all(isinstance(h, str) for h in show):
+        raise BlockError(
+            "'show' must be a list of header names",
+            where=where,
+            fix="write e.g. show: [Set-Cookie, X-Frame-Options]",
+        )
+    if form and request.json is not None:
+        raise BlockError(
+            "a request cannot carry both a JSON body and a form",
+            where=where,
+            fix="keep one of them",
+        )
+    return dataclasses.replace(
+        request,
+        form=tuple((str(k), str(v)) for k, v in form.items()),
+        headers=tuple((str(k), str(v)) for k, v in headers.items()),
+        show=tuple(show),
+    )
+
+
+def _request_nodes(node: Any) -> list[int]:
+    """0-based line of each item of ``requests`` inside the block body."""
+    if not isinstance(node, yaml.MappingNode):
+        return []
+    for key, value in node.value:
+        if key.value == "requests" and isinstance(value, yaml.SequenceNode):
+            return [item.start_mark.line for item in value.value]
+    return []
+
+
+def _parse_highlight(value: Any, where: Location) -> tuple[int, ...]:
+    if value is None:
+        return ()
+    lines: set[int] = set()
+    for part in str(value).replace(",", " ").split():
+        if not _HIGHLIGHT_RE.match(part):
+            raise BlockError(
+                f"cannot read highlight {value!r}",
+                where=where,
+                fix='give line numbers of the shown file and ranges, e.g. highlight: "3 5-7"',
+            )
+        first, _, last = part.partition("-")
+        start, stop = int(first), int(last or first)
+        if stop < start or start < 1:
+            raise BlockError(
+                f"highlight range {part!r} is empty", where=where, fix="write it as low-high"
+            )
+        lines.update(range(start, stop + 1))
+    return tuple(sorted(lines))
+
+
+def parse_request(text: str) -> Request:
+    """Parse ``METHOD /path [JSON body] [-> status]``; ValueError says what is off."""
+    match = _REQUEST_RE.match(text.strip())
+    if not match:
+        raise ValueError(
+            f"cannot read request {text!r}; write it as METHOD /path, optionally followed "
+            'by a JSON body and "-> status", e.g. POST /api/items {"name": "lamp"} -> 201'
+        )
+    method = match["method"]
+    if method not in METHODS:
+        raise ValueError(f"unknown HTTP method {method!r} in {text!r}; use one of {METHODS}")
+    body: Any = None
+    if match["body"]:
+        try:
+            body = json.loads(match["body"])
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"the body of {text!r} is not valid JSON: {exc.msg}") from exc
+    status = int(match["status"]) if match["status"] else None
+    return Request(method, match["path"], body, status)

@@ -1,0 +1,67 @@
+"""Send a request through Flask's test client and record the answer."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from flask import Flask, got_request_exception
+from flask.testing import FlaskClient
+
+from ..model import Request, Response
+
+
+@contextmanager
+def recorded_exceptions(app: Flask) -> Iterator[list[BaseException]]:
+    """Collect every exception a view of ``app`` raises, even when handled as a 500."""
+    seen: list[BaseException] = []
+
+    def record(sender: Flask, exception: BaseException, **extra: Any) -> None:
+        seen.append(exception)
+
+    got_request_exception.connect(record, app, weak=False)
+    try:
+        yield seen
+    finally:
+        got_request_exception.disconnect(record, app)
+
+
+def perform(
+    app: Flask, request: Request, client: FlaskClient | None = None
+) -> tuple[Response, list[BaseException]]:
+    """Send ``request`` to ``app``; return the answer and any exceptions its view raised.
+
+    Pass the same ``client`` for a sequence of requests to keep cookies
+    between them, as a browser would.
+    """
+    client = client or app.test_client()
+    kwargs: dict[str, Any] = {"method": request.method, **request.body_options()}
+    # A page that means to show a 5xx should not print the error's traceback.
+    quiet = (request.expected_status or 0) >= 500
+    was_disabled = app.logger.disabled
+    app.logger.disabled = was_disabled or quiet
+    with recorded_exceptions(app) as raised:
+        try:
+            answer = client.open(request.path, **kwargs)
+        finally:
+            app.logger.disabled = was_disabled
+        try:
+            response = Response(
+                status_code=answer.status_code,
+                status=answer.status,
+                content_type=answer.content_type or "",
+                mimetype=answer.mimetype or "",
+                headers=tuple(answer.headers.items()),
+                body=answer.get_data(),
+            )
+        finally:
+            answer.close()
+    return response, raised
+
+
+def status_is_expected(request: Request, response: Response) -> bool:
+    """A declared status must match exactly; otherwise any 2xx is fine."""
+    if request.expected_status is not None:
+        return response.status_code == request.expected_status
+    return 200 <= response.status_code < 300

@@ -1,0 +1,269 @@
+"""The MkDocs adapter, and the only module that imports MkDocs.
+
+It reads every page's ``flask-example`` blocks before pages are rendered,
+has the :class:`~site_app.Builder` freeze the examples and capture the
+requests, adds the frozen pages to the site under ``examples/<name>/`` and
+swaps each block for its rendered tabs. With ``keep_previous_site`` (on by
+default), a build that fails leaves the previous site as it was.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.livereload import LiveReloadServer
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
+
+from .author import directive
+from .errors import SiteAppError
+from .model import Settings
+from .orchestrate.builder import Builder, BuildResult
+from .render.markdown import REQUIRED_EXTENSIONS
+
+log = logging.getLogger("mkdocs.plugins.flask_examples")
+ASSET = "assets/flask-examples.css"
+T = TypeVar("T")
+_DEFAULTS = Settings(Path(), Path(), Path())
+
+
+class FlaskExamplesConfig(base.Config):
+    """Options of the ``flask-examples`` plugin in ``mkdocs.yml``; paths relative to it."""
+
+    snippets_dir = c.Type(str, default="snippets")
+    """Folder of the examples: one package per example."""
+    cache_dir = c.Type(str, default=".cache/flask-examples")
+    """Private folder for frozen pages and stored outputs."""
+    examples_url = c.Type(str, default=_DEFAULTS.examples_url)
+    """Folder of the site that holds each example's frozen pages."""
+    workers = c.Type(int, default=_DEFAULTS.workers)
+    """Worker processes for examples; 0 means one per core."""
+    timeout = c.Type((int, float), default=_DEFAULTS.timeout)
+    """Seconds one example may take to load, set up, answer, freeze and exit."""
+    keep_previous_site = c.Type(bool, default=True)
+    """On `mkdocs build`, a failed build leaves the previous site as it was."""
+    missing_library_fix = c.Type(str, default=_DEFAULTS.missing_library_fix)
+    """Advice when an example imports a library that is not installed."""
+    # The project's own rules; each is off unless turned on.
+    tests_dir = c.Optional(c.Type(str))
+    """Rule: every example is imported by a test file in this folder."""
+    require_shown = c.Type(bool, default=_DEFAULTS.require_shown)
+    """Rule: every example is shown on some page."""
+    forbid_typed_python = c.Type(bool, default=_DEFAULTS.forbid_typed_python)
+    """Rule: Python on a page comes from examples only, never typed into the page."""
+    check_includes = c.Type(bool, default=_DEFAULTS.check_includes)
+    """Rule: every --8<-- include of a page names a file of an example."""
+
+
+class FlaskExamplesPlugin(BasePlugin[FlaskExamplesConfig]):
+    """Expand ``flask-example`` blocks into tested code and real responses."""
+
+    def __init__(self) -> None:
+        self.result: BuildResult | None = None
+        self.settings: Settings | None = None
+        self.started = 0.0
+        self.spent = 0.0
+        self.command: str | None = None
+        self.previous: Path | None = None  # the last good site, while a build runs
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        self.command = command
+
+    def _timed(self, step: Callable[[], T]) -> T:
+        t0 = time.perf_counter()
+        try:
+            return step()
+        finally:
+            self.spent += time.perf_counter() - t0
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        self.started = time.perf_counter()
+        self.spent = 0.0
+        root = Path(config.config_file_path or "mkdocs.yml").resolve().parent
+        self.settings = self.make_settings(root)
+        self._check_extensions(config)
+        if ASSET not in config.extra_css:
+            config.extra_css.append(ASSET)
+        self._keep_previous_site(config)
+        return config
+
+    def make_settings(self, root: Path) -> Settings:
+        """The build's settings from this plugin's options; ``root`` holds mkdocs.yml."""
+        options = self.config
+        return Settings(
+            root=root,
+            snippets_dir=(root / options.snippets_dir).resolve(),
+            cache_dir=(root / options.cache_dir).resolve(),
+            examples_url=options.examples_url.strip("/"),
+            tests_dir=(root / options.tests_dir).resolve() if options.tests_dir else None,
+            require_shown=options.require_shown,
+            forbid_typed_python=options.forbid_typed_python,
+            check_includes=options.check_includes,
+            missing_library_fix=options.missing_library_fix,
+            workers=options.workers,
+            timeout=float(options.timeout),
+        )
+
+    def _check_extensions(self, config: MkDocsConfig) -> None:
+        """The Markdown extensions a rendered block needs, configured as it needs them."""
+        assert self.settings is not None
+        where = config.config_file_path
+        folder = self.config.snippets_dir
+        for name, required in REQUIRED_EXTENSIONS.items():
+            options = config.mdx_configs.get(name, {})
+            if name not in config.markdown_extensions:
+                extra = "".join(f" with {k}: {str(v).lower()}" for k, v in required.items())
+                if name == "pymdownx.snippets":
+                    extra = f" with base_path: [{folder}] and check_paths: true"
+                raise PluginError(
+                    f"{where}: the flask-examples plugin needs the Markdown extension {name}\n"
+                    f"    fix: add it under markdown_extensions{extra}"
+                )
+            for key, value in required.items():
+                if options.get(key) != value:
+                    raise PluginError(
+                        f"{where}: the flask-examples plugin needs {name} with {key}: "
+                        f"{str(value).lower()}\n    fix: set it under markdown_extensions"
+                    )
+        snippets = config.mdx_configs.setdefault("pymdownx.snippets", {})
+        # Make include paths absolute so a build works from any directory.
+        bases = snippets.get("base_path", ["."])
+        bases = [bases] if isinstance(bases, str) else bases
+        snippets["base_path"] = [str((self.settings.root / b).resolve()) for b in bases]
+        if str(self.settings.snippets_dir) not in snippets["base_path"]:
+            raise PluginError(
+                f"{where}: pymdownx.snippets does not look in {folder}/\n"
+                f"    fix: add {folder} to its base_path"
+            )
+
+    def _keep_previous_site(self, config: MkDocsConfig) -> None:
+        """Move the last good site aside; on_build_error puts it back.
+
+        ``site_dir`` stays what the project set, so every other plugin writes
+        where it expects to. A folder left aside by a build that was killed
+        is the last good site: it comes back first.
+        """
+        self.previous = None
+        if self.command not in ("build", "gh-deploy") or not self.config.keep_previous_site:
+            return
+        site = Path(config.site_dir)
+        aside = site.with_name(site.name + ".previous")
+        if aside.is_dir():
+            shutil.rmtree(site, ignore_errors=True)
+            aside.rename(site)
+        if site.is_dir():
+            site.rename(aside)
+            self.previous = aside
+
+    def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
+        return self._timed(lambda: self._build(files, config))
+
+    def _build(self, files: Files, config: MkDocsConfig) -> Files:
+        settings = self.settings
+        assert settings is not None
+        pages = {self._page_key(f, settings): f.content_string for f in files.documentation_pages()}
+        builder = Builder(settings, log=lambda message: log.info(message))
+        try:
+            self.result = builder.build(pages)
+        except SiteAppError as error:
+            raise PluginError(str(error)) from error
+        docs = settings.display(Path(config.docs_dir))
+        for site_path, source in self.result.site_files().items():
+            if files.get_file_from_path(site_path) is not None:
+                raise PluginError(
+                    f"{docs}/{site_path} clashes with a frozen page of an example\n"
+                    f"    fix: move it, or set the plugin's examples_url elsewhere"
+                )
+            files.append(File.generated(config, site_path, abs_src_path=str(source)))
+        css = Path(__file__).parent / "render" / "assets" / "flask-examples.css"
+        files.append(File.generated(config, ASSET, abs_src_path=str(css)))
+        return files
+
+    @staticmethod
+    def _page_key(file: File, settings: Settings) -> str:
+        """How errors name a page: its path from the project's folder, docs/x.md."""
+        if file.abs_src_path is None:
+            return file.src_uri
+        return settings.display(Path(file.abs_src_path))
+
+    def on_page_markdown(
+        self, markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str:
+        return self._timed(lambda: self._expand(markdown, page))
+
+    def _expand(self, markdown: str, page: Page) -> str:
+        result, settings = self.result, self.settings
+        if result is None or settings is None:
+            return markdown
+        key = self._page_key(page.file, settings)
+        scanned = directive.scan(markdown, key)
+        if not scanned.blocks:
+            return markdown
+        # MkDocs hands over the page without its front matter, so lines have
+        # moved: pair blocks by their order in the page, and check each pair.
+        built = [rb for (page_key, _), rb in sorted(result.blocks.items()) if page_key == key]
+        site_root = "../" * page.url.count("/")
+        lines = markdown.split("\n")
+        pairs = list(zip(scanned.blocks, built, strict=False))
+        for block, rendered in reversed(pairs):
+            same = (block.example, block.requests) == (
+                rendered.block.example,
+                rendered.block.requests,
+            )
+            if len(built) != len(scanned.blocks) or not same:
+                raise PluginError(
+                    f"{key}: its flask-example blocks were changed by another plugin after "
+                    "the examples were built\n    fix: put flask-examples last in plugins"
+                )
+            lines[block.line - 1 : block.end_line] = rendered.markdown(site_root).split("\n")
+        return "\n".join(lines)
+
+    def on_serve(
+        self, server: LiveReloadServer, /, *, config: MkDocsConfig, builder: Any
+    ) -> LiveReloadServer:
+        assert self.settings is not None
+        server.watch(str(self.settings.snippets_dir))
+        return server
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        self._report()
+
+    def on_shutdown(self) -> None:
+        # MkDocs calls this after a good build; a failed one goes through on_build_error.
+        self._drop_previous()
+
+    def on_build_error(self, *, error: Exception) -> None:
+        if self.previous is None:
+            return
+        site = self.previous.with_name(self.previous.name.removesuffix(".previous"))
+        shutil.rmtree(site, ignore_errors=True)
+        self.previous.rename(site)
+        self.previous = None
+        log.error(f"the build failed; {site} was left as it was")
+
+    def _drop_previous(self) -> None:
+        if self.previous is not None:
+            shutil.rmtree(self.previous, ignore_errors=True)
+            self.previous = None
+
+    def _report(self) -> None:
+        total = time.perf_counter() - self.started
+        result = self.result
+        if result is None:
+            return
+        share = 100 * self.spent / total if total else 0.0
+        log.info(
+            f"{len(result.frozen)} examples, {result.urls_frozen} URLs frozen, "
+            f"{result.requests_sent} requests captured; the plugin took "
+            f"{self.spent:.2f} s of a {total:.2f} s build ({share:.0f} %)"
+        )

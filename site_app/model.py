@@ -1,0 +1,262 @@
+"""The plain records every layer shares.
+
+Each record is a frozen dataclass of strings, numbers, paths and other
+records: it pickles, so it crosses from the build to a worker process and
+into the cache, and it imports neither Flask nor MkDocs.
+
+- :class:`Settings`: how a project lays out its examples and which of its
+  rules it turns on (from ``mkdocs.yml`` or a caller).
+- :class:`Example`, :class:`ExampleSettings`: one example and its
+  ``example.toml``.
+- :class:`Block`, :class:`Request`: what a page's ``flask-example`` block asks.
+- :class:`Response`, :class:`Shown`, :class:`ShownFile`: what a block shows.
+- :class:`Job`, :class:`Output`, :class:`Frozen`: what a worker is given and
+  gives back.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import Location, relative_to
+
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
+FRAMEWORKS = ("flask", "fastapi", "django")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """A project's layout and rules; every path absolute. Defaults live here only.
+
+    The rules (``require_shown``, ``tests_dir``, ``forbid_typed_python``,
+    ``check_includes``) are off unless a project turns them on.
+    """
+
+    root: Path  # the project's folder; messages name paths relative to it
+    snippets_dir: Path  # one example per sub-folder
+    cache_dir: Path  # private: frozen pages, stored outputs, instance folders
+    examples_url: str = "examples"  # site folder of the frozen pages
+    tests_dir: Path | None = None  # rule: every example imported by a test file here
+    require_shown: bool = False  # rule: every example shown on some page
+    forbid_typed_python: bool = False  # rule: no Python typed into a page
+    check_includes: bool = False  # rule: every --8<-- include names a file of an example
+    missing_library_fix: str = "install it where the build runs, then build again"
+    workers: int = 0  # worker processes; 0 means one per core
+    timeout: float = 60.0  # seconds one example may take, from start to exit
+
+    def display(self, path: Path) -> str:
+        """A path as the project's contributors see it: ``snippets/x/app.py``."""
+        return relative_to(path, self.root)
+
+
+@dataclass(frozen=True)
+class ExampleSettings:
+    """What ``example.toml`` says about preparing and freezing an example."""
+
+    setup: tuple[str, ...] = ()
+    urls: tuple[str, ...] = ()
+    default_mimetype: str = "application/octet-stream"
+    config: dict[str, Any] = field(default_factory=dict)
+    framework: str = "flask"  # one of FRAMEWORKS; only a Flask example is frozen
+
+    @property
+    def is_flask(self) -> bool:
+        return self.framework == "flask"
+
+
+@dataclass(frozen=True)
+class Example:
+    """One example: a package in the examples folder that holds an app."""
+
+    name: str
+    directory: Path
+    package: str  # dotted: snippets.hello
+    app_module: str  # dotted: snippets.hello.app
+    app_file: Path
+    settings: ExampleSettings
+    root: Path  # the project's folder, for messages
+
+    def display(self, path: Path) -> str:
+        """A path of this example as contributors see it: ``snippets/x/app.py``."""
+        return relative_to(path, self.root)
+
+    def source_files(self) -> list[Path]:
+        """Every file of the example (what its build output depends on)."""
+        return sorted(
+            p
+            for p in self.directory.rglob("*")
+            if p.is_file() and "__pycache__" not in p.parts and not p.name.endswith(".pyc")
+        )
+
+
+@dataclass(frozen=True)
+class Request:
+    """One request of a block: ``POST /api/items {"name": "lamp"} -> 201``."""
+
+    method: str
+    path: str
+    json: Any = None
+    expected_status: int | None = None
+    form: tuple[tuple[str, str], ...] = ()
+    headers: tuple[tuple[str, str], ...] = ()
+    show: tuple[str, ...] = ()  # response headers to show besides Content-Type and Location
+
+    @property
+    def label(self) -> str:
+        return f"{self.method} {self.path}"
+
+    def body_options(self) -> dict[str, Any]:
+        """The body and headers as test clients take them (json=, data=, headers=)."""
+        options: dict[str, Any] = {}
+        if self.json is not None:
+            options["json"] = self.json
+        if self.form:
+            options["data"] = dict(self.form)
+        if self.headers:
+            options["headers"] = list(self.headers)
+        return options
+
+
+@dataclass(frozen=True)
+class Response:
+    """What the app answered, reduced to what a page shows."""
+
+    status_code: int
+    status: str
+    content_type: str
+    mimetype: str
+    headers: tuple[tuple[str, str], ...]
+    body: bytes
+
+    @property
+    def text(self) -> str:
+        return self.body.decode("utf-8", errors="replace")
+
+    @property
+    def is_json(self) -> bool:
+        return self.mimetype == "application/json" or self.mimetype.endswith("+json")
+
+    @property
+    def is_html(self) -> bool:
+        return self.mimetype == "text/html"
+
+    @property
+    def is_image(self) -> bool:
+        return self.mimetype.startswith("image/")
+
+    def pretty_body(self) -> str:
+        """JSON indented, everything else as sent."""
+        if self.is_json and self.body:
+            try:
+                return json.dumps(json.loads(self.body), indent=2, ensure_ascii=False)
+            except ValueError:
+                return self.text
+        return self.text
+
+    def shown_values(self, name: str) -> list[str]:
+        """A header's values as pages show them; ``Allow`` sorted, since Werkzeug
+        builds it from a set and its order would change from build to build."""
+        values = [v for k, v in self.headers if k.lower() == name.lower()]
+        if name.lower() == "allow":
+            values = [", ".join(sorted(v.split(", "))) for v in values]
+        return values
+
+    def header(self, name: str) -> str | None:
+        for key, value in self.headers:
+            if key.lower() == name.lower():
+                return value
+        return None
+
+
+@dataclass(frozen=True)
+class Block:
+    """A parsed ``flask-example`` block: what it asks for, and where it sits in its page."""
+
+    page: str
+    line: int
+    end_line: int
+    indent: str
+    example: str
+    files: tuple[str, ...] | None = None
+    section: str | None = None
+    highlight: tuple[int, ...] = ()
+    requests: tuple[Request, ...] = ()
+    request_lines: tuple[int, ...] = ()
+
+    @property
+    def where(self) -> Location:
+        return Location(self.page, self.line)
+
+
+@dataclass(frozen=True)
+class ShownFile:
+    """A source file as one tab shows it."""
+
+    path: str  # relative to the example's directory
+    title: str  # as the project's contributors name it: snippets/json_api/app.py
+    include: str  # what pymdownx.snippets is asked for: "json_api/app.py:routes"
+    language: str
+    hl_lines: tuple[int, ...] = ()  # counted in the shown lines, from 1
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A request and the answer to show for it."""
+
+    request: Request
+    response: Response
+    preview: str | None = None  # site path of the frozen HTML page, if any
+
+
+@dataclass(frozen=True)
+class BlockRequests:
+    """The requests of one block, and where they are written."""
+
+    page: str
+    line: int
+    request_lines: tuple[int, ...]
+    requests: tuple[Request, ...]
+
+    def where(self, index: int) -> Location:
+        return Location(self.page, self.request_lines[index])
+
+
+@dataclass(frozen=True)
+class Job:
+    """Everything a worker needs to run one example."""
+
+    settings: Settings
+    example: Example
+    blocks: tuple[BlockRequests, ...]
+
+    @property
+    def name(self) -> str:
+        return self.example.name
+
+
+@dataclass(frozen=True)
+class Frozen:
+    """Where an example was frozen and which file each URL became."""
+
+    name: str
+    directory: Path
+    files: dict[str, str]  # URL path -> file path relative to ``directory``
+
+    def all_files(self) -> list[str]:
+        """Every file written, URLs' pages and static files alike, sorted."""
+        return sorted(
+            p.relative_to(self.directory).as_posix()
+            for p in self.directory.rglob("*")
+            if p.is_file()
+        )
+
+
+@dataclass(frozen=True)
+class Output:
+    """One example's frozen pages and the answers to each distinct list of requests."""
+
+    frozen: Frozen
+    answers: dict[str, list[Shown]]  # keyed by repr() of a block's requests
