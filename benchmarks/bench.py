@@ -180,7 +180,7 @@ def plugin_cache_dir(yml: Path) -> Path:
 
 def write_plain_config(yml: Path, plain_docs: Path, destination: Path) -> Path:
     """``yml`` without the plugin and pymdownx.snippets, reading ``plain_docs``."""
-    from site_app.plugin import ASSET
+    from site_app.mkdocs_plugin import ASSET
 
     data = read_config(yml)
     data["docs_dir"] = os.path.relpath(plain_docs, destination.parent)
@@ -524,7 +524,7 @@ def _capture_child(plain_docs: Path, yml: Path, site: Path) -> None:
     import markdown
     from mkdocs.__main__ import cli
 
-    from site_app.plugin import FlaskExamplesPlugin
+    from site_app.mkdocs_plugin import FlaskExamplesPlugin
 
     on_files = FlaskExamplesPlugin.on_files
     on_page_markdown = FlaskExamplesPlugin.on_page_markdown
@@ -615,9 +615,9 @@ def prepare(label: str, yml: Path, n: int, work: Path) -> Site:
 
 def _has_blocks(page: Path) -> bool:
     """Whether the plugin would see a flask-example block in this page."""
-    from site_app import blocks
+    from site_app.author import directive
 
-    scanned = blocks.scan(page.read_text(encoding="utf-8"), page.name)
+    scanned = directive.scan(page.read_text(encoding="utf-8"), page.name)
     return bool(scanned.blocks or scanned.errors)
 
 
@@ -673,14 +673,19 @@ def _html_of(page: str) -> str:
 
 
 def project_pages(yml: Path) -> list[str]:
-    """The site paths of the pages the plugin makes from project files."""
-    options = dict(_entries(read_config(yml).get("plugins")))
-    return sorted((options.get(PLUGIN) or {}).get("pages") or {})
+    """The site paths of the pages the guide's hook makes from project files."""
+    hooks = read_config(yml).get("hooks") or []
+    if not any(str(hook).endswith("project_pages.py") for hook in hooks):
+        return []
+    from tools.project_pages import PAGES
+
+    return sorted(PAGES)
 
 
 def copy_guide(destination: Path) -> Path:
     """Copy the real guide (everything but caches, outputs and VCS); return its mkdocs.yml."""
     top_level = {".git", ".venv", ".nox", ".cache", "site", "build", "htmlcov", "test-results"}
+    top_level |= {"node_modules"}
 
     def ignore(directory: str, names: list[str]) -> set[str]:
         skip = {n for n in names if n in {"__pycache__", ".pytest_cache", ".ruff_cache"}}
@@ -742,28 +747,28 @@ class Freezing:
 @contextmanager
 def _loaded(example: Any, snippets_dir: Path) -> Iterator[Any]:
     """A freshly imported app of ``example``, set up as the build sets it up."""
-    from site_app.loading import isolated_modules, load_app, run_setup
+    from site_app import Settings
+    from site_app.execute.load import isolated_modules, prepared_app
 
     with (
         tempfile.TemporaryDirectory(prefix="instance-") as instance,
         isolated_modules(snippets_dir.name, snippets_dir.parent),
     ):
-        app = load_app(example, Path(instance))
-        run_setup(example, app)
-        yield app
+        settings = Settings(snippets_dir.parent, snippets_dir, Path(instance))
+        yield prepared_app(example, Path(instance), settings)
 
 
 def measure_freezing(label: str, snippets_dir: Path, runs: int, scratch: Path) -> Freezing:
-    """site_app.freezing.freeze vs the test client's GET of the same URLs, in this process.
+    """site_app.execute.freeze.freeze vs the test client's GET of the same URLs, in this process.
 
     Each side gets its own freshly loaded app (loading is not timed), so both
     pay for compiling templates on first use.
     """
-    from site_app import examples
-    from site_app.freezing import freeze
+    from site_app.author.discover import discover
+    from site_app.execute.freeze import freeze
 
     # FastAPI and Django examples are captured, never frozen.
-    known = {n: e for n, e in examples.discover(snippets_dir).items() if e.settings.is_flask}
+    known = {n: e for n, e in discover(snippets_dir).items() if e.settings.is_flask}
     if not known:
         raise BenchError(f"{label}: no Flask example under {snippets_dir}")
     scratch.mkdir(parents=True, exist_ok=True)
@@ -1288,9 +1293,9 @@ def _bench(args: argparse.Namespace, work: Path) -> tuple[list[Figure], list[str
     if not args.no_guide:
         progress("guide: copying the repository's guide")
         yml = copy_guide(work / "guide")
-        from site_app import examples
+        from site_app.author.discover import discover
 
-        n = len(examples.discover(yml.parent / "snippets"))
+        n = len(discover(yml.parent / "snippets"))
         site = prepare("guide", yml, n, work / "out-guide")
         runs = measure_builds(site, args.runs)
         figures += build_figures(site, runs)

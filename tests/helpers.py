@@ -1,4 +1,4 @@
-"""Real `mkdocs build --strict` runs, shared by the build, repo and browser tests."""
+"""Small projects for the tests: built in process (Project) or by a real `mkdocs build --strict` (FixtureSite)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ import sys
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
+
+from site_app import Builder, BuildResult, Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -21,6 +23,9 @@ theme:
 plugins:
   - flask-examples:
       tests_dir: tests
+      require_shown: true
+      forbid_typed_python: true
+      check_includes: true
 markdown_extensions:
   - admonition
   - pymdownx.details
@@ -63,12 +68,61 @@ def mkdocs_build(config: Path, site: Path, cache: Path | None = None) -> Built:
     return Built(done.returncode, done.stdout + done.stderr, site)
 
 
-class FixtureSite:
+class Project:
+    HELLO = """
+        from flask import Flask
+
+        app = Flask(__name__)
+
+
+        @app.route("/")
+        def index():
+            return "<p>hi</p>"
+"""
+
+    """A small project on disk: examples under snippets/ and pages, built in this process."""
+
     def __init__(self, root: Path) -> None:
         self.root = root
-        (root / "docs").mkdir(parents=True)
-        (root / "snippets").mkdir()
-        (root / "snippets/__init__.py").touch()
+        self.snippets = root / "snippets"
+        self.snippets.mkdir(parents=True)
+        (self.snippets / "__init__.py").write_text("")
+        self.pages: dict[str, str] = {}
+
+    def example(self, name: str, files: dict[str, str | bytes], *, package: bool = True) -> Path:
+        """Write an example; text is dedented, bytes written as they are."""
+        directory = self.snippets / name
+        directory.mkdir(parents=True, exist_ok=True)
+        if package:
+            (directory / "__init__.py").touch()
+        for relative, content in files.items():
+            path = directory / relative
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(content, bytes):
+                path.write_bytes(content)
+            else:
+                path.write_text(textwrap.dedent(content).lstrip("\n"), encoding="utf-8")
+        return directory
+
+    def page(self, name: str, markdown: str) -> None:
+        self.pages[name] = textwrap.dedent(markdown).lstrip("\n")
+
+    def settings(self, **options) -> Settings:
+        return Settings(self.root, self.snippets, self.root / ".cache", **options)
+
+    def builder(self, **options) -> Builder:
+        return Builder(self.settings(**options), log=lambda message: None)
+
+    def build(self) -> BuildResult:
+        return self.builder().build(self.pages)
+
+
+class FixtureSite(Project):
+    """The same project with docs/ and a mkdocs.yml, built by a real `mkdocs build --strict`."""
+
+    def __init__(self, root: Path) -> None:
+        super().__init__(root)
+        (root / "docs").mkdir()
         (root / "mkdocs.yml").write_text(MKDOCS_YML)
 
     def write(self, relative: str, text: str) -> None:

@@ -96,15 +96,11 @@ def test_the_twin_may_differ_only_in_the_source_links_of_project_pages_and_index
     ]
 
 
-def test_project_pages_are_read_from_the_plugin_options(tmp_path):
+def test_project_pages_are_read_from_the_guides_hook(tmp_path):
     yml = bench.generate(tmp_path / "guide", 1)
     assert bench.project_pages(yml) == []
-    text = yml.read_text().replace(
-        "      snippets_dir: snippets\n",
-        "      snippets_dir: snippets\n      pages:\n        contributing.md: CONTRIBUTING.md\n",
-    )
-    yml.write_text(text)
-    assert bench.project_pages(yml) == ["contributing.md"]
+    yml.write_text(yml.read_text() + "hooks:\n  - tools/project_pages.py\n")
+    assert bench.project_pages(yml) == ["benchmarks.md", "contributing.md"]
     assert bench._html_of("contributing.md") == "contributing/index.html"
     assert bench._html_of("index.md") == "index.html"
     assert bench._html_of("a/index.md") == "a/index.html"

@@ -180,7 +180,7 @@ CASES = [
         write("snippets/hello/app.py", "import flask_nonexistent\n" + APP),
         "snippets/hello/app.py:1",
         "No module named 'flask_nonexistent'",
-        "add it to the examples dependency group",
+        "install it where the build runs",
     ),
     Case(
         "view raises",
@@ -275,7 +275,7 @@ CASES = [
         untested,
         "snippets/hello/",
         "example 'hello' has no tests",
-        "tests/snippets/test_hello.py",
+        "add a test file under tests/ that imports snippets.hello.app",
     ),
     Case(
         "typed Python",

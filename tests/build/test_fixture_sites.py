@@ -78,13 +78,35 @@ def test_a_view_error_fails_the_build_with_its_exception(fixture_site):
     )
 
 
-def test_the_plugin_needs_pymdownx_snippets(fixture_site):
+@pytest.mark.parametrize(
+    ("cut", "said"),
+    [
+        (
+            ("  - pymdownx.snippets:", ""),
+            "needs the Markdown extension pymdownx.snippets\n"
+            "    fix: add it under markdown_extensions with base_path: [snippets]",
+        ),
+        (
+            ("      alternate_style: true\n", ""),
+            "needs pymdownx.tabbed with alternate_style: true",
+        ),
+        (
+            ("  - pymdownx.details\n", ""),
+            "needs the Markdown extension pymdownx.details",
+        ),
+    ],
+    ids=["snippets", "tabbed style", "details"],
+)
+def test_the_plugin_names_the_markdown_extensions_it_needs(fixture_site, cut, said):
     config = fixture_site.root / "mkdocs.yml"
-    config.write_text(config.read_text().split("  - pymdownx.snippets:")[0])
+    text = config.read_text()
+    old, new = cut
+    text = text.split(old)[0] if old.startswith("  - pymdownx.snippets") else text.replace(old, new)
+    config.write_text(text)
     fixture_site.write("docs/index.md", "# Hi\n")
     built = fixture_site.build()
     assert built.returncode != 0
-    assert "the flask-examples plugin needs pymdownx.snippets" in built.output
+    assert f"mkdocs.yml: the flask-examples plugin {said}" in built.output
 
 
 def test_a_docs_file_may_not_shadow_a_frozen_page(fixture_site):
@@ -193,23 +215,3 @@ def test_a_fastapi_example_in_a_tab_is_captured_and_not_published(fixture_site):
     assert (built.site / "examples/hello/index.html").is_file()
     assert not (built.site / "examples/api").exists()
     assert "captured api (fastapi): 1 requests" in built.output
-
-
-def test_pages_made_from_project_files(fixture_site):
-    config = fixture_site.root / "mkdocs.yml"
-    config.write_text(
-        config.read_text().replace(
-            "      tests_dir: tests\n",
-            "      tests_dir: tests\n      pages:\n        notes.md: NOTES.md\n",
-        )
-    )
-    fixture_site.write("docs/index.md", "# Hi\n\n```flask-example\nexample: hello\n```\n")
-    fixture_site.write("NOTES.md", "# Notes\n\nWritten once, shown twice.\n")
-    built = fixture_site.build()
-    assert built.returncode == 0, built.output
-    assert "Written once, shown twice." in (built.site / "notes/index.html").read_text()
-
-    (fixture_site.root / "NOTES.md").unlink()
-    built = fixture_site.build()
-    assert built.returncode != 0
-    assert "the page notes.md is made from NOTES.md, which does not exist" in built.output

@@ -13,6 +13,7 @@ import yaml
 from mkdocs.utils.meta import get_data
 
 from tests.helpers import mkdocs_build
+from tools import project_pages
 
 from .conftest import ROOT
 
@@ -94,17 +95,10 @@ def test_the_sitemap_lists_every_page_under_the_site_url(site):
     tree = ElementTree.parse(site / "sitemap.xml")
     namespace = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
     locations = {element.text for element in tree.findall("s:url/s:loc", namespace)}
-    # Pages the plugin makes from project files (CONTRIBUTING.md, ...) are pages too.
-    plugin = next(
-        p["flask-examples"]
-        for p in CONFIG["plugins"]
-        if isinstance(p, dict) and "flask-examples" in p
-    )
-    made = {
-        SITE_URL + Path(name).with_suffix("").as_posix() + "/" for name in plugin.get("pages", {})
-    }
+    # Pages the guide's hook makes from project files (CONTRIBUTING.md, ...) are pages too.
+    made = {SITE_URL + Path(name).with_suffix("").as_posix() + "/" for name in project_pages.PAGES}
     assert locations == {SITE_URL + page_url(page) for page in PAGES} | made
-    assert made, "the plugin's pages option lists no page: the check above lost its point"
+    assert made, "the hook lists no page: the check above lost its point"
 
 
 @pytest.mark.parametrize("page", PAGES, ids=[p.relative_to(DOCS).as_posix() for p in PAGES])

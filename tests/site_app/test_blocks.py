@@ -3,13 +3,12 @@ import os
 import pytest
 
 from site_app.author.directive import scan
+from site_app.author.discover import discover
 from site_app.author.policy import typed_python
 from site_app.author.sources import resolve_files
-from site_app.model import Settings, Shown
-from site_app.render.markdown import render
-from site_app.model import Request, Response
 from site_app.errors import BlockError
-from site_app.author.discover import discover
+from site_app.model import Request, Response, Settings, Shown
+from site_app.render.markdown import render
 
 PAGE = """\
 # A page

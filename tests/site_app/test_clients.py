@@ -6,9 +6,9 @@ here runs through the Builder, in a worker process of its own.
 
 import pytest
 
-from site_app.execute.clients import FlaskTestClient, connect, mimetype_of, status_line
-from site_app.errors import BuildFailed
 from site_app.author.discover import discover
+from site_app.errors import BuildFailed
+from site_app.execute.clients import FlaskTestClient, connect, mimetype_of, status_line
 
 FASTAPI = """
     from fastapi import FastAPI, Request, Response

@@ -1,7 +1,7 @@
 import pytest
 
-from site_app.errors import ExampleError
 from site_app.author.discover import discover, suggest
+from site_app.errors import ExampleError
 
 
 def test_finds_examples_sorted_and_where_their_app_lives(project):

@@ -1,7 +1,7 @@
 import pytest
 
-from site_app.errors import FreezeError
 from site_app.author.discover import discover
+from site_app.errors import FreezeError
 from site_app.execute.freeze import freeze
 from site_app.execute.load import isolated_modules, load_app
 

@@ -3,8 +3,8 @@ import textwrap
 
 import pytest
 
-from site_app.errors import ExampleError
 from site_app.author.discover import discover
+from site_app.errors import ExampleError
 from site_app.execute.load import isolated_modules, load_app, run_setup
 
 CLI_APP = """

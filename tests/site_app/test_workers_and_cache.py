@@ -6,10 +6,9 @@ import sys
 
 import pytest
 
+from site_app.errors import BuildFailed
 from site_app.orchestrate import cache
 from site_app.orchestrate.builder import PRELOAD
-from site_app import Builder, Settings
-from site_app.errors import BuildFailed
 from tests.helpers import ROOT
 
 PAGE = "```flask-example\nexample: {name}\nrequests:\n  - GET /\n```\n"
@@ -86,9 +85,7 @@ def test_examples_must_be_shown_and_tested_when_asked(project):
         ("example 'forgotten' is not shown on any page", "snippets/forgotten/"),
         ("example 'forgotten' has no tests", "snippets/forgotten/"),
     ]
-    assert (
-        errors[1].fix == "add a test file under tests/ that imports snippets.forgotten.app"
-    )
+    assert errors[1].fix == "add a test file under tests/ that imports snippets.forgotten.app"
 
 
 SITE = """

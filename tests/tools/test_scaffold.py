@@ -6,8 +6,8 @@ import sys
 import pytest
 
 from site_app.errors import ExampleError
-from tools.scaffold import new_example
 from tests.helpers import MKDOCS_YML, mkdocs_build
+from tools.scaffold import new_example
 
 pytestmark = pytest.mark.build
 
