@@ -1,4 +1,4 @@
-"""One small exception hierarchy for the guide's build.
+"""One small exception hierarchy for site_app's build.
 
 Every error says what is wrong, where (a file and, when known, a line) and
 what to do about it. ``str(error)`` is the message a contributor reads.
@@ -63,7 +63,7 @@ class BuildFailed(SiteAppError):
     def __init__(self, errors: list[SiteAppError]) -> None:
         self.errors = errors
         count = len(errors)
-        head = f"{count} problem{'s' if count != 1 else ''} in the guide's examples:"
+        head = f"{count} problem{'s' if count != 1 else ''} in the examples:"
         body = "\n".join(f"  - {e.message}".replace("\n", "\n    ") for e in errors)
         super().__init__(f"{head}\n{body}")
 

@@ -167,7 +167,7 @@ def test_all_problems_are_reported_together(shop):
     shop.page("c.md", "```flask-example\nexample: 3\n```\n")
     failed = failure(shop, forbid_typed_python=True)
     assert len(failed.errors) == 4
-    assert str(failed).startswith("4 problems in the guide's examples:")
+    assert str(failed).startswith("4 problems in the examples:")
     assert "b.md:6: Python typed into a page" in str(failed)
 
 
