@@ -9,6 +9,7 @@ to prepare it::
     framework = "flask"               # or "fastapi", "django": captured, not frozen
     setup = ["init-db"]               # flask CLI commands run before freezing
     urls = ["/items/1"]               # extra URLs to freeze
+    exclude = ["/admin/reset"]        # URLs never to freeze (captured all the same)
     default_mimetype = "text/html"    # type of extensionless URLs when frozen
 
     [build.config]                    # config given to the app; {instance}
@@ -33,10 +34,10 @@ else:  # pragma: no cover - exercised on Python 3.10 only
 
 SETTINGS_FILE = "example.toml"
 NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
-_BUILD_KEYS = {"framework", "setup", "urls", "default_mimetype", "config"}
+_BUILD_KEYS = {"framework", "setup", "urls", "exclude", "default_mimetype", "config"}
 FRAMEWORKS = ("flask", "fastapi", "django")
 # Settings that prepare a Flask app or its freeze; other frameworks have neither.
-_FLASK_ONLY_KEYS = ("setup", "urls", "default_mimetype", "config")
+_FLASK_ONLY_KEYS = ("setup", "urls", "exclude", "default_mimetype", "config")
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,7 @@ class BuildSettings:
     default_mimetype: str = "application/octet-stream"
     config: dict[str, Any] = field(default_factory=dict)
     framework: str = "flask"  # one of FRAMEWORKS; only a Flask example is frozen
+    exclude: tuple[str, ...] = ()  # URL paths never frozen (a route that fails outside a flow)
 
     @property
     def is_flask(self) -> bool:
@@ -205,4 +207,14 @@ def _read_settings(path: Path, root: Path) -> BuildSettings:
             fix=f"remove {', '.join(flask_only)}: a {framework} example is captured with its "
             "own test client, never set up with flask commands, configured or frozen",
         )
-    return BuildSettings(strings("setup"), strings("urls"), mimetype, config, framework)
+    exclude = strings("exclude")
+    for url in exclude:
+        if not url.startswith("/"):
+            raise ExampleError(
+                f"build.exclude holds {url!r}, which is not a URL path",
+                where=where,
+                fix='write paths as the app routes them, e.g. exclude = ["/api/cache/delete"]',
+            )
+    return BuildSettings(
+        strings("setup"), strings("urls"), mimetype, config, framework, exclude=exclude
+    )
