@@ -234,6 +234,29 @@ def _load_yaml(body: str) -> tuple[yaml.Node | None, Any]:
     return node, yaml.SafeLoader("").construct_document(node)
 
 
+def _duplicate_key(node: yaml.Node | None) -> tuple[str, int, int] | None:
+    """The first key given twice in one mapping of the tree: key, first and second line (0-based).
+
+    PyYAML keeps the last value without a word; a page would show the wrong example.
+    """
+    if isinstance(node, yaml.MappingNode):
+        seen: dict[str, int] = {}
+        for key, value in node.value:
+            name = str(key.value)
+            if isinstance(key, yaml.ScalarNode) and name in seen:
+                return name, seen[name], key.start_mark.line
+            seen[name] = key.start_mark.line
+            found = _duplicate_key(value)
+            if found is not None:
+                return found
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            found = _duplicate_key(item)
+            if found is not None:
+                return found
+    return None
+
+
 def _parse(body: str, page: str, line: int, end_line: int, indent: str) -> Block:
     where = Location(page, line)
     try:
@@ -249,6 +272,15 @@ def _parse(body: str, page: str, line: int, end_line: int, indent: str) -> Block
         raise BlockError(
             f"the block is not valid YAML: {exc.problem or exc.context}", where=at, fix=fix
         ) from exc
+    duplicate = _duplicate_key(node)
+    if duplicate is not None:
+        key, first, again = duplicate
+        raise BlockError(
+            f"key '{key}' appears twice in one mapping (first on line {line + 1 + first}); "
+            "YAML would keep only the last value",
+            where=Location(page, line + 1 + again),
+            fix=f"keep one '{key}:' and delete the other",
+        )
     if not isinstance(data, dict):
         raise BlockError(
             "the block must be a YAML mapping of keys",
