@@ -10,17 +10,22 @@ import hashlib
 import os
 import posixpath
 import random
+import signal
 import tempfile
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from types import FrameType
 
 from flask import Flask
 from flask_frozen import relative_url_for
 from jinja2 import BytecodeCache
 from jinja2.bccache import Bucket
 
-from . import clients
+from . import clients, workers
 from .blocks import Shown
 from .build import BlockRequests, ExampleJob, ExampleOutput
 from .capture import Request, Response, perform, status_is_expected
@@ -64,8 +69,99 @@ def reproducible(seed: str) -> None:
     time.time_ns = lambda: int(REPRODUCIBLE_TIME * 1e9)
 
 
+class _OutOfTime(BaseException):
+    """Raised by the worker's alarm when the job's time is up (not an Exception,
+    so neither an example nor Flask's error handling can swallow it)."""
+
+
+# What the worker is doing now, and where a contributor would look for it.
+_step: tuple[str, Location | None] = ("starting", None)
+
+
+def _at(what: str, where: Location | None = None) -> None:
+    global _step
+    _step = (what, where)
+
+
+@contextmanager
+def _within_limit() -> Iterator[None]:
+    """Raise :class:`_OutOfTime` a little before the parent stops this worker.
+
+    The parent kills the process at the deadline whatever happens; this alarm
+    comes first, so the error can say which step was still running.
+    """
+    limit = workers.limit()
+    if limit is None or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    deadline, timeout = limit
+
+    def expire(signum: int, frame: FrameType | None) -> None:
+        raise _OutOfTime
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    margin = min(0.5, timeout / 10)
+    signal.setitimer(signal.ITIMER_REAL, max(0.01, deadline - margin - time.monotonic()))
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _out_of_time(example: Example) -> ExampleError:
+    limit = workers.limit()
+    seconds = f" within {limit[1]:.0f} s" if limit else ""
+    what, where = _step
+    return ExampleError(
+        f"example '{example.name}' did not finish{seconds}: it was still {what}",
+        where=where or Location(example.display(example.app_file)),
+        fix="look for a loop or a blocking call at import, in setup or in a view, or a "
+        "thread that never ends (make it daemon=True); the plugin's timeout option sets "
+        "the limit",
+    )
+
+
+def _threads_left() -> list[threading.Thread]:
+    return [
+        thread
+        for thread in threading.enumerate()
+        if thread is not threading.current_thread() and not thread.daemon and thread.is_alive()
+    ]
+
+
+def _wait_for_threads(example: Example) -> None:
+    """A worker exits when its non-daemon threads end: wait for them, within the limit."""
+    left = _threads_left()
+    if left:
+        names = ", ".join(sorted({repr(thread.name) for thread in left}))
+        _at(
+            f"exiting: it left non-daemon thread(s) {names} running, and a process "
+            "does not exit before they end",
+            Location(example.display(example.app_file)),
+        )
+    for thread in left:
+        thread.join()
+
+
 def run_example(job: ExampleJob) -> ExampleOutput:
-    """Capture every block's requests, freeze the example, pick previews."""
+    """Capture every block's requests, freeze the example, pick previews.
+
+    Every step runs within the plugin's timeout; when it runs out, the error
+    names the step (import, setup, a request and its page line, the freeze,
+    or threads that keep the process from exiting).
+    """
+    _at("starting")  # not what the fork server's warm-up did last
+    try:
+        with _within_limit():
+            output = _run_example(job)
+            _wait_for_threads(job.example)
+            return output
+    except _OutOfTime:
+        raise BuildFailed([_out_of_time(job.example)]) from None
+
+
+def _run_example(job: ExampleJob) -> ExampleOutput:
     reproducible(job.name)
     snippets_dir, cache_dir = Path(job.snippets_dir), Path(job.cache_dir)
     example = job.example
@@ -175,6 +271,7 @@ _COMPILED = _CompiledTemplates()
 
 
 def _loaded(example: Example, instance: Path) -> Flask:
+    _at("importing it and creating its app", Location(example.display(example.app_file)))
     app = load_app(example, instance)
     app.jinja_env.bytecode_cache = _COMPILED
     return app
@@ -189,8 +286,19 @@ def _freeze(
         isolated_modules(snippets_dir.name, snippets_dir.parent),
     ):
         app = _loaded(example, Path(instance))
-        run_setup(example, app)
+        _setup(example, app)
+        _at("freezing its pages", Location(example.display(example.app_file)))
         return freeze(example, app, destination, urls)
+
+
+def _setup(example: Example, app: Flask) -> None:
+    if example.settings.setup:
+        commands = ", ".join(f"'flask {command}'" for command in example.settings.setup)
+        _at(
+            f"running its setup commands ({commands})",
+            Location(example.display(example.directory / "example.toml")),
+        )
+    run_setup(example, app)
 
 
 def _capture(
@@ -205,9 +313,10 @@ def _capture(
         client: Client
         if example.settings.is_flask:
             app = _loaded(example, Path(instance))
-            run_setup(example, app)
+            _setup(example, app)
             client = FlaskTestClient(app)
         else:
+            _at("importing it and creating its app", Location(example.display(example.app_file)))
             client = clients.connect(example)
         # One client for the whole block, so cookies carry over.
         for index, request in enumerate(block.requests):
@@ -241,6 +350,7 @@ def _send(
     block: BlockRequests, index: int, example: Example, client: Client, request: Request
 ) -> Response:
     where = block.where(index)
+    _at(f"answering {request.label}", where)
     try:
         response, raised = client.send(request)
     except Exception as exc:

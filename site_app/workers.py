@@ -27,6 +27,16 @@ R = TypeVar("R")
 
 PRELOAD = ["flask", "flask_frozen", "site_app.running", "site_app.warmup"]
 
+# In a worker: when its job must be done (time.monotonic(), the same clock in
+# every process) and the time limit it was given, so the job can report which
+# step was still running before the parent stops the process.
+_LIMIT: tuple[float, float] | None = None
+
+
+def limit() -> tuple[float, float] | None:
+    """``(deadline, timeout)`` of the job this worker runs; None outside a worker."""
+    return _LIMIT
+
 
 @dataclass(frozen=True)
 class Finished(Generic[J]):
@@ -39,7 +49,11 @@ class Finished(Generic[J]):
     seconds: float = 0.0
 
 
-def _child(work: Callable[[Any], Any], job: Any, conn: Connection) -> None:
+def _child(
+    work: Callable[[Any], Any], job: Any, conn: Connection, deadline: float, timeout: float
+) -> None:
+    global _LIMIT
+    _LIMIT = (deadline, timeout)
     try:
         outcome: tuple[str, Any] = ("ok", work(job))
     except BaseException as exc:  # reported to the parent, which decides
@@ -86,10 +100,13 @@ def run(
             while pending and len(running) < max(1, workers):
                 job = pending.pop(0)
                 receiver, sender = context.Pipe(duplex=False)
-                process = context.Process(target=_child, args=(work, job, sender), daemon=True)
+                started = time.monotonic()
+                process = context.Process(
+                    target=_child, args=(work, job, sender, started + timeout, timeout), daemon=True
+                )
                 process.start()
                 sender.close()
-                running[receiver] = (process, job, time.monotonic())
+                running[receiver] = (process, job, started)
             soonest = min(started for _, _, started in running.values()) + timeout
             ready = wait(list(running), timeout=max(0.0, soonest - time.monotonic()))
             for conn in cast("list[Connection]", ready):
@@ -103,8 +120,16 @@ def run(
                     payload = RuntimeError(
                         f"the worker process died (exit code {process.exitcode})"
                     )
-                process.join()
+                # Exiting counts against the limit too: a non-daemon thread the
+                # job left running keeps the process alive after its answer.
+                process.join(max(0.0, started + timeout - time.monotonic()))
                 conn.close()
+                if process.is_alive():
+                    process.kill()
+                    process.join()
+                    if status == "ok":
+                        yield Finished(job, timed_out=True, seconds=time.monotonic() - started)
+                        continue
                 if status == "ok":
                     yield Finished(job, result=payload, seconds=seconds)
                 else:
