@@ -85,23 +85,23 @@ def _at(what: str, where: Location | None = None) -> None:
 
 @contextmanager
 def _within_limit() -> Iterator[None]:
-    """Raise :class:`_OutOfTime` a little before the parent stops this worker.
+    """Raise :class:`_OutOfTime` at the job's deadline, wherever the worker is.
 
-    The parent kills the process at the deadline whatever happens; this alarm
-    comes first, so the error can say which step was still running.
+    The parent kills the process a little later (:data:`workers.GRACE`)
+    whatever happens; this alarm comes first, so the error can say which
+    step was still running.
     """
     limit = workers.limit()
     if limit is None or threading.current_thread() is not threading.main_thread():
         yield
         return
-    deadline, timeout = limit
+    deadline, _ = limit
 
     def expire(signum: int, frame: FrameType | None) -> None:
         raise _OutOfTime
 
     previous = signal.signal(signal.SIGALRM, expire)
-    margin = min(0.5, timeout / 10)
-    signal.setitimer(signal.ITIMER_REAL, max(0.01, deadline - margin - time.monotonic()))
+    signal.setitimer(signal.ITIMER_REAL, max(0.01, deadline - time.monotonic()))
     try:
         yield
     finally:

@@ -29,8 +29,10 @@ PRELOAD = ["flask", "flask_frozen", "site_app.running", "site_app.warmup"]
 
 # In a worker: when its job must be done (time.monotonic(), the same clock in
 # every process) and the time limit it was given, so the job can report which
-# step was still running before the parent stops the process.
+# step was still running. The parent stops the process GRACE seconds later,
+# whatever it is doing (a worker stuck in C code never reports).
 _LIMIT: tuple[float, float] | None = None
+GRACE = 2.0
 
 
 def limit() -> tuple[float, float] | None:
@@ -49,11 +51,13 @@ class Finished(Generic[J]):
     seconds: float = 0.0
 
 
-def _child(
-    work: Callable[[Any], Any], job: Any, conn: Connection, deadline: float, timeout: float
-) -> None:
+def _child(work: Callable[[Any], Any], job: Any, conn: Connection, timeout: float) -> None:
     global _LIMIT
-    _LIMIT = (deadline, timeout)
+    # The limit counts from here, not from the request to the fork server,
+    # which may still be warming up; the parent restarts its clock on this.
+    started = time.monotonic()
+    _LIMIT = (started + timeout, timeout)
+    conn.send(("started", started))
     try:
         outcome: tuple[str, Any] = ("ok", work(job))
     except BaseException as exc:  # reported to the parent, which decides
@@ -100,17 +104,16 @@ def run(
             while pending and len(running) < max(1, workers):
                 job = pending.pop(0)
                 receiver, sender = context.Pipe(duplex=False)
-                started = time.monotonic()
                 process = context.Process(
-                    target=_child, args=(work, job, sender, started + timeout, timeout), daemon=True
+                    target=_child, args=(work, job, sender, timeout), daemon=True
                 )
                 process.start()
                 sender.close()
-                running[receiver] = (process, job, started)
-            soonest = min(started for _, _, started in running.values()) + timeout
+                running[receiver] = (process, job, time.monotonic())
+            soonest = min(started for _, _, started in running.values()) + timeout + GRACE
             ready = wait(list(running), timeout=max(0.0, soonest - time.monotonic()))
             for conn in cast("list[Connection]", ready):
-                process, job, started = running.pop(conn)
+                process, job, started = running[conn]
                 seconds = time.monotonic() - started
                 try:
                     status, payload = conn.recv()
@@ -120,9 +123,13 @@ def run(
                     payload = RuntimeError(
                         f"the worker process died (exit code {process.exitcode})"
                     )
+                if status == "started":
+                    running[conn] = (process, job, payload)
+                    continue
+                del running[conn]
                 # Exiting counts against the limit too: a non-daemon thread the
                 # job left running keeps the process alive after its answer.
-                process.join(max(0.0, started + timeout - time.monotonic()))
+                process.join(max(0.0, started + timeout + GRACE - time.monotonic()))
                 conn.close()
                 if process.is_alive():
                     process.kill()
@@ -136,7 +143,7 @@ def run(
                     yield Finished(job, error=payload, seconds=seconds)
             now = time.monotonic()
             for conn, (process, job, started) in list(running.items()):
-                if now - started >= timeout:
+                if now - started >= timeout + GRACE:
                     process.kill()
                     process.join()
                     conn.close()
