@@ -19,7 +19,7 @@ nox.options.error_on_missing_interpreters = True
 PYTHONS = ["3.10", "3.11", "3.12", "3.13"]
 FLASKS = ["3.0", "3.1"]
 
-nox.options.sessions = ["lint", "tests", "examples", "browser"]
+nox.options.sessions = ["lint", "tests", "examples", "browser", "corpus"]
 
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
 
@@ -34,8 +34,15 @@ def install(session: nox.Session, *groups: str) -> None:
 def tests(session: nox.Session) -> None:
     """Run the test suite but the browser tests, with coverage (pytest options after --)."""
     install(session, "test")
-    # tests/browser runs once, in its own session below.
-    session.run("pytest", "--cov", "--cov-report=", "--ignore=tests/browser", *session.posargs)
+    # tests/browser and tests/corpus run once each, in their own sessions below.
+    session.run(
+        "pytest",
+        "--cov",
+        "--cov-report=",
+        "--ignore=tests/browser",
+        "--ignore=tests/corpus",
+        *session.posargs,
+    )
     if not session.posargs:  # a partial run cannot meet the coverage floors
         session.run("coverage", "report", "--include=site_app/*", "--fail-under=90")
         session.run("coverage", "report", "--include=snippets/*", "--fail-under=100")
@@ -58,6 +65,13 @@ def browser(session: nox.Session) -> None:
     """Run the browser tests in Debian's Chromium."""
     install(session, "test", "browser")
     session.run("pytest", "tests/browser", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def corpus(session: nox.Session) -> None:
+    """Build real Flask apps from published sdists (pinned, cached in .cache/corpus/)."""
+    install(session, "corpus")
+    session.run("pytest", "-p", "no:cacheprovider", "tests/corpus", *session.posargs)
 
 
 @nox.session(python=PYTHON)

@@ -61,6 +61,7 @@ class ExampleSettings:
     default_mimetype: str = "application/octet-stream"
     config: dict[str, Any] = field(default_factory=dict)
     framework: str = "flask"  # one of FRAMEWORKS; only a Flask example is frozen
+    exclude: tuple[str, ...] = ()  # URL paths never frozen (a route that fails outside a flow)
 
     @property
     def is_flask(self) -> bool:
@@ -244,6 +245,9 @@ class Frozen:
     name: str
     directory: Path
     files: dict[str, str]  # URL path -> file path relative to ``directory``
+    # URL path -> why it was not frozen (an extensionless URL whose answer a
+    # static host would serve with the wrong type); captured, never published.
+    skipped: dict[str, str] = field(default_factory=dict)
 
     def all_files(self) -> list[str]:
         """Every file written, URLs' pages and static files alike, sorted."""

@@ -116,15 +116,18 @@ def _load_yaml(body: str) -> tuple[yaml.Node | None, Any]:
     return node, yaml.SafeLoader("").construct_document(node)
 
 
-def _duplicate_key(node: yaml.Node | None) -> yaml.Node | None:
-    """The first key written twice in one mapping (YAML keeps the last one silently)."""
+def _duplicate_key(node: yaml.Node | None) -> tuple[str, int, int] | None:
+    """The first key given twice in one mapping of the tree: key, first and second line (0-based).
+
+    PyYAML keeps the last value without a word; a page would show the wrong example.
+    """
     if isinstance(node, yaml.MappingNode):
-        seen: set[str] = set()
+        seen: dict[str, int] = {}
         for key, value in node.value:
-            if isinstance(key, yaml.ScalarNode):
-                if key.value in seen:
-                    return key
-                seen.add(key.value)
+            name = str(key.value)
+            if isinstance(key, yaml.ScalarNode) and name in seen:
+                return name, seen[name], key.start_mark.line
+            seen[name] = key.start_mark.line
             found = _duplicate_key(value)
             if found is not None:
                 return found
@@ -151,12 +154,14 @@ def _parse(body: str, page: str, line: int, end_line: int, indent: str) -> Block
         raise BlockError(
             f"the block is not valid YAML: {exc.problem or exc.context}", where=at, fix=fix
         ) from exc
-    twice = _duplicate_key(node)
-    if twice is not None:
+    duplicate = _duplicate_key(node)
+    if duplicate is not None:
+        key, first, again = duplicate
         raise BlockError(
-            f"the key {twice.value!r} is written twice; YAML would keep only the last one",
-            where=Location(page, line + 1 + twice.start_mark.line),
-            fix="keep one of them",
+            f"key '{key}' appears twice in one mapping (first on line {line + 1 + first}); "
+            "YAML would keep only the last value",
+            where=Location(page, line + 1 + again),
+            fix=f"keep one '{key}:' and delete the other",
         )
     if not isinstance(data, dict):
         raise BlockError(

@@ -9,6 +9,7 @@ to prepare it::
     framework = "flask"               # or "fastapi", "django": captured, not frozen
     setup = ["init-db"]               # flask CLI commands run before freezing
     urls = ["/items/1"]               # extra URLs to freeze
+    exclude = ["/admin/reset"]        # URLs never to freeze (captured all the same)
     default_mimetype = "text/html"    # type of extensionless URLs when frozen
 
     [build.config]                    # config given to the app; {instance}
@@ -32,9 +33,9 @@ else:  # pragma: no cover - exercised on Python 3.10 only
 
 SETTINGS_FILE = "example.toml"
 NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
-_BUILD_KEYS = {"framework", "setup", "urls", "default_mimetype", "config"}
+_BUILD_KEYS = {"framework", "setup", "urls", "exclude", "default_mimetype", "config"}
 # Settings that prepare a Flask app or its freeze; other frameworks have neither.
-_FLASK_ONLY_KEYS = ("setup", "urls", "default_mimetype", "config")
+_FLASK_ONLY_KEYS = ("setup", "urls", "exclude", "default_mimetype", "config")
 
 
 def discover(snippets_dir: Path, root: Path | None = None) -> dict[str, Example]:
@@ -167,4 +168,14 @@ def _read_settings(path: Path, root: Path) -> ExampleSettings:
             fix=f"remove {', '.join(flask_only)}: a {framework} example is captured with its "
             "own test client, never set up with flask commands, configured or frozen",
         )
-    return ExampleSettings(strings("setup"), strings("urls"), mimetype, config, framework)
+    exclude = strings("exclude")
+    for url in exclude:
+        if not url.startswith("/"):
+            raise ExampleError(
+                f"build.exclude holds {url!r}, which is not a URL path",
+                where=where,
+                fix='write paths as the app routes them, e.g. exclude = ["/api/cache/delete"]',
+            )
+    return ExampleSettings(
+        strings("setup"), strings("urls"), mimetype, config, framework, exclude=exclude
+    )

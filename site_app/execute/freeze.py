@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import mimetypes
 import shutil
 import warnings
 from collections.abc import Iterable, Iterator
@@ -9,8 +10,13 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
-from flask_frozen import Freezer, FrozenFlaskWarning, MissingURLGeneratorWarning
-from werkzeug.exceptions import HTTPException
+from flask_frozen import (
+    Freezer,
+    FrozenFlaskWarning,
+    MimetypeMismatchWarning,
+    MissingURLGeneratorWarning,
+)
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from ..errors import FreezeError, Location, describe
 from ..model import Example, Frozen
@@ -36,7 +42,7 @@ def freeze(example: Example, app: Flask, destination: Path, urls: Iterable[str])
         FREEZER_REDIRECT_POLICY="follow",
     )
     wanted = sorted(set(urls) | set(example.settings.urls))
-    freezer = Freezer(app)
+    freezer = StaticSiteFreezer(app, example.settings.exclude)
 
     def requested_urls() -> Iterator[Any]:
         # Yield (endpoint, values) when the URL matches a rule, so
@@ -56,7 +62,8 @@ def freeze(example: Example, app: Flask, destination: Path, urls: Iterable[str])
         warnings.simplefilter("always", FrozenFlaskWarning)
         try:
             for page in freezer.freeze_yield():
-                files[page.url] = Path(page.path).as_posix()
+                if page.url not in freezer.skipped:
+                    files[page.url] = Path(page.path).as_posix()
         except Exception as exc:
             raise _freeze_failure(example, exc, raised) from exc
     # "Nothing frozen for endpoints ..." is not a problem here: the site freezes
@@ -75,7 +82,90 @@ def freeze(example: Example, app: Flask, destination: Path, urls: Iterable[str])
             where=Location(example.display(example.app_file)),
             fix=_warning_fix(problems[0].category.__name__, example),
         )
-    return Frozen(example.name, destination, files)
+    return Frozen(example.name, destination, files, dict(freezer.skipped))
+
+
+class StaticSiteFreezer(Freezer):  # type: ignore[misc]
+    """A Freezer that takes any app ``flask run`` serves, and publishes what hosts serve.
+
+    1. Endpoint-only rules. ``app.add_url_rule("/", endpoint="index")``
+       (Flask's tutorial) adds a rule whose endpoint has no view function.
+       Frozen-Flask 1.0.2's ``_static_rules_endpoints`` looks every rule's
+       endpoint up in ``app.view_functions`` and raises ``KeyError``. Such a
+       rule serves no static files, so it is passed over here. This override
+       can go when Frozen-Flask reads ``view_functions.get(rule.endpoint)``
+       there (and skips ``None``).
+    2. URLs a static host cannot answer. Frozen-Flask freezes every URL a
+       page passes to ``url_for``, so a form's ``action`` or a script's
+       ``fetch`` target (Flask's JavaScript example's ``url_for('add')``,
+       a POST-only route) would be fetched with GET and fail with 405.
+       Such URLs, and those listed under ``[build] exclude``, are left out.
+    3. Extensionless URLs. A static host serves a file without an extension
+       with one type for all (the example's ``default_mimetype``). When an
+       answer has another type (JSON at ``/api/items``, HTML at
+       ``/auth/login``), Frozen-Flask warns and the published file would be
+       served wrongly; such a URL is left out of the frozen site instead
+       (its answers are still captured, and an HTML one gets a preview).
+       A file with an extension that contradicts its answer stays an error.
+    """
+
+    def __init__(self, app: Flask, exclude: Iterable[str] = ()) -> None:
+        super().__init__(app)
+        self.skipped: dict[str, str] = {}
+        self.exclude = set(exclude)
+
+    def _generate_all_urls(self) -> Iterator[tuple[str, Any, Any]]:
+        adapter = self.app.url_map.bind("localhost")
+        for url, endpoint, last_modified in super()._generate_all_urls():
+            if url in self.exclude:
+                self.skipped[url] = "listed under [build] exclude in example.toml"
+                continue
+            try:
+                adapter.match(url, method="GET")
+            except MethodNotAllowed:
+                self.skipped[url] = "answers other methods than GET only"
+                continue
+            except HTTPException:
+                pass  # a 404 or a redirect: building it reports what is wrong
+            yield url, endpoint, last_modified
+
+    def _static_rules_endpoints(self) -> Iterator[str]:
+        views = self.app.view_functions
+        missing = {rule.endpoint for rule in self.app.url_map.iter_rules()} - set(views)
+        views.update(dict.fromkeys(missing, _no_view))
+        try:  # upstream's scan, over a complete mapping, all at once
+            found = [e for e in super()._static_rules_endpoints() if e not in missing]
+        finally:
+            for endpoint in missing:
+                del views[endpoint]
+        return iter(found)
+
+    def _build_one(self, url: str, last_modified: Any = None) -> Path:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            path: Path = super()._build_one(url, last_modified)
+        # A name mimetypes cannot place is served with the host's default type.
+        typeless = mimetypes.guess_type(path.name)[0] is None
+        for warning in caught:
+            if issubclass(warning.category, MimetypeMismatchWarning) and typeless:
+                self._unpublish(path)
+                self.skipped[url] = str(warning.message)
+            else:
+                warnings.warn(warning.message, stacklevel=2)
+        return path
+
+    def _unpublish(self, path: Path) -> None:
+        """Remove a file written for a skipped URL, and the folders it leaves empty."""
+        path.unlink(missing_ok=True)
+        root = self.root.resolve()
+        folder = path.parent.resolve()
+        while folder != root and root in folder.parents and not any(folder.iterdir()):
+            folder.rmdir()
+            folder = folder.parent
+
+
+def _no_view() -> None:  # pragma: no cover - never called, only looked up
+    """Stands in for a missing view while Frozen-Flask scans rules for static files."""
 
 
 def not_frozen(example: Example, destination: Path) -> Frozen:
@@ -97,7 +187,9 @@ def _freeze_failure(example: Example, exc: Exception, raised: list[BaseException
         return FreezeError(
             f"freezing example '{example.name}' failed: {context}the view raised {describe(cause)}",
             where=where_in_example(example, cause),
-            fix="fix the view; every GET page of an example must answer 200",
+            fix="fix the view; every GET page of an example must answer 200 (a URL the "
+            "example cannot serve on its own, for an app you do not edit, goes under "
+            "[build] exclude in example.toml)",
         )
     return FreezeError(
         f"freezing example '{example.name}' failed: {exc}",
@@ -111,7 +203,8 @@ def _warning_fix(category: str, example: Example) -> str:
     settings = example.display(example.directory / "example.toml")
     if category == "MimetypeMismatchWarning":
         return (
-            "give the URL a file extension (/data.json) or a trailing slash for HTML, or set "
-            f'[build] default_mimetype (e.g. "application/json") in {settings}'
+            "give the URL a file extension that matches what it answers (/data.json for "
+            "JSON), or a trailing slash for HTML; extensionless URLs whose answer differs "
+            f"from [build] default_mimetype in {settings} are captured but not frozen"
         )
     return "fix the route Frozen-Flask names above"

@@ -10,34 +10,78 @@ loads never share state.
 from __future__ import annotations
 
 import importlib
+import importlib.abc
+import importlib.util
 import inspect
+import os
 import shlex
 import sys
 import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
+from importlib.machinery import ModuleSpec
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 from flask import Flask
+from flask.cli import FlaskGroup
 
 from ..errors import ExampleError, Location, describe
 from ..model import Example, Settings
 
 
+class _OwnNames(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Lets an example import itself by its own name, as it does when ``flask run`` serves it.
+
+    ``flask --app js_example run`` imports the package as ``js_example``, and
+    Flask's JavaScript example imports ``from js_example import views``. The
+    build imports it as ``snippets.js_example``; this finder, asked last (so
+    it never hides an installed module), answers a top-level name that is an
+    example's folder with that same module object, so the app is not created
+    twice. Submodules then load through the package's ``__path__``.
+    """
+
+    def __init__(self, top_package: str, folder: Path) -> None:
+        self.top_package = top_package
+        self.folder = folder
+        self.names: set[str] = set()
+        self.specs: dict[str, ModuleSpec | None] = {}
+
+    def find_spec(
+        self, fullname: str, path: Any = None, target: ModuleType | None = None
+    ) -> ModuleSpec | None:
+        if "." in fullname or not (self.folder / fullname / "__init__.py").is_file():
+            return None
+        return importlib.util.spec_from_loader(fullname, self, is_package=True)
+
+    def create_module(self, spec: ModuleSpec) -> ModuleType:
+        self.names.add(spec.name)
+        module = importlib.import_module(f"{self.top_package}.{spec.name}")
+        self.specs[spec.name] = module.__spec__
+        return module
+
+    def exec_module(self, module: ModuleType) -> None:
+        # Importing set the alias's spec on the real module; give it back its own.
+        module.__spec__ = self.specs[module.__name__.partition(".")[2]]
+
+
 @contextmanager
 def isolated_modules(top_package: str, search_path: Path) -> Iterator[None]:
     """Import ``top_package`` afresh from ``search_path``; restore everything after."""
+    own_names = _OwnNames(top_package, search_path / top_package)
 
     def ours(name: str) -> bool:
-        return name == top_package or name.startswith(top_package + ".")
+        head = name.partition(".")[0]
+        return head == top_package or head in own_names.names
 
     saved = {name: mod for name, mod in sys.modules.items() if ours(name)}
     saved_path = list(sys.path)
+    saved_finders = list(sys.meta_path)
     for name in saved:
         del sys.modules[name]
     sys.path.insert(0, str(search_path))
+    sys.meta_path.append(own_names)
     importlib.invalidate_caches()
     try:
         yield
@@ -46,6 +90,7 @@ def isolated_modules(top_package: str, search_path: Path) -> Iterator[None]:
             del sys.modules[name]
         sys.modules.update(saved)
         sys.path[:] = saved_path
+        sys.meta_path[:] = saved_finders
 
 
 def where_in_example(example: Example, exc: BaseException) -> Location:
@@ -62,6 +107,37 @@ def where_in_example(example: Example, exc: BaseException) -> Location:
     return location
 
 
+@contextmanager
+def instance_folder(instance_dir: Path) -> Iterator[None]:
+    """Every Flask app created inside gets ``instance_dir`` as its instance folder.
+
+    Flask computes ``instance_path`` while it constructs the app, and a
+    factory may use it at once (Flask's tutorial calls
+    ``os.makedirs(app.instance_path)`` in ``create_app``), so setting it on
+    the finished app is too late. An app given ``instance_path=`` explicitly
+    keeps it. The working directory is ``instance_dir`` too, so a file an app
+    writes at start-up under a relative name lands there, never in the
+    project.
+    """
+    saved = Flask.__dict__.get("auto_find_instance_path")
+
+    def private_instance(self: object) -> str:
+        return str(instance_dir)
+
+    instance_dir.mkdir(parents=True, exist_ok=True)
+    Flask.auto_find_instance_path = private_instance  # type: ignore[method-assign]
+    cwd = os.getcwd()
+    os.chdir(instance_dir)
+    try:
+        yield
+    finally:
+        os.chdir(cwd)
+        if saved is None:
+            del Flask.auto_find_instance_path
+        else:  # pragma: no cover - Flask defines it on its base class
+            Flask.auto_find_instance_path = saved  # type: ignore[method-assign]
+
+
 def prepared_app(example: Example, instance_dir: Path, settings: Settings) -> Flask:
     """:func:`load_app`, then the example's setup commands: the app the build sends requests."""
     app = load_app(example, instance_dir, settings)
@@ -73,15 +149,16 @@ def load_app(example: Example, instance_dir: Path, settings: Settings) -> Flask:
     """Import the example and return a new app configured for the build.
 
     Call inside :func:`isolated_modules`. ``{instance}`` in the example's
-    ``[build.config]`` values is replaced by ``instance_dir``, which also
-    becomes the app's instance folder, so nothing is written into
-    the examples folder.
+    ``[build.config]`` values is replaced by ``instance_dir``, which is also
+    the app's instance folder from its construction on (see
+    :func:`instance_folder`), so nothing is written into the examples folder.
     """
     config = {
         key: value.replace("{instance}", str(instance_dir)) if isinstance(value, str) else value
         for key, value in example.settings.config.items()
     }
-    app = make_app(example, settings, config)
+    with instance_folder(instance_dir):
+        app = make_app(example, settings, config)
     if not isinstance(app, Flask):
         raise ExampleError(
             f"example '{example.name}' gave a {type(app).__name__}, not a Flask app",
@@ -148,10 +225,18 @@ def _make_app(example: Example, module: Any, config: dict[str, Any]) -> Any:
 
 
 def run_setup(example: Example, app: Flask) -> None:
-    """Run the example's setup commands (``flask <command>``) in order."""
+    """Run the example's setup commands (``flask <command>``) in order.
+
+    Each runs as ``flask --app <example> <command>`` would: through a
+    ``FlaskGroup`` that loads this app and pushes its app context, so a plain
+    Click command added with ``app.cli.add_command`` (Flask's tutorial's
+    ``init-db``) works as it does in a terminal. ``.env`` files are not read:
+    the example's settings come from ``example.toml``.
+    """
     runner = app.test_cli_runner()
+    cli = FlaskGroup(create_app=lambda: app, load_dotenv=False, set_debug_flag=False)
     for command in example.settings.setup:
-        result = runner.invoke(args=shlex.split(command))
+        result = runner.invoke(cli, args=shlex.split(command))
         if result.exception is not None and not isinstance(result.exception, SystemExit):
             raise ExampleError(
                 f"setup command 'flask {command}' of example '{example.name}' raised "

@@ -12,12 +12,15 @@ import hashlib
 import os
 import posixpath
 import random
+import signal
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from types import FrameType
 
 from flask import Flask
 from flask_frozen import relative_url_for
@@ -30,7 +33,7 @@ from . import clients
 from .capture import perform, status_is_expected
 from .clients import Client, FlaskTestClient
 from .freeze import freeze, not_frozen
-from .load import isolated_modules, prepared_app, where_in_example
+from .load import isolated_modules, load_app, run_setup, where_in_example
 
 
 @dataclass(frozen=True)
@@ -59,10 +62,90 @@ def reproducible(seed: str) -> None:
     time.time_ns = lambda: int(REPRODUCIBLE_TIME * 1e9)
 
 
+class _OutOfTime(BaseException):
+    """Raised by the worker's alarm when the job's time is up (not an Exception,
+    so neither an example nor Flask's error handling can swallow it)."""
+
+
+# What the worker is doing now, and where a contributor would look for it.
+_step: tuple[str, Location | None] = ("starting", None)
+
+
+def _at(what: str, where: Location | None = None) -> None:
+    global _step
+    _step = (what, where)
+
+
+@contextmanager
+def _within_limit(seconds: float) -> Iterator[None]:
+    """Raise :class:`_OutOfTime` after ``seconds``, wherever the worker is.
+
+    The pool kills the process a little later whatever happens; this alarm
+    comes first, so the error can say which step was still running.
+    """
+    if threading.current_thread() is not threading.main_thread():  # pragma: no cover
+        yield
+        return
+
+    def expire(signum: int, frame: FrameType | None) -> None:
+        raise _OutOfTime
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, max(0.01, seconds))
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _out_of_time(job: Job) -> ExampleError:
+    example = job.example
+    what, where = _step
+    return ExampleError(
+        f"example '{example.name}' did not finish within {job.settings.timeout:g} s: "
+        f"it was still {what}",
+        where=where or Location(example.display(example.app_file)),
+        fix="look for a loop or a blocking call at import, in setup or in a view, or a "
+        "thread that never ends (make it daemon=True); the plugin's timeout option sets "
+        "the limit",
+    )
+
+
+def _wait_for_threads(example: Example) -> None:
+    """A worker exits when its non-daemon threads end: wait for them, within the limit."""
+    left = [
+        thread
+        for thread in threading.enumerate()
+        if thread is not threading.current_thread() and not thread.daemon and thread.is_alive()
+    ]
+    if left:
+        names = ", ".join(sorted({repr(thread.name) for thread in left}))
+        _at(
+            f"exiting: it left non-daemon thread(s) {names} running, and a process "
+            "does not exit before they end",
+            Location(example.display(example.app_file)),
+        )
+    for thread in left:
+        thread.join()
+
+
 def run_example(job: Job) -> Output:
-    """In a worker process of its own: a fixed clock and seed, then :func:`run`."""
+    """In a worker process of its own: a fixed clock and seed, then :func:`run`.
+
+    Every step runs within the timeout; when it runs out, the error names the
+    step (import, setup, a request and its page line, the freeze, or threads
+    that keep the process from exiting).
+    """
+    _at("starting")  # not what the fork server's warm-up did last
     reproducible(job.name)
-    return run(job)
+    try:
+        with _within_limit(job.settings.timeout):
+            output = run(job)
+            _wait_for_threads(job.example)
+            return output
+    except _OutOfTime:
+        raise BuildFailed([_out_of_time(job)]) from None
 
 
 def run(job: Job) -> Output:
@@ -91,6 +174,7 @@ def run(job: Job) -> Output:
     try:
         if example.settings.is_flask:
             with _fresh_app(job) as app:
+                _at("freezing its pages", Location(example.display(example.app_file)))
                 frozen = freeze(example, app, destination, pages)
         else:
             frozen = not_frozen(example, destination)
@@ -184,8 +268,16 @@ def _fresh_app(job: Job) -> Iterator[Flask]:
         ) as instance,
         isolated_modules(settings.snippets_dir.name, settings.snippets_dir.parent),
     ):
-        app = prepared_app(example, Path(instance), settings)
+        _at("importing it and creating its app", Location(example.display(example.app_file)))
+        app = load_app(example, Path(instance), settings)
         app.jinja_env.bytecode_cache = _COMPILED
+        if example.settings.setup:
+            commands = ", ".join(f"'flask {command}'" for command in example.settings.setup)
+            _at(
+                f"running its setup commands ({commands})",
+                Location(example.display(example.directory / "example.toml")),
+            )
+        run_setup(example, app)
         yield app
 
 
@@ -201,6 +293,7 @@ def _capture(job: Job, block: BlockRequests) -> list[Captured]:
             stack.enter_context(
                 isolated_modules(settings.snippets_dir.name, settings.snippets_dir.parent)
             )
+            _at("importing it and creating its app", Location(example.display(example.app_file)))
             client = clients.connect(example, settings)
         # One client for the whole block, so cookies carry over.
         for index, request in enumerate(block.requests):
@@ -234,6 +327,7 @@ def _send(
     block: BlockRequests, index: int, example: Example, client: Client, request: Request
 ) -> Response:
     where = block.where(index)
+    _at(f"answering {request.label}", where)
     try:
         response, raised = client.send(request)
     except Exception as exc:

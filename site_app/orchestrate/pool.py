@@ -25,6 +25,10 @@ from multiprocessing.connection import Connection, wait
 from typing import Any, Generic, TypeVar, cast
 
 J = TypeVar("J")
+# The pool stops a worker this long after its time limit, whatever it is doing:
+# the job's own alarm comes first and says which step was still running, but a
+# worker stuck in C code never reports.
+GRACE = 2.0
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,9 @@ def _resolve(work: str) -> Any:
 
 
 def _child(work: str, job: Any, conn: Connection) -> None:
+    # The limit counts from here, not from the request to the fork server,
+    # which may still be warming up; the parent restarts its clock on this.
+    conn.send(("started", time.monotonic()))
     try:
         outcome: tuple[str, Any] = ("ok", _resolve(work)(job))
     except BaseException as exc:  # reported to the parent, which decides
@@ -99,10 +106,10 @@ def run(
                 process.start()
                 sender.close()
                 running[receiver] = (process, job, time.monotonic())
-            soonest = min(started for _, _, started in running.values()) + timeout
+            soonest = min(started for _, _, started in running.values()) + timeout + GRACE
             ready = wait(list(running), timeout=max(0.0, soonest - time.monotonic()))
             for conn in cast("list[Connection]", ready):
-                process, job, started = running.pop(conn)
+                process, job, started = running[conn]
                 seconds = time.monotonic() - started
                 try:
                     status, payload = conn.recv()
@@ -112,15 +119,27 @@ def run(
                     payload = RuntimeError(
                         f"the worker process died (exit code {process.exitcode})"
                     )
-                process.join()
+                if status == "started":
+                    running[conn] = (process, job, payload)
+                    continue
+                del running[conn]
+                # Exiting counts against the limit too: a non-daemon thread the
+                # job left running keeps the process alive after its answer.
+                process.join(max(0.0, started + timeout + GRACE - time.monotonic()))
                 conn.close()
+                if process.is_alive():
+                    process.kill()
+                    process.join()
+                    if status == "ok":
+                        yield Finished(job, timed_out=True, seconds=time.monotonic() - started)
+                        continue
                 if status == "ok":
                     yield Finished(job, result=payload, seconds=seconds)
                 else:
                     yield Finished(job, error=payload, seconds=seconds)
             now = time.monotonic()
             for conn, (process, job, started) in list(running.items()):
-                if now - started >= timeout:
+                if now - started >= timeout + GRACE:
                     process.kill()
                     process.join()
                     conn.close()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,6 +52,14 @@ def item(n):
     if n == 4:
         abort(404)
     return f"<p>item {10 // (n - 1)}</p>"
+"""
+
+
+# A consumer that never stops, as a careless app starts one: not a daemon thread.
+FOREVER = """\
+import threading
+
+threading.Thread(target=threading.Event().wait, name="forever").start()
 """
 
 
@@ -110,6 +119,9 @@ class Case:
 
 
 BLOCK = ("```flask-example", "example: hello")
+# The plugin's timeout in these builds: short, as the hanging cases wait it out,
+# but with room for a good build on a busy machine.
+TIMEOUT = 8
 CASES = [
     Case(
         "missing example",
@@ -214,11 +226,11 @@ CASES = [
         "route Frozen-Flask cannot freeze",
         write(
             "snippets/hello/app.py",
-            APP + '\n\n@app.route("/data")\ndef data():\n    return {"a": 1}\n',
+            APP + '\n\n@app.route("/feed.json")\ndef feed():\n    return "<p>not JSON</p>"\n',
         ),
         "snippets/hello/app.py",
-        "MimetypeMismatchWarning",
-        "default_mimetype",
+        "MimetypeMismatchWarning: Filename extension of 'feed.json' (type application/json)",
+        "a file extension that matches what it answers",
     ),
     Case(
         "highlight past the end",
@@ -247,9 +259,24 @@ CASES = [
             "snippets/hello/app.py",
             APP.replace('return "<p>Hello from the fixture</p>"', "while True:\n        pass"),
         ),
-        "snippets/hello/app.py",
-        "did not finish within 5 s",
+        "docs/index.md:8",  # the good block's request, which never gets its answer
+        f"example 'hello' did not finish within {TIMEOUT} s: it was still answering GET /",
         "timeout option",
+    ),
+    Case(
+        "thread that never ends",
+        write("snippets/hello/app.py", FOREVER + APP),
+        "snippets/hello/app.py",
+        f"example 'hello' did not finish within {TIMEOUT} s: it was still exiting: it left non-daemon "
+        "thread(s) 'forever' running",
+        "make it daemon=True",
+    ),
+    Case(
+        "duplicate key",
+        page(*BLOCK, "files: [app.py]", "example: helo", "```"),
+        "docs/index.md:16",
+        "key 'example' appears twice in one mapping (first on line 14)",
+        "keep one 'example:'",
     ),
     Case(
         "writes into the source tree",
@@ -330,7 +357,7 @@ def _good_site(root: Path) -> FixtureSite:
     config = site.root / "mkdocs.yml"
     config.write_text(
         config.read_text().replace(
-            "      tests_dir: tests\n", "      tests_dir: tests\n      timeout: 5\n"
+            "      tests_dir: tests\n", f"      tests_dir: tests\n      timeout: {TIMEOUT}\n"
         )
     )
     site.write("snippets/hello/__init__.py", "")
@@ -365,3 +392,16 @@ def test_a_bad_input_fails_clearly_and_keeps_the_previous_site(case, previous_si
     assert "fix: " in built.output
     assert case.fix in built.output
     assert tree(out) == before
+
+
+def test_a_thread_that_never_ends_fails_the_build_within_the_timeout(tmp_path):
+    """The worker answers, then cannot exit: the build must not wait for it forever."""
+    site = _good_site(tmp_path / "project")
+    write("snippets/hello/app.py", FOREVER + APP)(site)
+    started = time.monotonic()
+    built = mkdocs_build(site.root / "mkdocs.yml", tmp_path / "out" / "site")
+    elapsed = time.monotonic() - started
+    assert built.returncode != 0, built.output
+    assert "non-daemon thread(s) 'forever'" in built.output
+    # MkDocs' own start-up and the fork server take a few seconds of their own.
+    assert elapsed < TIMEOUT + 20, elapsed

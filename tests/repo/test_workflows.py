@@ -30,6 +30,12 @@ VERSION = re.compile(r"^v\d+\.\d+\.\d+$")
 # A strict xfail: once the session exists, the xfail fails and its line here must go.
 # Sessions a workflow may call before they land in noxfile.py (expected failures).
 PENDING_SESSIONS: dict[str, str] = {}
+# Default sessions (nox.options.sessions) that ci.yml does not run yet, and why.
+# Exact: once ci.yml runs one, the test below fails until its line here goes.
+DEFAULTS_NOT_IN_CI_YET: dict[str, str] = {
+    "corpus": "issue 11: the branch that adds the session may not edit .github/; "
+    "the integrator adds a `nox -s corpus` job to ci.yml and removes this line",
+}
 
 
 def load(path: Path) -> dict[Any, Any]:
@@ -208,7 +214,10 @@ def test_ci_runs_every_default_session():
         s for job in jobs(CI).values() for line in run_lines(job) for s in sessions_of(line)
     }
     missing = set(defaults) - ci_sessions
-    assert not missing, f"ci.yml never runs these default sessions: {sorted(missing)}"
+    assert missing == set(DEFAULTS_NOT_IN_CI_YET), (
+        f"ci.yml never runs these default sessions: {sorted(missing)} "
+        f"(known and pending: {sorted(DEFAULTS_NOT_IN_CI_YET)})"
+    )
 
 
 def session_params() -> list[Any]:

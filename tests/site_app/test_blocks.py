@@ -116,6 +116,18 @@ def single_error(markdown):
             "quote a request",
         ),
         ("example: [hello\n", 4, "not valid YAML", "example: hello"),
+        (
+            "example: hello\nfiles: [app.py]\nexample: json_api\n",
+            6,
+            "key 'example' appears twice in one mapping (first on line 4)",
+            "keep one 'example:'",
+        ),
+        (
+            "example: hello\nrequests:\n  - request: POST /\n    form: {a: 1, a: 2}\n",
+            7,
+            "key 'a' appears twice in one mapping (first on line 7)",
+            "keep one 'a:'",
+        ),
     ],
 )
 def test_block_errors_name_page_and_line(body, line, what, fix):

@@ -48,7 +48,7 @@ def test_freezes_pages_static_files_and_requested_urls(project, tmp_path):
     assert frozen.files["/"] == "index.html"
     assert frozen.files["/items/5/"] == "items/5/index.html"
     assert frozen.all_files() == [
-        "data",
+        "data",  # its JSON answer is what the host serves by default here
         "index.html",
         "items/2/index.html",
         "items/5/index.html",
@@ -59,14 +59,74 @@ def test_freezes_pages_static_files_and_requested_urls(project, tmp_path):
     assert 'href="../../static/site.css"' in (tmp_path / "out/items/2/index.html").read_text()
 
 
-def test_mimetype_warning_is_an_error_with_a_fix(project, tmp_path):
-    project.example("site", {"app.py": PAGES, "static/site.css": ""})
+def test_extensionless_answers_of_another_type_are_captured_not_frozen(project, tmp_path):
+    app = PAGES + (
+        '\n\n    @app.route("/api/items")\n    def items():\n        return [{"name": "lamp"}]\n'
+        '\n\n    @app.route("/about")\n    def about():\n        return "<p>about</p>"\n'
+    )
+    project.example("site", {"app.py": app, "static/site.css": ""})
+    frozen = run_freeze(project, tmp_path, "site")
+    # A static host serves these files as application/octet-stream (the
+    # default), not as the JSON and HTML the app answers: not published.
+    assert set(frozen.skipped) == {"/data", "/api/items", "/about"}
+    assert "does not match Content-Type: application/json" in frozen.skipped["/api/items"]
+    assert "does not match Content-Type: text/html" in frozen.skipped["/about"]
+    assert "/about" not in frozen.files
+    assert "/" in frozen.files
+    assert not (tmp_path / "out/api").exists()  # no empty folder left behind
+    assert frozen.all_files() == ["index.html", "items/2/index.html", "static/site.css"]
+
+
+def test_an_extension_that_contradicts_the_answer_is_an_error_with_a_fix(project, tmp_path):
+    app = (
+        PAGES
+        + '\n\n    @app.route("/feed.json")\n    def feed():\n        return "<p>not JSON</p>"\n'
+    )
+    example_toml = '[build]\ndefault_mimetype = "application/json"\n'
+    project.example("site", {"app.py": app, "static/site.css": "", "example.toml": example_toml})
     with pytest.raises(FreezeError) as caught:
         run_freeze(project, tmp_path, "site")
     assert "MimetypeMismatchWarning" in caught.value.what
-    assert "'data'" in caught.value.what
-    assert "default_mimetype" in caught.value.fix
+    assert "'feed.json' (type application/json)" in caught.value.what
+    assert "file extension that matches" in caught.value.fix
     assert str(caught.value.where) == "snippets/site/app.py"
+
+
+ENDPOINT_ONLY = """
+    from flask import Blueprint, Flask
+
+    blog = Blueprint("blog", __name__)
+
+
+    @blog.route("/")
+    def index():
+        return "<p>posts</p>"
+
+
+    app = Flask(__name__)
+    app.register_blueprint(blog)
+    app.add_url_rule("/", endpoint="index")  # as Flask's tutorial does
+"""
+
+
+def test_frozen_flask_alone_cannot_freeze_an_endpoint_only_rule(project, tmp_path):
+    """Upstream's behaviour, which freezing.py works around; when this fails, drop the override."""
+    from flask_frozen import Freezer
+
+    project.example("endpoints", {"app.py": ENDPOINT_ONLY})
+    example = discover(project.snippets)["endpoints"]
+    with isolated_modules("snippets", project.root):
+        app = load_app(example, tmp_path / "instance", project.settings())
+        app.config["FREEZER_DESTINATION"] = str(tmp_path / "upstream")
+        with pytest.raises(KeyError, match="'index'"):
+            Freezer(app).freeze()
+
+
+def test_an_endpoint_only_rule_freezes(project, tmp_path):
+    project.example("endpoints", {"app.py": ENDPOINT_ONLY})
+    frozen = run_freeze(project, tmp_path, "endpoints")
+    assert frozen.files["/"] == "index.html"
+    assert (tmp_path / "out/index.html").read_text() == "<p>posts</p>"
 
 
 def test_view_that_raises_names_exception_and_line(project, tmp_path):

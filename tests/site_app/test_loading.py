@@ -1,5 +1,6 @@
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -138,3 +139,92 @@ def test_setup_command_that_does_not_exist(project, tmp_path):
     assert "'flask seeed'" in caught.value.what
     assert "exited 2" in caught.value.what
     assert str(caught.value.where) == "snippets/fac/example.toml"
+
+
+TUTORIAL_LIKE = """
+    import os
+    import sqlite3
+
+    import click
+    from flask import Flask, current_app
+
+
+    def init_db():
+        db = sqlite3.connect(current_app.config["DATABASE"])
+        db.execute("CREATE TABLE post (title TEXT)")
+        db.commit()
+
+
+    @click.command("init-db")
+    def init_db_command():
+        init_db()
+        click.echo("Initialized the database.")
+
+
+    def create_app(test_config=None):
+        app = Flask(__name__, instance_relative_config=True)
+        app.config.from_mapping(DATABASE=os.path.join(app.instance_path, "app.sqlite"))
+        os.makedirs(app.instance_path, exist_ok=True)  # before the build could move it
+        with open("started.txt", "w") as f:  # a relative name: the working directory
+            f.write("up")
+        app.cli.add_command(init_db_command)  # plain Click: no app context of its own
+        return app
+"""
+
+
+def test_the_instance_folder_is_private_before_the_app_exists(project, tmp_path):
+    project.example(
+        "tutorial", {"__init__.py": TUTORIAL_LIKE, "example.toml": '[build]\nsetup = ["init-db"]\n'}
+    )
+    app, _ = load(project, "tutorial", tmp_path / "inst")
+    assert app.instance_path == str(tmp_path / "inst")
+    assert app.config["DATABASE"] == str(tmp_path / "inst" / "app.sqlite")
+    assert (tmp_path / "inst" / "app.sqlite").is_file()  # init-db ran in an app context
+    assert (tmp_path / "inst" / "started.txt").read_text() == "up"
+    written = {p.name for p in (project.snippets / "tutorial").iterdir()} - {"__pycache__"}
+    assert written == {"__init__.py", "example.toml"}
+    assert not (project.snippets / "instance").exists()  # Flask's own choice for a package
+
+
+def test_outside_the_build_flask_finds_its_own_instance_folder(project, tmp_path):
+    from flask import Flask
+
+    project.example("hello", {"app.py": project.HELLO})
+    load(project, "hello", tmp_path / "inst")
+    # An unknown module's instance folder is Flask's choice again: ./instance.
+    assert Flask("not_a_module").instance_path == str(Path.cwd() / "instance")
+    assert Path.cwd() != tmp_path / "inst"  # and the working directory came back
+
+
+SELF_IMPORT = {
+    "__init__.py": """
+        from flask import Flask
+
+        app = Flask(__name__)
+
+        from selfref import views  # noqa: E402  (as flask --app selfref run imports it)
+    """,
+    "views.py": """
+        from . import app
+
+
+        @app.route("/")
+        def index():
+            return "<p>from views</p>"
+    """,
+}
+
+
+def test_an_example_imports_itself_by_its_own_name(project, tmp_path):
+    project.example("selfref", SELF_IMPORT)
+    app, _ = load(project, "selfref", tmp_path / "inst")
+    assert app.test_client().get("/").data == b"<p>from views</p>"
+    assert "selfref" not in sys.modules  # the alias goes with the build's modules
+
+
+def test_the_own_name_never_hides_an_installed_module(project, tmp_path):
+    project.example("click", {"app.py": project.HELLO})  # an example named like a library
+    load(project, "click", tmp_path / "inst")
+    import click
+
+    assert "snippets" not in (click.__file__ or "")

@@ -3,6 +3,8 @@ import os
 import site
 import subprocess
 import sys
+import threading
+import time
 
 import pytest
 
@@ -29,9 +31,24 @@ def test_an_example_that_never_returns_is_stopped(project):
     )
     builder = project.builder(timeout=1.5)
     (error,) = failure(builder, {"a.md": PAGE.format(name="stuck")})
-    assert error.what == "example 'stuck' did not finish within 1.5 s"
-    assert str(error.where) == "snippets/stuck/app.py"
+    assert error.what == "example 'stuck' did not finish within 1.5 s: it was still answering GET /"
+    assert str(error.where) == "a.md:4"  # the request's line
     assert "timeout option" in error.fix
+
+
+def test_a_job_that_cannot_exit_is_stopped_within_the_limit():
+    """The answer came back, but a non-daemon thread keeps the process alive."""
+    started = time.monotonic()
+    (finished,) = workers.run(_leaves_a_thread, ["job"], workers=1, timeout=1.0)
+    elapsed = time.monotonic() - started
+    assert finished.timed_out
+    assert finished.result is None
+    assert elapsed < 1.0 + workers.GRACE + 5, elapsed
+
+
+def _leaves_a_thread(job: str) -> str:
+    threading.Thread(target=threading.Event().wait, daemon=False).start()
+    return job
 
 
 def test_a_worker_that_dies_is_reported(project):
