@@ -16,18 +16,18 @@ async def fetch(name, seconds, finished):
 async def gather():
     finished = []
     await asyncio.gather(
-        fetch("slow", 0.06, finished),
-        fetch("fast", 0.02, finished),
-        fetch("medium", 0.04, finished),
+        fetch("slow", 0.3, finished),
+        fetch("fast", 0.1, finished),
+        fetch("medium", 0.2, finished),
     )
     return {"started": ["slow", "fast", "medium"], "finished": finished}
 # --8<-- [end:gather]
 
 
 # --8<-- [start:wait]
-@app.get("/wait")
-async def wait():
+@app.get("/wait/{ms}")
+async def wait(ms: int):
     # Every async endpoint runs on the one thread of the event loop.
-    await asyncio.sleep(0.2)
+    await asyncio.sleep(ms / 1000)
     return {"loop_thread": threading.get_ident()}
 # --8<-- [end:wait]

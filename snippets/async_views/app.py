@@ -25,9 +25,9 @@ async def fetch(name, seconds, finished):
 async def gather():
     finished = []
     await asyncio.gather(
-        fetch("slow", 0.06, finished),
-        fetch("fast", 0.02, finished),
-        fetch("medium", 0.04, finished),
+        fetch("slow", 0.3, finished),
+        fetch("fast", 0.1, finished),
+        fetch("medium", 0.2, finished),
     )
     return {
         "started": ["slow", "fast", "medium"],
@@ -38,9 +38,9 @@ async def gather():
 
 
 # --8<-- [start:threads]
-@app.get("/wait")
-async def wait():
-    await asyncio.sleep(0.2)
+@app.get("/wait/<int:ms>")
+async def wait(ms):
+    await asyncio.sleep(ms / 1000)
     return {"request_thread": g.request_thread, "loop_thread": threading.get_ident()}
 
 

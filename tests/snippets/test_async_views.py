@@ -19,7 +19,7 @@ from snippets.async_views.measure import measure
 from tests.snippets.servers import clean_env, serve
 
 ROOT = Path(__file__).resolve().parents[2]
-COUNT, WAIT = 4, 0.2  # four requests; /wait sleeps 0.2 s in every example
+COUNT, WAIT = 4, 0.2  # four requests to /wait/200, which sleeps 0.2 s
 ONE_AT_A_TIME = COUNT * WAIT  # what four requests take when they queue
 
 
@@ -86,7 +86,7 @@ def uvicorn(target):
 
 def load(port, warm_up_path):
     wait_ready(port, warm_up_path)
-    return measure(f"http://127.0.0.1:{port}/wait", COUNT)
+    return measure(f"http://127.0.0.1:{port}/wait/{int(WAIT * 1000)}", COUNT)
 
 
 def test_one_sync_gunicorn_worker_answers_async_views_one_at_a_time():
@@ -121,7 +121,7 @@ def test_fastapi_under_uvicorn_overlaps_requests_on_one_thread():
 def test_measure_prints_what_it_measured(capsys):
     with uvicorn("snippets.async_fastapi.app:app") as port:
         wait_ready(port, "/gather")
-        measure_module.main([f"http://127.0.0.1:{port}/wait", "2"])
+        measure_module.main([f"http://127.0.0.1:{port}/wait/100", "2"])
     out = capsys.readouterr().out
     assert out.startswith("2 requests in 0.")
     assert out.endswith(" s, answered by 1 thread(s)\n")
@@ -132,7 +132,7 @@ def test_measure_runs_as_a_script(monkeypatch, capsys):
 
     with uvicorn("snippets.async_fastapi.app:app") as port:
         wait_ready(port, "/gather")
-        monkeypatch.setattr(sys, "argv", ["measure", f"http://127.0.0.1:{port}/wait", "1"])
+        monkeypatch.setattr(sys, "argv", ["measure", f"http://127.0.0.1:{port}/wait/100", "1"])
         runpy.run_module("snippets.async_views.measure", run_name="__main__")
     assert "1 requests in" in capsys.readouterr().out
 
