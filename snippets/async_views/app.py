@@ -10,14 +10,14 @@ app = Flask(__name__)
 
 @app.before_request
 def remember_the_request_thread():
-    # before_request is a plain function: it runs on the thread that took the request.
+    # A plain function: it runs on the thread that took the request.
     g.request_thread = threading.get_ident()
 # --8<-- [end:app]
 
 
 # --8<-- [start:gather]
 async def fetch(name, seconds, finished):
-    await asyncio.sleep(seconds)  # stands in for a call to another service
+    await asyncio.sleep(seconds)  # stands in for a call to a service
     finished.append(name)
 
 
@@ -29,10 +29,11 @@ async def gather():
         fetch("fast", 0.1, finished),
         fetch("medium", 0.2, finished),
     )
+    on_request_thread = threading.get_ident() == g.request_thread
     return {
         "started": ["slow", "fast", "medium"],
         "finished": finished,
-        "view_ran_on_the_request_thread": threading.get_ident() == g.request_thread,
+        "view_ran_on_the_request_thread": on_request_thread,
     }
 # --8<-- [end:gather]
 
@@ -41,16 +42,21 @@ async def gather():
 @app.get("/wait/<int:ms>")
 async def wait(ms):
     await asyncio.sleep(ms / 1000)
-    return {"request_thread": g.request_thread, "loop_thread": threading.get_ident()}
+    return {
+        "request_thread": g.request_thread,
+        "loop_thread": threading.get_ident(),
+    }
 
 
 @app.get("/sync")
 def sync_view():
-    return {"view_ran_on_the_request_thread": threading.get_ident() == g.request_thread}
+    on_request_thread = threading.get_ident() == g.request_thread
+    return {"view_ran_on_the_request_thread": on_request_thread}
 # --8<-- [end:threads]
 
 
 # --8<-- [start:asgi]
-# The same Flask app, wrapped for an ASGI server: uvicorn snippets.async_views.app:asgi_app
+# The same app for an ASGI server:
+#   uvicorn snippets.async_views.app:asgi_app
 asgi_app = WsgiToAsgi(app)
 # --8<-- [end:asgi]

@@ -1,4 +1,4 @@
-"""Send requests at the same time and time how long they take together."""
+"""Send requests at the same moment; time them, count the threads."""
 
 import json
 import sys
@@ -12,21 +12,24 @@ def get_json(url):
         return json.loads(response.read())
 
 
+def thread_of(answer):
+    # Flask reports the request's thread; FastAPI its event loop's.
+    return answer.get("request_thread", answer.get("loop_thread"))
+
+
 def measure(url, count):
-    """GET ``url`` ``count`` times at once: the seconds it took and the threads that answered."""
+    """GET url count times at once: seconds, threads that answered."""
     with ThreadPoolExecutor(max_workers=count) as pool:
         start = time.perf_counter()
         answers = list(pool.map(get_json, [url] * count))
         seconds = time.perf_counter() - start
-    # Flask reports the thread that took the request; FastAPI the event loop's thread.
-    threads = {answer.get("request_thread", answer.get("loop_thread")) for answer in answers}
-    return round(seconds, 2), len(threads)
+    return round(seconds, 2), len({thread_of(a) for a in answers})
 
 
 def main(argv):
     url, count = argv[0], int(argv[1])
     seconds, threads = measure(url, count)
-    print(f"{count} requests in {seconds} s, answered by {threads} thread(s)")
+    print(f"{count} requests in {seconds} s, {threads} thread(s)")
 
 
 if __name__ == "__main__":

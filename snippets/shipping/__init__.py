@@ -24,7 +24,7 @@ def create_app(test_config=None):
 
     @app.get("/about")
     def about():
-        # __name__ is the import name: what `flask --app` and Gunicorn were given.
+        # __name__ is the name the package was imported by.
         return {"package": __name__, "version": installed_version()}
 
     return app

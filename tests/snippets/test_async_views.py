@@ -124,7 +124,7 @@ def test_measure_prints_what_it_measured(capsys):
         measure_module.main([f"http://127.0.0.1:{port}/wait/100", "2"])
     out = capsys.readouterr().out
     assert out.startswith("2 requests in 0.")
-    assert out.endswith(" s, answered by 1 thread(s)\n")
+    assert out.endswith(" s, 1 thread(s)\n")
 
 
 def test_measure_runs_as_a_script(monkeypatch, capsys):

@@ -58,10 +58,18 @@ def test_the_factory_works_without_a_test_config():
 # The files, read as their tools read them -----------------------------------------------
 
 
+def logical_lines(text):
+    """Lines with backslash continuations joined; comments and blank lines dropped.
+
+    Dockerfiles and systemd units both continue a line with a trailing backslash.
+    """
+    lines = [line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    return re.sub(r"\\\n\s*", " ", "\n".join(lines)).splitlines()
+
+
 def dockerfile_instructions():
-    """(instruction, arguments) pairs; comments and blank lines dropped."""
-    lines = [line for line in DOCKERFILE.read_text().splitlines() if line.strip()]
-    return [tuple(line.split(None, 1)) for line in lines if not line.lstrip().startswith("#")]
+    """(instruction, arguments) pairs, as Docker reads them."""
+    return [tuple(line.split(None, 1)) for line in logical_lines(DOCKERFILE.read_text())]
 
 
 def dockerfile(instruction):
@@ -69,7 +77,7 @@ def dockerfile(instruction):
 
 
 def unit_value(key):
-    values = [line.split("=", 1)[1] for line in UNIT.read_text().splitlines() if line.startswith(f"{key}=")]
+    values = [line.split("=", 1)[1] for line in logical_lines(UNIT.read_text()) if line.startswith(f"{key}=")]
     assert len(values) == 1, f"{UNIT.name} should set {key} once"
     return values[0]
 
