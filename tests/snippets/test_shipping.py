@@ -63,7 +63,9 @@ def logical_lines(text):
 
     Dockerfiles and systemd units both continue a line with a trailing backslash.
     """
-    lines = [line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    lines = [
+        line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")
+    ]
     return re.sub(r"\\\n\s*", " ", "\n".join(lines)).splitlines()
 
 
@@ -77,7 +79,11 @@ def dockerfile(instruction):
 
 
 def unit_value(key):
-    values = [line.split("=", 1)[1] for line in logical_lines(UNIT.read_text()) if line.startswith(f"{key}=")]
+    values = [
+        line.split("=", 1)[1]
+        for line in logical_lines(UNIT.read_text())
+        if line.startswith(f"{key}=")
+    ]
     assert len(values) == 1, f"{UNIT.name} should set {key} once"
     return values[0]
 
@@ -114,7 +120,16 @@ def wheel(tmp_path_factory):
     source = tmp / "fieldnotes"
     shutil.copytree(EXAMPLE, source, ignore=shutil.ignore_patterns("__pycache__"))
     subprocess.run(
-        [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(tmp / "dist"), str(source)],
+        [
+            sys.executable,
+            "-m",
+            "build",
+            "--wheel",
+            "--no-isolation",
+            "--outdir",
+            str(tmp / "dist"),
+            str(source),
+        ],
         check=True,
         capture_output=True,
         timeout=120,
@@ -147,7 +162,10 @@ def venv(wheel, tmp_path_factory):
     (install,) = [run for run in dockerfile("RUN") if "pip install" in run]
     command = shlex.split(install.split("&&")[0])
     assert command[:2] == ["pip", "install"]
-    command = [str(path / "bin" / "pip"), *[str(wheel) if a.endswith(".whl") else a for a in command[1:]]]
+    command = [
+        str(path / "bin" / "pip"),
+        *[str(wheel) if a.endswith(".whl") else a for a in command[1:]],
+    ]
     result = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
     return path
@@ -155,8 +173,19 @@ def venv(wheel, tmp_path_factory):
 
 def test_flask_runs_the_installed_app_by_package_name(venv, tmp_path):
     # From an empty directory: the app can only come from the installed wheel.
-    args = [str(venv / "bin" / "flask"), "--app", "fieldnotes", "run", "--host", "127.0.0.1", "--port", "0"]
-    with serve(args, r"Running on http://127\.0\.0\.1:(\d+)", cwd=tmp_path, env=clean_env()) as port:
+    args = [
+        str(venv / "bin" / "flask"),
+        "--app",
+        "fieldnotes",
+        "run",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "0",
+    ]
+    with serve(
+        args, r"Running on http://127\.0\.0\.1:(\d+)", cwd=tmp_path, env=clean_env()
+    ) as port:
         status, about = get_json(port, "/about")
     assert status == 200
     assert about == {"package": "fieldnotes", "version": PROJECT["version"]}
@@ -164,7 +193,10 @@ def test_flask_runs_the_installed_app_by_package_name(venv, tmp_path):
 
 def test_the_dockerfile_cmd_serves_the_installed_app(venv, tmp_path):
     cmd = json.loads(dockerfile("CMD")[0])
-    cmd = [str(venv / "bin" / cmd[0]), *["127.0.0.1:0" if a == "0.0.0.0:8000" else a for a in cmd[1:]]]
+    cmd = [
+        str(venv / "bin" / cmd[0]),
+        *["127.0.0.1:0" if a == "0.0.0.0:8000" else a for a in cmd[1:]],
+    ]
     with serve(cmd, GUNICORN_PORT, cwd=tmp_path, env=clean_env()) as port:
         assert get_json(port, "/health") == (200, {"status": "ok"})
         assert get_json(port, "/about")[1]["package"] == "fieldnotes"
@@ -183,7 +215,11 @@ def systemd_analyze():
 
 def verify(systemd_analyze, unit):
     return subprocess.run(
-        [systemd_analyze, "verify", str(unit)], capture_output=True, text=True, timeout=60, check=False
+        [systemd_analyze, "verify", str(unit)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
 
 
