@@ -121,7 +121,7 @@ def review(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def lint(session: nox.Session) -> None:
-    """Check style with ruff, types of site_app with mypy --strict, its layers with import-linter."""
+    """Check style with ruff, types with mypy --strict, site_app's layers with import-linter."""
     install(session, "lint")
     session.run("ruff", "check", *session.posargs)
     session.run("ruff", "format", "--check", "site_app", "tests", "noxfile.py")
