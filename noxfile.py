@@ -108,6 +108,14 @@ def bench(session: nox.Session) -> None:
     session.run("python", "benchmarks/bench.py", *session.posargs)
 
 
+@nox.session(python=PYTHON, default=False)
+def lighthouse(session: nox.Session) -> None:
+    """Lighthouse (mobile) on three chapters: accessibility and performance, measured."""
+    require_node_tools(session)
+    install(session, "docs")
+    session.run("python", "benchmarks/lighthouse.py", *session.posargs)
+
+
 @nox.session(python=PYTHON)
 def preview(session: nox.Session) -> None:
     """Serve every example live under /examples/<name>/ on http://127.0.0.1:5000/."""
