@@ -73,7 +73,7 @@ def require_node_tools(session: nox.Session) -> None:
         session.error(
             "node_modules/ lacks what package.json pins: "
             + ", ".join(wrong)
-            + f". Run `npm ci` in {ROOT} (Node and npm: `apt-get install nodejs npm`)."
+            + f". Run `npm ci` in {ROOT} (Node and npm: `apt-get install nodejs npm`)"
         )
 
 
