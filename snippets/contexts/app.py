@@ -61,7 +61,7 @@ def create_app(test_config=None):
     # --8<-- [end:factory]
 
     # --8<-- [start:views]
-    @app.get("/")
+    @app.get("/hello")
     def index():
         return {
             "app": current_app.name,  # the app handling this request

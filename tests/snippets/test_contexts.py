@@ -17,11 +17,11 @@ def client(app):
 
 
 def test_current_app_and_g_inside_a_request(client):
-    assert client.get("/?x=1").json == {
+    assert client.get("/hello?x=1").json == {
         "app": "snippets.contexts.app",
         "greeting": "Hello from the config",
-        "label": "GET /",
-        "url": "http://localhost/?x=1",
+        "label": "GET /hello",
+        "url": "http://localhost/hello?x=1",
     }
 
 
@@ -35,7 +35,7 @@ def test_g_starts_empty_in_every_request(app, client):
 def test_one_connection_per_request_closed_by_teardown(client):
     assert client.get("/query").json == {"answer": 42, "same_connection": True}
     client.get("/query")
-    client.get("/")  # opens no connection, so teardown closes none
+    client.get("/hello")  # opens no connection, so teardown closes none
     assert client.get("/connections").json == {"opened": 2, "closed": ["GET /query"] * 2}
 
 
