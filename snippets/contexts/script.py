@@ -1,4 +1,4 @@
-"""A script that uses the app with no request: it pushes an app context itself."""
+"""Use the app with no request: push an app context yourself."""
 
 from snippets.contexts.app import create_app, get_db
 

@@ -69,7 +69,12 @@ def seed_command():
 
 
 def book_json(book):
-    return {"id": book.id, "title": book.title, "year": book.year, "author": book.author.name}
+    return {
+        "id": book.id,
+        "title": book.title,
+        "year": book.year,
+        "author": book.author.name,  # the relationship, from the book's side
+    }
 
 
 def create_app(test_config=None):
@@ -95,19 +100,25 @@ def create_app(test_config=None):
 
     @app.get("/books/<int:book_id>")
     def book(book_id):
-        return book_json(db.get_or_404(Book, book_id))  # book.author: one query away
+        return book_json(db.get_or_404(Book, book_id))
     # --8<-- [end:authors]
 
     # --8<-- [start:paginate]
     @app.get("/authors/<int:author_id>/books")
     def books_by(author_id):
         author = db.get_or_404(Author, author_id)
-        query = db.select(Book).where(Book.author == author).order_by(Book.year, Book.title)
+        query = (
+            db.select(Book)
+            .where(Book.author == author)
+            .order_by(Book.year, Book.title)  # pages need a fixed order
+        )
         # Reads ?page= from the URL; a page past the end is a 404.
         page = db.paginate(query, per_page=app.config["BOOKS_PER_PAGE"])
 
         def link(number):
-            return url_for("books_by", author_id=author_id, page=number) if number else None
+            if number is None:
+                return None
+            return url_for("books_by", author_id=author_id, page=number)
 
         return {
             "author": author.name,

@@ -16,7 +16,7 @@ STEP = 1_000_000  # numbers one step of a job checks
 # --8<-- [start:work]
 def count_primes_between(start, stop):
     """The slow part: count the primes n with start <= n < stop, with a sieve."""
-    sieve = bytearray([1]) * (stop - start)  # one flag per number, all "prime" at first
+    sieve = bytearray([1]) * (stop - start)  # a flag per number: "prime"
     for n in range(2, math.isqrt(stop - 1) + 1):
         first = max(n * n, -(-start // n) * n)  # n's first multiple in the range
         sieve[first - start :: n] = bytes(len(range(first, stop, n)))
@@ -97,12 +97,11 @@ def create_app(test_config=None):
                 )
                 db.commit()
                 return
-            db.execute(
-                "UPDATE job SET checked = ?, found = ? WHERE id = ?", [stop, found, job_id]
-            )
+            db.execute("UPDATE job SET checked = ?, found = ? WHERE id = ?", [stop, found, job_id])
             if stop < job["below"]:
                 db.commit()
-                run_job(job_id, priority=1)  # the next step, ahead of jobs not yet started
+                # The next step, ahead of jobs not yet started:
+                run_job(job_id, priority=1)
                 return
             result = {"below": job["below"], "primes": found}
             db.execute(

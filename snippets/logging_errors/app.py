@@ -17,7 +17,8 @@ class RequestIdFilter(logging.Filter):
     """Stamp every record with the id of the request that logged it."""
 
     def filter(self, record):
-        record.request_id = g.get("request_id", "-") if has_request_context() else "-"
+        in_request = has_request_context()
+        record.request_id = g.get("request_id", "-") if in_request else "-"
         return True
 
 
@@ -39,32 +40,28 @@ class RecentLines(logging.Handler):
 
 # --8<-- [start:dict_config]
 def configure_logging(logger_name, level):
-    logging.config.dictConfig(
-        {
-            "version": 1,
-            "disable_existing_loggers": False,  # leave other libraries' loggers alone
-            "filters": {"request_id": {"()": RequestIdFilter}},
-            "formatters": {
-                "line": {
-                    "()": UTCFormatter,
-                    "format": "%(asctime)sZ %(levelname)s %(name)s"
-                    " [%(request_id)s] %(message)s",
-                    "datefmt": "%Y-%m-%dT%H:%M:%S",
-                }
-            },
-            "handlers": {
-                # stderr: what the service manager or the container platform collects
-                "stderr": {
-                    "class": "logging.StreamHandler",
-                    "stream": "ext://sys.stderr",
-                    "formatter": "line",
-                    "filters": ["request_id"],
-                },
-                "recent": {"()": RecentLines, "formatter": "line", "filters": ["request_id"]},
-            },
-            "loggers": {logger_name: {"level": level, "handlers": ["stderr", "recent"]}},
-        }
-    )
+    stamped = {"formatter": "line", "filters": ["request_id"]}
+    config = {
+        "version": 1,
+        "disable_existing_loggers": False,  # keep libraries' loggers on
+        "filters": {"request_id": {"()": RequestIdFilter}},
+        "formatters": {
+            "line": {
+                "()": UTCFormatter,
+                "format": "%(asctime)sZ %(levelname)s %(name)s [%(request_id)s] %(message)s",
+                "datefmt": "%Y-%m-%dT%H:%M:%S",
+            }
+        },
+        "handlers": {
+            # stderr: what the service manager or the platform collects
+            "stderr": {"class": "logging.StreamHandler", **stamped},
+            "recent": {"()": RecentLines, **stamped},
+        },
+        "loggers": {
+            logger_name: {"level": level, "handlers": ["stderr", "recent"]},
+        },
+    }
+    logging.config.dictConfig(config)
 # --8<-- [end:dict_config]
 
 
@@ -72,19 +69,21 @@ def create_app(test_config=None):
     # --8<-- [start:factory]
     app = Flask(__name__)
     app.config["LOG_LEVEL"] = "INFO"
-    app.config.from_prefixed_env()  # FLASK_LOG_LEVEL=DEBUG while you look into a problem
+    app.config.from_prefixed_env()  # FLASK_LOG_LEVEL=DEBUG: more detail
     if test_config:
         app.config.update(test_config)
-    configure_logging(app.logger.name, app.config["LOG_LEVEL"])  # app.logger's name
+    configure_logging(app.logger.name, app.config["LOG_LEVEL"])
     recent = next(h for h in app.logger.handlers if isinstance(h, RecentLines))
-    errors = app.logger.getChild("errors")  # its records go to app.logger's handlers
+    # A child logger: its records go to app.logger's handlers too.
+    errors = app.logger.getChild("errors")
     # --8<-- [end:factory]
 
     # --8<-- [start:request_id]
     @app.before_request
     def give_the_request_an_id():
-        # A proxy in front may have set one already; keep it, so both logs match.
-        g.request_id = request.headers.get("X-Request-ID") or uuid.uuid4().hex[:12]
+        # A proxy in front may have set one; keep it, so both logs match.
+        request_id = request.headers.get("X-Request-ID")
+        g.request_id = request_id or uuid.uuid4().hex[:12]
 
     @app.after_request
     def send_the_request_id(response):
@@ -115,8 +114,9 @@ def create_app(test_config=None):
             type(cause).__name__,
             cause,
         )
-        # The visitor gets the id, never the traceback; support finds the log line by it.
-        return {"error": "Internal Server Error", "request_id": g.request_id}, 500
+        # The visitor gets the id, never the traceback; it finds the log line.
+        body = {"error": "Internal Server Error", "request_id": g.request_id}
+        return body, 500
     # --8<-- [end:handler]
 
     return app

@@ -1,7 +1,7 @@
 import pytest
-from flask import current_app, g, request
+from flask import current_app, g
 
-from snippets.contexts.app import create_app, get_db, greeting_from_a_thread
+from snippets.contexts.app import create_app, greeting_from_a_thread
 
 OUTSIDE_APP = "Working outside of application context."
 

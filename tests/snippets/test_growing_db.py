@@ -70,7 +70,9 @@ def flask_process(*args, database):
 
 def tables(database):
     with closing(sqlite3.connect(database)) as conn:
-        return {name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        return {
+            name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        }
 
 
 def differences(app, metadata):

@@ -82,7 +82,9 @@ def test_count_primes_agrees_with_trial_division(below):
     assert count_primes_between(0, below) == primes_by_trial_division(below)
 
 
-@pytest.mark.parametrize(("start", "stop"), [(0, 2), (1, 3), (2, 3), (90, 110), (997, 1000), (500, 1000)])
+@pytest.mark.parametrize(
+    ("start", "stop"), [(0, 2), (1, 3), (2, 3), (90, 110), (997, 1000), (500, 1000)]
+)
 def test_a_range_of_the_sieve_agrees_with_trial_division(start, stop):
     expected = primes_by_trial_division(stop) - primes_by_trial_division(start)
     assert count_primes_between(start, stop) == expected

@@ -23,7 +23,10 @@ def client(app):
 
 def log_lines(client):
     """The first line of each record the app logged, split into its fields."""
-    return [LINE.match(line.splitlines()[0]).groupdict() for line in client.get("/admin/log").json["lines"]]
+    return [
+        LINE.match(line.splitlines()[0]).groupdict()
+        for line in client.get("/admin/log").json["lines"]
+    ]
 
 
 def test_a_good_request_logs_one_line_with_its_id(client):
