@@ -10,7 +10,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Column, Integer, MetaData, inspect
 
-from snippets.growing_db.app import SHELF, create_app, db
+from snippets.growing_db.app import SHELF, Author, create_app, db
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -214,3 +214,25 @@ def test_the_database_can_come_from_the_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("FLASK_SQLALCHEMY_DATABASE_URI", f'"sqlite:///{tmp_path / "env.db"}"')
     app = create_app()
     assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'env.db'}"
+
+
+def test_a_click_command_without_with_appcontext_has_no_context(app):
+    import click
+
+    @click.command("count")
+    def count():
+        click.echo(db.session.scalar(db.select(db.func.count(Author.id))))
+
+    app.cli.add_command(count)
+    result = app.test_cli_runner().invoke(args=["count"])
+    assert isinstance(result.exception, RuntimeError)
+    assert "Working outside of application context" in str(result.exception)
+
+
+def test_an_app_cli_command_gets_the_context_by_itself(app, flask_cmd):
+    @app.cli.command("count")
+    def count():
+        print(db.session.scalar(db.select(db.func.count(Author.id))))
+
+    flask_cmd("db", "upgrade")
+    assert flask_cmd("count").strip() == "0"
