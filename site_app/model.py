@@ -264,3 +264,6 @@ class Output:
 
     frozen: Frozen
     answers: dict[str, list[Shown]]  # keyed by repr() of a block's requests
+    # (distribution, version) of every installed library the worker had imported
+    # when it finished: the cache reuses the output while these stay the same.
+    libraries: tuple[tuple[str, str], ...] = ()
