@@ -48,6 +48,15 @@ def tests(session: nox.Session) -> None:
         session.run("coverage", "report", "--include=snippets/*", "--fail-under=100")
 
 
+@nox.session(python=PYTHON, default=False)
+def cov(session: nox.Session) -> None:
+    """One example's coverage with the lines missed, against the 100 % floor: nox -s cov -- NAME."""
+    if len(session.posargs) != 1:
+        session.error("name one example: nox -s cov -- weather_api")
+    install(session, "test")
+    session.run("python", "-m", "tools.example_coverage", *session.posargs)
+
+
 @nox.session(python=PYTHONS)
 @nox.parametrize("flask", FLASKS)
 def examples(session: nox.Session, flask: str) -> None:
@@ -109,7 +118,6 @@ def new(session: nox.Session) -> None:
         session.error("name the example: nox -s new -- my_example")
     install(session, "docs")
     session.run("python", "-m", "tools", "new", *session.posargs)
-    session.run("python", "-m", "tools", "review", "--update")
 
 
 @nox.session(python=PYTHON)

@@ -26,6 +26,7 @@ plugins:
       require_shown: true
       forbid_typed_python: true
       check_includes: true
+      forbid_text: ["TODO: say what"]
 markdown_extensions:
   - admonition
   - pymdownx.details
