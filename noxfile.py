@@ -108,7 +108,8 @@ def bench(session: nox.Session) -> None:
 def preview(session: nox.Session) -> None:
     """Serve every example live under /examples/<name>/ on http://127.0.0.1:5000/."""
     install(session, "docs")
-    session.run("flask", "--app", "site_app", "run", "--debug", *session.posargs)
+    # Restarts when a file under snippets/ or site_app/ changes; watches nothing else.
+    session.run("python", "-m", "site_app", "preview", *session.posargs)
 
 
 @nox.session(python=PYTHON)
