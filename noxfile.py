@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -24,10 +25,27 @@ nox.options.sessions = ["lint", "tests", "examples", "browser", "corpus"]
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
 
 
-def install(session: nox.Session, *groups: str) -> None:
-    """The project in editable mode plus the named dependency groups."""
+def install(session: nox.Session, *groups: str, extra: tuple[str, ...] = ()) -> None:
+    """The project in editable mode plus the named dependency groups, when they changed.
+
+    Sessions reuse their virtual environment (reuse_venv above). A stamp in it
+    records what was installed: pyproject.toml's bytes and the requirements
+    asked for. While it matches, nothing is installed again (the project is
+    installed editable, so code changes need no reinstall). `nox -r`/`-R` keep
+    working; `--reuse-venv=no` makes a fresh environment and installs again.
+    """
     deps = [d for g in groups for d in nox.project.dependency_groups(PYPROJECT, g)]
-    session.install("-e", ".", *deps)
+    wanted = ["-e", ".", *deps, *extra]
+    location = getattr(session.virtualenv, "location", None)
+    stamp = Path(location) / ".installed-from" if location else None
+    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes())
+    digest.update("\0".join(wanted).encode())
+    if stamp is not None and stamp.is_file() and stamp.read_text() == digest.hexdigest():
+        session.log("dependencies unchanged since the last install; not installing")
+        return
+    session.install(*wanted)
+    if stamp is not None:
+        stamp.write_text(digest.hexdigest())
 
 
 @nox.session(python=PYTHON)
@@ -61,8 +79,7 @@ def cov(session: nox.Session) -> None:
 @nox.parametrize("flask", FLASKS)
 def examples(session: nox.Session, flask: str) -> None:
     """Run the examples' tests on one Python and one Flask minor version."""
-    install(session, "test")
-    session.install(f"flask=={flask}.*")
+    install(session, "test", extra=(f"flask=={flask}.*",))
     session.run(
         "python", "-c", "import importlib.metadata as m; print('Flask', m.version('flask'))"
     )
@@ -133,6 +150,16 @@ def lint(session: nox.Session) -> None:
     """Check style with ruff, types with mypy --strict, site_app's layers with import-linter."""
     install(session, "lint")
     session.run("ruff", "check", *session.posargs)
-    session.run("ruff", "format", "--check", "site_app", "tests", "noxfile.py")
+    session.run(
+        "ruff",
+        "format",
+        "--check",
+        "site_app",
+        "tools",
+        "tests",
+        "snippets",
+        "benchmarks",
+        "noxfile.py",
+    )
     session.run("mypy")
     session.run("lint-imports")

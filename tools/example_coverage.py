@@ -33,11 +33,26 @@ def commands(root: Path, name: str) -> list[list[str]]:
     """The pytest run with coverage, then the report with the floor."""
     files = [path.relative_to(root).as_posix() for path in test_files(root, name)]
     return [
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--cov", "--cov-report=",
-         *files],
-        [sys.executable, "-m", "coverage", "report", f"--include=snippets/{name}/*",
-         "--show-missing", "--no-skip-covered",
-         f"--fail-under={FLOOR}"],
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-p",
+            "no:cacheprovider",
+            "--cov",
+            "--cov-report=",
+            *files,
+        ],
+        [
+            sys.executable,
+            "-m",
+            "coverage",
+            "report",
+            f"--include=snippets/{name}/*",
+            "--show-missing",
+            "--no-skip-covered",
+            f"--fail-under={FLOOR}",
+        ],
     ]
 
 

@@ -39,6 +39,7 @@ def create_app(test_config=None):
     @app.get("/api/greet/<name>")
     def greet(name):
         return {{"greeting": f"Hello, {{name}}!"}}
+
     # --8<-- [end:routes]
 
     return app

@@ -19,7 +19,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -199,7 +199,7 @@ def run(job: Job) -> Output:
 
 
 @functools.cache
-def _distributions_of_modules() -> dict[str, list[str]]:
+def _distributions_of_modules() -> Mapping[str, list[str]]:
     # Reading every installed distribution's file list takes a while: done once
     # in the fork server (its warm-up runs an example), inherited by each worker.
     return importlib.metadata.packages_distributions()

@@ -20,7 +20,7 @@ import pytest
 
 from tests.helpers import ROOT
 
-DJANGO = '''
+DJANGO = """
 from django.conf import settings
 from django.http import JsonResponse
 from django.urls import path
@@ -34,8 +34,8 @@ def book(request):
 
 
 urlpatterns = [path("book", book)]
-'''
-FASTAPI = '''
+"""
+FASTAPI = """
 from fastapi import FastAPI
 
 app = FastAPI()
@@ -44,7 +44,7 @@ app = FastAPI()
 @app.get("/book")
 def book():
     return {"from": "fastapi"}
-'''
+"""
 
 
 def _free_port() -> int:
@@ -111,9 +111,12 @@ def test_the_preview_serves_every_framework_and_watches_only_its_folders(served)
     first_line = log.read_text().splitlines()[0]
     assert first_line.startswith(" * watching "), first_line
     assert f"{project.snippets}/" in first_line
-    assert ".nox" not in first_line and "node_modules" not in first_line
-    server = [int(pid) for pid in Path(f"/proc/{process.pid}/task/{process.pid}/children")
-              .read_text().split()]
+    assert ".nox" not in first_line
+    assert "node_modules" not in first_line
+    server = [
+        int(pid)
+        for pid in Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
+    ]
     assert len(server) == 1
     assert _inotify_watches(process.pid) == 0
     assert _inotify_watches(server[0]) == 0

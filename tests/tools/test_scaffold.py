@@ -57,8 +57,12 @@ def test_a_new_example_meets_the_coverage_floor_and_builds_once_its_placeholders
     built = mkdocs_build(project / "mkdocs.yml", project.parent / "out" / "site")
     assert built.returncode == 1
     page = (project / "docs/weather-api.md").read_text()
-    line = page.splitlines().index("TODO: say what the example does in one short sentence, "
-                                   "then show it.") + 1
+    line = (
+        page.splitlines().index(
+            "TODO: say what the example does in one short sentence, then show it."
+        )
+        + 1
+    )
     assert (
         f"docs/weather-api.md:{line}: the page still holds the placeholder text 'TODO: say what'"
         in built.output
