@@ -44,7 +44,10 @@ def install(session: nox.Session, *groups: str, extra: tuple[str, ...] = ()) -> 
         session.log("dependencies unchanged since the last install; not installing")
         return
     session.install(*wanted)
-    if stamp is not None:
+    # Under -R (--no-install) nox skips the install above: then record nothing.
+    runner = getattr(session, "_runner", None)
+    skipped = getattr(getattr(runner, "global_config", None), "no_install", False)
+    if stamp is not None and not skipped:
         stamp.write_text(digest.hexdigest())
 
 
