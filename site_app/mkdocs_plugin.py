@@ -63,6 +63,8 @@ class FlaskExamplesConfig(base.Config):
     """Rule: Python on a page comes from examples only, never typed into the page."""
     check_includes = c.Type(bool, default=_DEFAULTS.check_includes)
     """Rule: every --8<-- include of a page names a file of an example."""
+    forbid_text = c.ListOfItems(c.Type(str), default=[])
+    """Rule: no page holds any of these texts (a scaffold's placeholders, say)."""
 
 
 class FlaskExamplesPlugin(BasePlugin[FlaskExamplesConfig]):
@@ -109,6 +111,7 @@ class FlaskExamplesPlugin(BasePlugin[FlaskExamplesConfig]):
             require_shown=options.require_shown,
             forbid_typed_python=options.forbid_typed_python,
             check_includes=options.check_includes,
+            forbid_text=tuple(options.forbid_text),
             missing_library_fix=options.missing_library_fix,
             workers=options.workers,
             timeout=float(options.timeout),
