@@ -3,6 +3,7 @@
 import html
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -92,6 +93,11 @@ def test_serve_refreezes_an_edited_example_and_survives_a_broken_one(fixture_sit
         assert wait_for(lambda: "Hello again" in (fetch(page) or "")), output()
         assert "froze hello" in output()
 
+        # An example no page shows yet, tested: its problem belongs to no block.
+        fixture_site.example(
+            "extra", {"app.py": "from flask import Flask\n\napp = Flask(__name__)\n"}
+        )
+        fixture_site.write("tests/test_extra.py", "from snippets.extra.app import app\n")
         app.write_text(
             app.read_text().replace(
                 "from flask import Flask", "import missing_lib\nfrom flask import Flask"
@@ -102,12 +108,15 @@ def test_serve_refreezes_an_edited_example_and_survives_a_broken_one(fixture_sit
 
         # The block shows the terminal's message, file and line, in the page;
         # the server answers, and the other page keeps its output.
-        assert wait_for(lambda: error_boxes(fetch(home) or "")), output()
+        assert wait_for(lambda: len(error_boxes(fetch(home) or "")) == 2), output()
         shown = fetch(home) or ""
-        (box,) = error_boxes(shown)
+        # At the top of the first page, the problem no block shows; then the block's.
+        unshown, box = error_boxes(shown)
+        assert "snippets/extra/: example 'extra' is not shown on any page" in unshown, unshown
         assert "snippets/hello/app.py:1: " in box, box
         assert "No module named 'missing_lib'" in box, box
-        terminal = output()[output().rindex("problem in the examples") :]
+        assert "extra" not in box
+        terminal = output()[output().rindex("problems in the examples:") :]
         message = box[box.index("snippets/hello/app.py:1: ") :].split("\n")[0]
         assert message in terminal, (message, terminal)
         assert "Hello again" not in shown  # the output of a good build is gone, not stale
@@ -116,6 +125,8 @@ def test_serve_refreezes_an_edited_example_and_survives_a_broken_one(fixture_sit
         assert "snippets/other/app.py" in (fetch(other) or ""), output()
         assert error_boxes(fetch(other) or "") == []
 
+        shutil.rmtree(fixture_site.root / "snippets/extra")
+        (fixture_site.root / "tests/test_extra.py").unlink()
         app.write_text(
             app.read_text().replace("import missing_lib\n", "").replace("Hello again", "Fixed")
         )
