@@ -55,8 +55,13 @@ def test_serve_refreezes_an_edited_example_and_survives_a_broken_one(fixture_sit
         "---\ntitle: Hi\n---\n\n# Hi\n\n"
         "```flask-example\nexample: hello\nrequests:\n  - GET /\n```\n",
     )
-    # A second page, whose example stays good while the first one breaks.
-    fixture_site.write("docs/other.md", "# Other\n\n```flask-example\nexample: other\n```\n")
+    # A second page, whose example stays good while the first one breaks, and
+    # which links to a frozen page of the example that breaks.
+    fixture_site.write(
+        "docs/other.md",
+        "# Other\n\nSee [hello](examples/hello/index.html).\n\n"
+        "```flask-example\nexample: other\n```\n",
+    )
     fixture_site.example("other", {"app.py": "from flask import Flask\n\napp = Flask(__name__)\n"})
     fixture_site.write("tests/test_other.py", "from snippets.other.app import app\n")
     port = free_port()
