@@ -438,4 +438,9 @@ class FlaskExamplesPlugin(BasePlugin[FlaskExamplesConfig]):
             f"{len(result.frozen)} examples, {result.urls_frozen} URLs frozen, "
             f"{result.requests_sent} requests captured; the plugin took "
             f"{self.spent:.2f} s of a {total:.2f} s build ({share:.0f} %)"
+            + (
+                f"; examples ran for {result.running:.2f} s of it, pages rendered meanwhile"
+                if result.ran
+                else ""
+            )
         )

@@ -22,6 +22,7 @@ from __future__ import annotations
 import os
 import re
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -89,6 +90,7 @@ class BuildResult:
     ran: list[str] = field(default_factory=list)
     reused: list[str] = field(default_factory=list)
     errors: list[Problem] = field(default_factory=list)
+    running: float = 0.0  # seconds from the first worker's start to the last one's end
 
     def errors_at(self, page: str) -> dict[int, list[SiteAppError]]:
         """Line of ``page`` → the problems that show there (a block's first line)."""
@@ -244,6 +246,7 @@ class Run:
     def _collect(self, jobs: list[tuple[Job, str]]) -> None:
         settings = self.settings
         keys = {job.name: key for job, key in jobs}
+        started = time.monotonic()
         try:
             finishing: Iterator[pool.Finished[Job]] = pool.run(
                 WORKER,
@@ -262,6 +265,7 @@ class Run:
                         self._fail(job.name, [self._bug(job.name, error)])
         finally:
             with self._changed:
+                self.result.running = time.monotonic() - started
                 self._settled.update(job.name for job, _ in jobs)
                 self._changed.notify_all()
 
