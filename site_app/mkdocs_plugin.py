@@ -305,7 +305,7 @@ class FlaskExamplesPlugin(BasePlugin[FlaskExamplesConfig]):
         )
         rendered = run.rendered(key)
         site_root = "../" * page.url.count("/")
-        if offset is None or len(rendered) + len(at) < len(scanned.blocks):
+        if offset is None:
             if at:  # cannot place them: show them above the page
                 unplaced += [error for errors in at.values() for error in errors]
                 at = {}
