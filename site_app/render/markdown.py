@@ -155,8 +155,8 @@ def error_box(
         message = "<br>".join(_text(line) for line in error.message.split("\n"))
         lines.append(f'<p class="ffg-error-message"><code>{message}</code></p>')
     lines.append(
-        f"<p>{'This problem' if count == 1 else f'These {count} problems'} "
-        "also show in the terminal, and <code>mkdocs build</code> fails on "
+        f"<p>{'This problem also shows' if count == 1 else f'These {count} problems also show'}"
+        " in the terminal, and <code>mkdocs build</code> fails on "
         f"{'it' if count == 1 else 'them'}. Fix and save: this page reloads with the output.</p>"
     )
     lines.append("</div>")

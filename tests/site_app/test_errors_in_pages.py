@@ -81,7 +81,7 @@ def test_the_box_shows_the_message_as_written_and_runs_none_of_it(where):
     assert "docs/a_page.md:7: <script>alert(1)</script> & 'quotes' \"double\"" in shown
     assert "`ticks` *stars* __init__.py [x](y)" in shown
     assert "fix: do <b>this</b>" in shown
-    assert "mkdocs build" in shown
+    assert "This problem also shows in the terminal, and mkdocs build fails on it." in shown
 
 
 def test_the_box_lists_every_problem_and_says_how_many():
@@ -90,7 +90,7 @@ def test_the_box_lists_every_problem_and_says_how_many():
     shown = "".join(parts)
     assert shown.strip().startswith("Two things")
     assert "snippets/x/app.py:3: it broke" in shown
-    assert "These 2 problems" in shown
+    assert "These 2 problems also show in the terminal, and mkdocs build fails on them." in shown
     assert shown.index("docs/a_page.md:7") < shown.index("snippets/x/app.py:3")
 
 
