@@ -45,7 +45,7 @@ import threading
 import time
 import urllib.request
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -975,8 +975,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     command = "nox -s bench" + (f" -- {' '.join(argv)}" if argv else "")
     work = Path(tempfile.mkdtemp(prefix="ffg-bench-"))
+
+    def write(
+        rows: list[Row], own: OwnWork
+    ) -> None:  # after each size: a long run keeps what it has
+        order = ["cold build ÷", "warm", "time the plugin adds", "edit", "peak", "cold build w"]
+        rows = sorted(rows, key=lambda row: [row[0].startswith(o) for o in order].index(True))
+        args.output.write_text(report(rows, command, own), encoding="utf-8")
+
     try:
-        rows, own = _bench(args, work)
+        _bench(args, work, write)
     except BenchError as error:
         print(f"bench: error: {error}", file=sys.stderr)
         return 1
@@ -985,14 +993,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             progress(f"kept the temporary directory {work}")
         else:
             shutil.rmtree(work, ignore_errors=True)
-    text = report(rows, command, own)
-    args.output.write_text(text, encoding="utf-8")
-    print(text)
+    print(args.output.read_text(encoding="utf-8"))
     print(f"Wrote {args.output}; the benchmark took {time.perf_counter() - _STARTED:.0f} s.")
     return 0
 
 
-def _bench(args: argparse.Namespace, work: Path) -> tuple[list[Row], OwnWork]:
+def _bench(
+    args: argparse.Namespace, work: Path, write: Callable[[list[Row], OwnWork], None]
+) -> None:
     rows: list[Row] = []
     own: OwnWork | None = None
     for index, n in enumerate(args.sizes):
@@ -1012,9 +1020,7 @@ def _bench(args: argparse.Namespace, work: Path) -> tuple[list[Row], OwnWork]:
             for kind in ("cold", "warm", "plain")
         ]
         progress(f"N={n}: median wall: {', '.join(notes)}")
-    assert own is not None
-    order = ["cold build ÷", "warm", "time the plugin adds", "edit", "peak", "cold build without"]
-    return sorted(rows, key=lambda row: [row[0].startswith(o) for o in order].index(True)), own
+        write(rows, own)
 
 
 if __name__ == "__main__":
