@@ -1,6 +1,5 @@
 """The benchmark's own parts, so it cannot silently rot: its guide, its twin, its accounting."""
 
-import gc
 import json
 import shutil
 import subprocess
@@ -108,35 +107,25 @@ def test_a_builds_cpu_time_and_memory_count_each_of_its_processes_once(program, 
     assert build.peak_mib >= memory
 
 
-@pytest.mark.parametrize(
-    ("without", "frozen", "cache"),
-    [("warm-up", False, True), ("gc-freeze", False, True), ("jinja-cache", True, False)],
-)
-def test_a_build_can_leave_out_one_piece_of_speed_machinery(without, frozen, cache):
+def test_a_build_can_leave_out_the_fork_servers_warm_up():
     probe = (
-        "import gc, sys\n"
-        "sys.path.insert(0, sys.argv[1])\n"
-        "import site_app.execute.worker as worker, benchmarks.variant\n"
-        "print(gc.get_freeze_count() > 0, worker._COMPILED is not None,"
-        " 'site_app.execute.warmup' in sys.modules)\n"
+        "import sys\n"
+        "from benchmarks import bench\n"
+        "from site_app.orchestrate import builder\n"
+        "before = builder.PRELOAD\n"
+        "bench.leave_out(sys.argv[1])\n"
+        "print(sorted(set(before) - set(builder.PRELOAD)))\n"
     )
-    env = {**bench._environment(without), "PYTHONPATH": str(ROOT)}
     answer = subprocess.run(
-        [sys.executable, "-c", probe, str(ROOT)],
-        env=env,
+        [sys.executable, "-c", probe, "warm-up"],
+        cwd=ROOT,
         capture_output=True,
         text=True,
         check=True,
     )
-    assert answer.stdout.split() == [str(frozen), str(cache), str(without != "warm-up")]
-    shipped = subprocess.run(
-        [sys.executable, "-c", "import gc, site_app.execute.warmup; print(gc.get_freeze_count())"],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    assert int(shipped.stdout) > 0
-    assert gc.get_freeze_count() == 0  # nothing of it leaked into this process
+    assert answer.stdout.split() == ["['site_app.execute.warmup']"]
+    with pytest.raises(bench.BenchError, match="no speed machinery called 'gc'; known: warm-up"):
+        bench.leave_out("gc")
 
 
 def test_the_examples_own_work_runs_each_example(site, tmp_path):
