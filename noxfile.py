@@ -146,7 +146,7 @@ def serve(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON, default=False)
 def bench(session: nox.Session) -> None:
-    """Benchmark the build: plugin cost, warm rebuilds, freezing, scaling, memory."""
+    """Benchmark the build against the targets: cold, warm, per example, an edit under serve."""
     install(session, "docs")
     session.run("python", "benchmarks/bench.py", *session.posargs)
 

@@ -12,7 +12,6 @@ own.
 from __future__ import annotations
 
 import contextlib
-import gc
 import tempfile
 from pathlib import Path
 
@@ -62,6 +61,3 @@ def warm_up() -> None:
 # whatever is wrong with its own example.
 with contextlib.suppress(Exception):
     warm_up()
-# What the server holds now is shared with every worker it forks; keep the
-# workers' garbage collector off it, or each worker copies it page by page.
-gc.freeze()

@@ -27,8 +27,6 @@ from types import FrameType
 
 from flask import Flask
 from flask_frozen import relative_url_for
-from jinja2 import BytecodeCache
-from jinja2.bccache import Bucket
 
 from ..errors import BuildFailed, ExampleError, Location, RequestFailed, SiteAppError, describe
 from ..model import BlockRequests, Example, Frozen, Job, Output, Request, Response, Shown
@@ -273,27 +271,6 @@ def _writes(example: Example, before: dict[str, tuple[int, int]]) -> list[SiteAp
     ]
 
 
-class _CompiledTemplates(BytecodeCache):
-    """Templates compiled once per worker, though each block and the freeze load a new app.
-
-    Jinja keys a template by its name and file and checks its source's
-    checksum, so what is reused is exactly what compiling again would give.
-    """
-
-    def __init__(self) -> None:
-        self.compiled: dict[str, bytes] = {}
-
-    def load_bytecode(self, bucket: Bucket) -> None:
-        if bucket.key in self.compiled:
-            bucket.bytecode_from_string(self.compiled[bucket.key])
-
-    def dump_bytecode(self, bucket: Bucket) -> None:
-        self.compiled[bucket.key] = bucket.bytecode_to_string()
-
-
-_COMPILED = _CompiledTemplates()
-
-
 @contextmanager
 def _fresh_app(job: Job) -> Iterator[Flask]:
     """A new app of the example, set up, with an instance folder of its own."""
@@ -307,7 +284,6 @@ def _fresh_app(job: Job) -> Iterator[Flask]:
     ):
         _at("importing it and creating its app", Location(example.display(example.app_file)))
         app = load_app(example, Path(instance), settings)
-        app.jinja_env.bytecode_cache = _COMPILED
         if example.settings.setup:
             commands = ", ".join(f"'flask {command}'" for command in example.settings.setup)
             _at(

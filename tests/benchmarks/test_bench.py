@@ -1,6 +1,7 @@
-"""The benchmark's own inputs, so it cannot silently rot: its synthetic guide and plain twin."""
+"""The benchmark's own parts, so it cannot silently rot: its guide, its twin, its accounting."""
 
 import json
+import shutil
 import subprocess
 import sys
 
@@ -12,41 +13,29 @@ from tests.helpers import ROOT
 pytestmark = pytest.mark.build
 
 
-def test_the_synthetic_guide_builds_strictly_and_its_plain_twin_has_no_blocks(tmp_path):
-    yml = bench.generate(tmp_path / "guide", 2)
-    site = bench.prepare("synthetic N=2", yml, 2, tmp_path / "out")
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    work = tmp_path_factory.mktemp("bench")
+    return bench.prepare(bench.generate(work / "guide", 2), 2, work / "out")
 
-    built = bench.run_build(yml, tmp_path / "strict-site", strict=True)
-    assert "2 examples, 4 URLs frozen, 4 requests captured" in built.output
-    assert built.plugin_share is not None
-    frozen = tmp_path / "strict-site" / "examples"
-    assert (frozen / "ex_0002" / "index.html").read_text().count("<li>") == 3
-    assert (frozen / "ex_0002" / "api" / "data.json").is_file()
 
-    pages = sorted(p.relative_to(site.plain_docs).as_posix() for p in site.plain_docs.rglob("*.md"))
-    assert pages == ["chapters/ex_0001.md", "chapters/ex_0002.md", "index.md"]
+def test_the_plain_twin_has_the_plugins_markdown_and_builds_the_same_site(site, tmp_path):
     chapter = (site.plain_docs / "chapters" / "ex_0002.md").read_text()
-    assert bench._has_blocks(yml.parent / "docs" / "chapters" / "ex_0002.md")
-    assert not bench._has_blocks(site.plain_docs / "chapters" / "ex_0002.md")
     assert "flask-example" not in chapter
     assert "--8<--" not in chapter  # the code is pasted, not included
     assert "def create_app(test_config=None):" in chapter
     assert '"example": 2' in chapter  # the captured JSON answer
     assert '=== "GET /api/data.json → 200"' in chapter
-
-    # prepare() built the twin once (strict: true is in its mkdocs.yml) to compare.
-    plain = bench.read_config(site.plain_yml)
-    assert plain["strict"] is True
+    assert (site.plain_docs / "examples" / "ex_0002" / "index.html").read_text().count("<li>") == 3
+    plain = bench.yaml.safe_load(site.plain_yml.read_text())
     assert plain["plugins"] == ["search"]
     assert "pymdownx.snippets" not in str(plain["markdown_extensions"])
-    assert bench.different_files(tmp_path / "strict-site", site.site_dir("plain")) == []
 
-
-def test_a_failing_build_says_what_failed(tmp_path):
-    yml = bench.generate(tmp_path / "guide", 1)
-    (tmp_path / "guide" / "snippets" / "ex_0001" / "app.py").write_text("raise ValueError('no')\n")
-    with pytest.raises(bench.BenchError, match=r"(?s)failed with exit code 1.*ValueError: no"):
-        bench.run_build(yml, tmp_path / "site", what="the broken build")
+    shutil.rmtree(site.cache_dir)  # a cold build: every example runs
+    built = bench.run_build(site.yml, tmp_path / "site")
+    assert "2 examples, 4 URLs frozen, 4 requests captured" in built.output
+    assert built.ran().keys() == {"ex_0001", "ex_0002"}
+    assert bench.different_files(tmp_path / "site", site.site_dir("plain")) == []
 
 
 def _site(root, files):
@@ -56,89 +45,104 @@ def _site(root, files):
     return root
 
 
-def _page(edit, body):
-    return (
-        f'<a href="{edit}" title="Edit this page" class="md-content__button md-icon"><p>{body}</p>'
-    )
-
-
 def _index(*locations):
     return json.dumps({"config": {}, "docs": [{"location": loc, "text": loc} for loc in locations]})
 
 
-def test_the_twin_may_differ_only_in_the_source_links_of_project_pages_and_index_order(tmp_path):
-    plugin = _site(
-        tmp_path / "plugin",
-        {
-            "contributing/index.html": _page("edit/main/CONTRIBUTING.md", "Hello"),
-            "other/index.html": _page("edit/main/docs/other.md", "Other"),
-            "search/search_index.json": _index("other/", "contributing/"),
-        },
-    )
-    twin = _site(
-        tmp_path / "twin",
-        {
-            "contributing/index.html": _page("edit/main/docs/contributing.md", "Hello"),
-            "other/index.html": _page("edit/main/docs/other.md", "Other"),
-            "search/search_index.json": _index("contributing/", "other/"),
-        },
-    )
-    assert bench.different_files(plugin, twin, ["contributing.md"]) == []
-    # Without knowing it is a project page, its edit link is a difference.
-    assert bench.different_files(plugin, twin) == ["contributing/index.html"]
+def test_two_sites_may_differ_only_in_the_order_of_the_search_index(tmp_path):
+    files = {"a/index.html": "<p>A</p>", "sitemap.xml": "today"}
+    one = _site(tmp_path / "one", {**files, "search/search_index.json": _index("a/", "b/")})
+    two = _site(tmp_path / "two", {**files, "search/search_index.json": _index("b/", "a/")})
+    (two / "sitemap.xml").write_text("tomorrow")
+    assert bench.different_files(one, two) == []
 
-    # Anything else still counts: the text of a project page, an entry of the index.
-    (twin / "contributing/index.html").write_text(_page("edit/main/docs/contributing.md", "Hi"))
-    (twin / "search/search_index.json").write_text(_index("contributing/"))
-    assert bench.different_files(plugin, twin, ["contributing.md"]) == [
-        "contributing/index.html",
+    (two / "a/index.html").write_text("<p>B</p>")
+    (two / "search/search_index.json").write_text(_index("a/"))
+    (two / "extra.css").write_text("")
+    assert bench.different_files(one, two) == [
+        "a/index.html",
+        "extra.css",
         "search/search_index.json",
     ]
 
 
-def test_project_pages_are_read_from_the_guides_hook(tmp_path):
+def test_a_failing_build_says_what_failed(tmp_path):
     yml = bench.generate(tmp_path / "guide", 1)
-    assert bench.project_pages(yml) == []
-    yml.write_text(yml.read_text() + "hooks:\n  - tools/project_pages.py\n")
-    assert bench.project_pages(yml) == ["benchmarks.md", "contributing.md"]
-    assert bench._html_of("contributing.md") == "contributing/index.html"
-    assert bench._html_of("index.md") == "index.html"
-    assert bench._html_of("a/index.md") == "a/index.html"
+    (tmp_path / "guide" / "snippets" / "ex_0001" / "app.py").write_text("raise ValueError('no')\n")
+    with pytest.raises(bench.BenchError, match=r"(?s)failed with exit code 1.*ValueError: no"):
+        bench.run_build(yml, tmp_path / "site", what="the broken build")
 
 
-# A build whose main process exits first and leaves a worker behind that
-# holds 100 MiB and burns CPU for a while, as the plugin's fork server can.
-_LEAVES_A_WORKER = """
-import subprocess, sys
+# One line: burn this much CPU time.
+_BURN = "import time; end = time.process_time() + {s}; any(time.process_time() > end for _ in iter(int, 1))"
+# Left behind when the build's main process exits, as the fork server is:
+# it holds 100 MiB, waits for a child of its own that burns 1 s, burns 0.5 s.
+_LEAVES_A_PROCESS = f"""
+import subprocess, sys, time
 subprocess.Popen([sys.executable, "-c", '''
-import time
+import subprocess, sys, time
 held = bytearray(100 * 1024 * 1024)
 held[::4096] = b"x" * len(held[::4096])  # touch every page
-end = time.process_time() + 0.5
-while time.process_time() < end:
-    pass
+subprocess.run([sys.executable, "-c", {_BURN.format(s=1.0)!r}], check=True)
+time.sleep(0.2)
+{_BURN.format(s=0.5)}
 '''])
+time.sleep(0.3)  # a build runs a while
 """
-
-_MEASURE = """
-import json, sys
-from pathlib import Path
-from benchmarks import bench
-bench._become_subreaper()
-build = bench._run([sys.executable, "-c", sys.argv[1]], Path.cwd(), "a build")
-print(json.dumps({"cpu": build.cpu, "peak_mib": build.peak_mib}))
+# Waits for its child, which burns 1 s: counted once, through the main process.
+_WAITS_FOR_A_PROCESS = f"""
+import subprocess, sys
+subprocess.run([sys.executable, "-c", {_BURN.format(s=1.0)!r}], check=True)
 """
 
 
-def test_a_builds_cpu_time_and_memory_include_the_processes_it_leaves_behind():
+@pytest.mark.parametrize(
+    ("program", "low", "high", "memory"),
+    [(_LEAVES_A_PROCESS, 1.5, 2.4, 100), (_WAITS_FOR_A_PROCESS, 1.0, 1.6, 0)],
+    ids=["left-behind", "waited-for"],
+)
+def test_a_builds_cpu_time_and_memory_count_each_of_its_processes_once(program, low, high, memory):
+    build = bench._run([sys.executable, "-c", program], ROOT, "a build")
+    assert low <= build.cpu <= high
+    assert build.peak_mib >= memory
+
+
+def test_a_build_can_leave_out_the_fork_servers_warm_up():
+    probe = (
+        "import sys\n"
+        "from benchmarks import bench\n"
+        "from site_app.orchestrate import builder\n"
+        "before = builder.PRELOAD\n"
+        "bench.leave_out(sys.argv[1])\n"
+        "print(sorted(set(before) - set(builder.PRELOAD)))\n"
+    )
     answer = subprocess.run(
-        [sys.executable, "-c", _MEASURE, _LEAVES_A_WORKER],
+        [sys.executable, "-c", probe, "warm-up"],
         cwd=ROOT,
         capture_output=True,
         text=True,
         check=True,
-        timeout=120,
     )
-    measured = json.loads(answer.stdout)
-    assert measured["cpu"] >= 0.5
-    assert measured["peak_mib"] >= 100
+    assert answer.stdout.split() == ["['site_app.execute.warmup']"]
+    with pytest.raises(bench.BenchError, match="no speed machinery called 'gc'; known: warm-up"):
+        bench.leave_out("gc")
+
+
+def test_the_examples_own_work_runs_each_example(site, tmp_path):
+    own = bench.measure_own_work(site.yml.parent / "snippets", tmp_path)
+    for name in ("ex_0001", "ex_0002"):
+        assert (tmp_path / "timed" / name / "api" / "data.json").is_file()
+    assert 0 < own.load < own.wall
+    assert own.cpu > 0
+
+
+def test_an_edit_under_serve_is_timed_until_the_served_page_shows_it(site):
+    edits = bench.measure_edits(site, 2)
+    assert len(edits.plugin) == len(edits.plain) == len(edits.ran) == 2
+    assert all(seconds > 0.1 for seconds in edits.plugin + edits.plain)  # MkDocs waits 0.1 s
+    assert all(0 < ran < edits.plugin[0] for ran in edits.ran)
+    # Put back as they were.
+    assert (
+        '"kettle", "price": 4' in (site.yml.parent / "snippets" / "ex_0001" / "app.py").read_text()
+    )
+    assert "Edited" not in (site.plain_docs / "chapters" / "ex_0001.md").read_text()
