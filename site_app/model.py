@@ -184,6 +184,7 @@ class Block:
     files: tuple[str, ...] | None = None
     section: str | None = None
     highlight: tuple[int, ...] = ()
+    show: tuple[str, ...] = ()  # headers every request's answer shows (and its summary line)
     requests: tuple[Request, ...] = ()
     request_lines: tuple[int, ...] = ()
 

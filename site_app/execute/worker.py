@@ -32,7 +32,7 @@ from ..model import BlockRequests, Example, Frozen, Job, Output, Request, Respon
 from . import clients
 from .capture import perform, status_is_expected
 from .clients import Client, FlaskTestClient
-from .freeze import freeze, not_frozen
+from .freeze import complete_document, freeze, not_frozen
 from .load import isolated_modules, load_app, run_setup, where_in_example
 
 
@@ -304,15 +304,15 @@ def _capture(job: Job, block: BlockRequests) -> list[Captured]:
                 # A redirect's body is a stub whose link points at the live
                 # app's root; the Location header says all there is to say.
                 if response.is_html and not 300 <= response.status_code < 400:
-                    body = _as_frozen(client, request)
+                    body = _as_frozen(client, request, example)
                 elif response.is_image and response.status_code == 200:
                     body = response.body
             answers.append(Captured(request, response, body))
     return answers
 
 
-def _as_frozen(client: FlaskTestClient, request: Request) -> bytes:
-    """The page as Frozen-Flask writes it: with relative URLs."""
+def _as_frozen(client: FlaskTestClient, request: Request, example: Example) -> bytes:
+    """The page as the freeze writes it: relative URLs, a complete document."""
     app = client.app
     previous = app.jinja_env.globals["url_for"]
     app.jinja_env.globals["url_for"] = relative_url_for
@@ -320,7 +320,7 @@ def _as_frozen(client: FlaskTestClient, request: Request) -> bytes:
         response, _ = perform(app, request, client.client)
     finally:
         app.jinja_env.globals["url_for"] = previous
-    return response.body
+    return complete_document(response.body, f"{example.name}: {request.path}")
 
 
 def _send(

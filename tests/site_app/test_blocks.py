@@ -1,4 +1,5 @@
 import os
+import re
 
 import pytest
 
@@ -101,6 +102,20 @@ def single_error(markdown):
             "example: hello\nrequests:\n  - request: GET /\n    show: Set-Cookie\n",
             6,
             "'show' must be a list",
+            "show: [",
+        ),
+        ("example: hello\nshow: Allow\n", 3, "the block's 'show' must be a list", "show: ["),
+        (
+            "example: hello\nshow: [Allow, 'Set Cookie']\n",
+            3,
+            "lists 'Set Cookie', which is not a header name",
+            "show: [Allow, Set-Cookie]",
+        ),
+        ("example: hello\nshow: [Allow, allow]\n", 3, "lists 'allow' twice", "keep one"),
+        (
+            "example: hello\nrequests:\n  - request: GET /\n    show: [3]\n",
+            6,
+            "a request's 'show' lists 3, which is not a header name",
             "show: [",
         ),
         (
@@ -285,9 +300,14 @@ def test_render_tabs_for_files_and_each_kind_of_answer(hello):
     assert '--8<-- "hello/app.py"' in markdown
     assert '=== "GET / → 200"' in markdown
     assert (
-        '<iframe src="../examples/hello/index.html" title="Frozen page: GET /" sandbox=""'
-        in markdown
+        '<iframe src="../examples/hello/index.html" title="Frozen page: GET / → 200 (hello)" '
+        'sandbox="allow-same-origin allow-popups allow-popups-to-escape-sandbox"' in markdown
     )
+    assert (
+        '<a class="ffg-open" href="../examples/hello/index.html">Open the frozen page'
+        '<span class="ffg-hidden"> of GET / → 200 (hello)</span></a>' in markdown
+    )
+    assert 'alt="Image answered to GET /chart.svg → 200 (hello)"' in markdown
     assert '=== "POST /items → 201"' in markdown
     assert 'Content-Type: application/json\n\n    {"name": "lamp"}' in markdown
     assert "Location: /items/1" in markdown
@@ -334,3 +354,51 @@ def test_tab_titles_are_escaped_and_unique_within_a_block(project):
     assert '=== "\\_\\_init\\_\\_.py"' in markdown
     assert '=== "GET / → 404"' in markdown
     assert '=== "GET / → 404 (2)"' in markdown
+
+
+def test_block_show_applies_to_every_request_before_its_own():
+    (b,) = scan(
+        "```flask-example\nexample: hello\nshow: [Allow]\nrequests:\n  - GET /\n"
+        "  - request: DELETE /\n    show: [allow, Set-Cookie]\n```\n",
+        "p.md",
+    ).blocks
+    assert b.show == ("Allow",)
+    assert [r.show for r in b.requests] == [("Allow",), ("Allow", "Set-Cookie")]
+
+
+def test_several_requests_end_with_one_summary_line_each(hello):
+    (b,) = scan(
+        "!!! tip\n    ```flask-example\n    example: hello\n    show: [Allow]\n"
+        "    requests:\n      - GET /\n      - DELETE / -> 405\n    ```\n",
+        "p.md",
+    ).blocks
+    answers = [
+        Shown(b.requests[0], response("text/html", b"<p>hi</p>"), "examples/hello/index.html"),
+        Shown(
+            b.requests[1],
+            response("text/html", b"", "405 METHOD NOT ALLOWED", (("Allow", "HEAD, GET"),)),
+        ),
+    ]
+    markdown = render(b, resolve_files(b, hello), answers, "")
+    lines = markdown.split("\n")
+    summary = [line for line in lines if "ffg-summary" in line]
+    assert summary == [
+        '    <ol class="ffg-summary" aria-label="Requests of this hello example and their '
+        'answers"><li><code>GET /</code> → <strong>200 OK</strong></li>'
+        "<li><code>DELETE /</code> → <strong>405 METHOD NOT ALLOWED</strong> "
+        '<span class="ffg-field"><code>Allow: GET, HEAD</code></span></li></ol>'
+    ]
+    # It comes after the last tab, at the block's indent, not inside the tab.
+    assert lines.index(summary[0]) > lines.index('    === "DELETE / → 405"')
+    assert "    Allow: (not sent)" not in summary[0]
+    assert "        Allow: (not sent)" in markdown  # the GET tab says it was not sent
+    one = render(b, resolve_files(b, hello), answers[:1], "")
+    assert "ffg-summary" not in one
+
+
+def test_frames_of_one_block_have_distinct_titles(hello):
+    b = block(example="hello")
+    page = Shown(Request("GET", "/"), response("text/html", b"<p>hi</p>"), "examples/h/x.html")
+    markdown = render(b, resolve_files(b, hello), [page, page], "")
+    titles = re.findall(r'<iframe [^>]*title="([^"]*)"', markdown)
+    assert titles == ["Frozen page: GET / → 200 (hello)", "Frozen page: GET / → 200 (2) (hello)"]
