@@ -187,6 +187,7 @@ class Block:
     show: tuple[str, ...] = ()  # headers every request's answer shows (and its summary line)
     requests: tuple[Request, ...] = ()
     request_lines: tuple[int, ...] = ()
+    number: int = 0  # its place among the page's blocks, from 1 (0: not from a page scan)
 
     @property
     def where(self) -> Location:

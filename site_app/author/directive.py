@@ -91,7 +91,8 @@ def scan(markdown: str, page: str) -> PageScan:
             break
         body = "\n".join(line[len(found.indent) :] for line in lines[found.start + 1 : found.end])
         try:
-            result.blocks.append(_parse(body, page, found.start + 1, found.end + 1, found.indent))
+            block = _parse(body, page, found.start + 1, found.end + 1, found.indent)
+            result.blocks.append(dataclasses.replace(block, number=len(result.blocks) + 1))
         except BlockError as error:
             result.errors.append(error)
     return result

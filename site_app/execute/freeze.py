@@ -184,9 +184,10 @@ class StaticSiteFreezer(Freezer):  # type: ignore[misc]
             folder = folder.parent
 
 
-_DOCUMENT_START = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*(?:<!--.*?-->\s*)*<!doctype\s", re.I | re.S)
-
-_HTML_START = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*(?:<!--.*?-->\s*)*<html[\s>]", re.I | re.S)
+_DOCTYPE = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*(?:<!--.*?-->\s*)*<!doctype\s[^>]*>", re.I | re.S)
+_HTML_TAG = re.compile(rb"<html(?:\s[^>]*)?>", re.I)
+_HEAD_TAG = re.compile(rb"<head(?:\s[^>]*)?>", re.I)
+_CHARSET = re.compile(rb"<meta[^>]+charset", re.I)
 
 
 def complete_document(body: bytes, title: str) -> bytes:
@@ -195,20 +196,29 @@ def complete_document(body: bytes, title: str) -> bytes:
     ``return "<p>Hello, World!</p>"`` is a fine Flask view, and the page
     shows it as the app sent it. A browser reading the frozen file, and a
     checker, want a doctype, ``<html lang>``, a charset and a ``<title>``:
-    a fragment (an answer without a doctype) is wrapped in them. The frozen
-    file and the preview built from it both come from here. A page that
-    has a doctype is left exactly as the app wrote it.
+    a fragment (an answer with neither a doctype nor an ``<html>`` tag) is
+    wrapped in them.
+    A document keeps what it has; it gets a doctype when it has none, and
+    ``<meta charset="utf-8">`` (what Flask sent in its Content-Type, which
+    a static host does not send) when it declares no charset, as Werkzeug's
+    error pages do. The frozen file and the preview built from it both come
+    from here.
     """
-    if _DOCUMENT_START.match(body):
-        return body
-    if _HTML_START.match(body):  # a whole document without its doctype
-        return b"<!doctype html>\n" + body
-    head = (
-        '<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{html.escape(title)}</title>\n</head>\n<body>\n"
-    )
-    return head.encode() + body + b"\n</body>\n</html>\n"
+    doctype = _DOCTYPE.match(body)
+    if not doctype and not _HTML_TAG.search(body):
+        head = (
+            '<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+            f"<title>{html.escape(title)}</title>\n</head>\n<body>\n"
+        )
+        return head.encode() + body + b"\n</body>\n</html>\n"
+    if not _CHARSET.search(body):
+        tag = _HEAD_TAG.search(body) or _HTML_TAG.search(body) or doctype
+        assert tag is not None
+        body = body[: tag.end()] + b'\n<meta charset="utf-8">' + body[tag.end() :]
+    if not doctype:
+        body = b"<!doctype html>\n" + body
+    return body
 
 
 def _no_view() -> None:  # pragma: no cover - never called, only looked up

@@ -51,11 +51,14 @@ def render(
         if shown.hl_lines:
             options += f' hl_lines="{" ".join(str(n) for n in shown.hl_lines)}"'
         out += _indent(["```" + shown.language + " " + options, f'--8<-- "{shown.include}"', "```"])
+    # Frames and links are named by request, block and example, so that two
+    # blocks of one page that request the same URL still read differently.
+    where = (f"block {block.number}, " if block.number else "") + block.example
     for answer in answers:
         label = f"{answer.request.label} → {answer.response.status_code}"
         out += tab(label)
         name = label if seen[label] == 1 else f"{label} ({seen[label]})"
-        out += _indent(_request_body(answer, site_root, f"{name} ({block.example})"))
+        out += _indent(_request_body(answer, site_root, f"{name} ({where})"))
     if len(answers) > 1:
         out += _summary(block, answers)
     body = "\n".join(out)

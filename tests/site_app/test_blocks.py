@@ -54,6 +54,8 @@ def test_scan_finds_blocks_with_their_lines_and_skips_other_code():
         ("Set-Cookie",),
     )
     assert (second.example, second.indent, second.line) == ("indented", "    ", 22)
+    # Numbered in page order, for names that tell one block's frames from another's.
+    assert (first.number, second.number) == (1, 2)
 
 
 def single_error(markdown):
@@ -300,14 +302,15 @@ def test_render_tabs_for_files_and_each_kind_of_answer(hello):
     assert '--8<-- "hello/app.py"' in markdown
     assert '=== "GET / → 200"' in markdown
     assert (
-        '<iframe src="../examples/hello/index.html" title="Frozen page: GET / → 200 (hello)" '
+        '<iframe src="../examples/hello/index.html" '
+        'title="Frozen page: GET / → 200 (block 1, hello)" '
         'sandbox="allow-same-origin allow-popups allow-popups-to-escape-sandbox"' in markdown
     )
     assert (
         '<a class="ffg-open" href="../examples/hello/index.html">Open the frozen page'
-        '<span class="ffg-hidden"> of GET / → 200 (hello)</span></a>' in markdown
+        '<span class="ffg-hidden"> of GET / → 200 (block 1, hello)</span></a>' in markdown
     )
-    assert 'alt="Image answered to GET /chart.svg → 200 (hello)"' in markdown
+    assert 'alt="Image answered to GET /chart.svg → 200 (block 1, hello)"' in markdown
     assert '=== "POST /items → 201"' in markdown
     assert 'Content-Type: application/json\n\n    {"name": "lamp"}' in markdown
     assert "Location: /items/1" in markdown
@@ -401,4 +404,7 @@ def test_frames_of_one_block_have_distinct_titles(hello):
     page = Shown(Request("GET", "/"), response("text/html", b"<p>hi</p>"), "examples/h/x.html")
     markdown = render(b, resolve_files(b, hello), [page, page], "")
     titles = re.findall(r'<iframe [^>]*title="([^"]*)"', markdown)
-    assert titles == ["Frozen page: GET / → 200 (hello)", "Frozen page: GET / → 200 (2) (hello)"]
+    assert titles == [
+        "Frozen page: GET / → 200 (block 1, hello)",
+        "Frozen page: GET / → 200 (2) (block 1, hello)",
+    ]

@@ -195,27 +195,44 @@ def test_fragments_become_documents_and_redirects_are_left_out(project, tmp_path
     assert index.startswith('<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">')
     assert "<title>frag: /</title>" in index
     assert '<p>Hi</p><a href="/account/">account</a>\n</body>\n</html>\n' in index
-    # A document is published as the app wrote it; one without a doctype gets one.
-    assert (tmp_path / "out/login/index.html").read_text().startswith("<!DOCTYPE html><html")
+    # A document keeps what it has, and gets the doctype and charset it lacks.
+    assert (tmp_path / "out/login/index.html").read_text() == (
+        "<!DOCTYPE html><html lang='en'>\n<meta charset=\"utf-8\"><title>Sign in</title>"
+        "<p>Sign in</p></html>"
+    )
     assert (tmp_path / "out/bare/index.html").read_text() == (
-        "<!doctype html>\n<html><title>Bare</title><p>no doctype</p></html>"
+        '<!doctype html>\n<html>\n<meta charset="utf-8"><title>Bare</title><p>no doctype</p></html>'
     )
 
 
 @pytest.mark.parametrize(
-    ("body", "wrapped"),
+    ("body", "expected"),
     [
-        (b"<p>x</p>", True),
-        (b"", True),
-        (b"  <!doctype html><p>x</p>", False),
-        (b"\xef\xbb\xbf<!-- made by hand -->\n<!DocType html>", False),
-        (b"<!-- a comment --><p>x</p>", True),
+        (b"<p>x</p>", None),
+        (b"", None),
+        (b"<!-- a comment --><p>x</p>", None),
+        (
+            b'<!doctype html><meta charset="utf-8"><p>x</p>',
+            b'<!doctype html><meta charset="utf-8"><p>x</p>',
+        ),
+        (b"  <!doctype html><p>x</p>", b'  <!doctype html>\n<meta charset="utf-8"><p>x</p>'),
+        (
+            b"\xef\xbb\xbf<!-- by hand -->\n<!DocType html><HTML><Head lang=en><TITLE>t</TITLE>",
+            b'\xef\xbb\xbf<!-- by hand -->\n<!DocType html><HTML><Head lang=en>\n<meta charset="utf-8">'
+            b"<TITLE>t</TITLE>",
+        ),
+        (
+            b'<html lang="de"><head><meta http-equiv="Content-Type" content="text/html; charset=utf-8">',
+            b'<!doctype html>\n<html lang="de"><head><meta http-equiv="Content-Type" '
+            b'content="text/html; charset=utf-8">',
+        ),
     ],
 )
-def test_complete_document_wraps_only_what_has_no_doctype(body, wrapped):
+def test_complete_document_wraps_a_fragment_and_completes_a_document(body, expected):
     result = complete_document(body, "demo: /<x>")
-    assert (result != body) is wrapped
-    if wrapped:
-        assert result.startswith(b"<!doctype html>\n")
-        assert b"<title>demo: /&lt;x&gt;</title>" in result
-        assert body + b"\n</body>\n</html>\n" in result
+    if expected is not None:
+        assert result == expected
+        return
+    assert result.startswith(b'<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">')
+    assert b"<title>demo: /&lt;x&gt;</title>" in result
+    assert result.endswith(b"<body>\n" + body + b"\n</body>\n</html>\n")
