@@ -250,6 +250,7 @@ class Frozen:
     # URL path -> why it was not frozen (an extensionless URL whose answer a
     # static host would serve with the wrong type); captured, never published.
     skipped: dict[str, str] = field(default_factory=dict)
+    download: str | None = None  # the example's zip, relative to ``directory``
 
     def all_files(self) -> list[str]:
         """Every file written, URLs' pages and static files alike, sorted."""

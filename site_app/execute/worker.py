@@ -8,6 +8,7 @@ build (every example reused) never imports Flask.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import os
 import posixpath
@@ -29,7 +30,7 @@ from jinja2.bccache import Bucket
 
 from ..errors import BuildFailed, ExampleError, Location, RequestFailed, SiteAppError, describe
 from ..model import BlockRequests, Example, Frozen, Job, Output, Request, Response, Shown
-from . import clients
+from . import clients, download
 from .capture import perform, status_is_expected
 from .clients import Client, FlaskTestClient
 from .freeze import complete_document, freeze, not_frozen
@@ -178,6 +179,8 @@ def run(job: Job) -> Output:
                 frozen = freeze(example, app, destination, pages)
         else:
             frozen = not_frozen(example, destination)
+        _at("writing its download", Location(example.display(example.directory)))
+        frozen = dataclasses.replace(frozen, download=download.write(example, frozen.directory))
     except SiteAppError as error:
         errors.append(error)
     errors += _writes(example, before)

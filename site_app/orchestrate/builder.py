@@ -38,9 +38,10 @@ class RenderedBlock:
     example: Example
     files: list[ShownFile]
     answers: list[Shown]
+    download: str | None = None  # site path of the example's zip
 
     def markdown(self, site_root: str) -> str:
-        return markdown.render(self.block, self.files, self.answers, site_root)
+        return markdown.render(self.block, self.files, self.answers, site_root, self.download)
 
 
 @dataclass
@@ -110,7 +111,11 @@ class Builder:
             if output is None:
                 continue  # its failure was reported
             answers = output.answers.get(repr(block.requests), []) if block.requests else []
-            result.blocks[(block.page, block.line)] = RenderedBlock(block, example, files, answers)
+            zipped = output.frozen.download
+            where = f"{result.prefix}/{example.name}/{zipped}" if zipped else None
+            result.blocks[(block.page, block.line)] = RenderedBlock(
+                block, example, files, answers, where
+            )
             result.requests_sent += len(answers)
         if errors:
             raise BuildFailed(errors)

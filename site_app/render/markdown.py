@@ -31,11 +31,13 @@ def render(
     files: Sequence[ShownFile],
     answers: Sequence[Shown],
     site_root: str,
+    download: str | None = None,
 ) -> str:
     """Markdown for a block: content tabs for files and requests.
 
     ``site_root`` is the relative URL from the page to the site's root, used
-    for preview frames and links to frozen pages.
+    for preview frames and links to frozen pages; ``download`` is the site
+    path of the example's zip, linked under the block.
     """
     out: list[str] = []
     seen: dict[str, int] = {}
@@ -61,6 +63,14 @@ def render(
         out += _indent(_request_body(answer, site_root, f"{name} ({where})"))
     if len(answers) > 1:
         out += _summary(block, answers)
+    if download:
+        href = html.escape(site_root + download, quote=True)
+        out += [
+            f'<p class="ffg-download"><a href="{href}" download>Download the example '
+            f"<code>{html.escape(block.example)}</code> (zip)</a>: its files, pinned "
+            "requirements and the command that runs it.</p>",
+            "",
+        ]
     body = "\n".join(out)
     return "\n".join(block.indent + line if line else line for line in body.split("\n"))
 

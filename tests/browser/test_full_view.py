@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import zipfile
 from urllib.parse import urljoin
 
 import pytest
@@ -235,3 +236,17 @@ def test_frozen_pages_are_documents_a_static_host_serves_right(page: Page, guide
     # The account page redirects; the sign-in page is not stored under its name.
     assert page.request.get(f"{EXAMPLES}/security/account/").status == 404
     assert page.request.get(f"{EXAMPLES}/security/login/").ok
+
+
+def test_a_block_offers_its_example_as_a_zip(page: Page, guide: Site):
+    page.goto("json-api/", wait_until="load")
+    link = page.locator("p.ffg-download a").first
+    expect(link).to_be_visible()
+    with page.expect_download() as downloading:
+        link.click()
+    saved = downloading.value
+    assert saved.suggested_filename == "json_api.zip"
+    with zipfile.ZipFile(saved.path()) as archive:
+        names = archive.namelist()
+    assert "json_api/snippets/json_api/app.py" in names
+    assert {"json_api/README.md", "json_api/requirements.txt"} <= set(names)
