@@ -185,8 +185,10 @@ class Block:
     files: tuple[str, ...] | None = None
     section: str | None = None
     highlight: tuple[int, ...] = ()
+    show: tuple[str, ...] = ()  # headers every request's answer shows (and its summary line)
     requests: tuple[Request, ...] = ()
     request_lines: tuple[int, ...] = ()
+    number: int = 0  # its place among the page's blocks, from 1 (0: not from a page scan)
 
     @property
     def where(self) -> Location:
@@ -249,6 +251,7 @@ class Frozen:
     # URL path -> why it was not frozen (an extensionless URL whose answer a
     # static host would serve with the wrong type); captured, never published.
     skipped: dict[str, str] = field(default_factory=dict)
+    download: str | None = None  # the example's zip, relative to ``directory``
 
     def all_files(self) -> list[str]:
         """Every file written, URLs' pages and static files alike, sorted."""

@@ -8,6 +8,7 @@ whose body is YAML::
     files: [app.py]
     section: routes
     highlight: "12-14"
+    show: [Allow]
     requests:
       - GET /api/items
       - POST /api/items {"name": "lamp"} -> 201
@@ -32,7 +33,7 @@ from ..errors import BlockError, Location
 from ..model import METHODS, Block, Request
 
 INFO = "flask-example"
-KEYS = ("example", "files", "section", "highlight", "requests")
+KEYS = ("example", "files", "section", "highlight", "show", "requests")
 REQUEST_KEYS = ("request", "form", "headers", "show")
 _FENCE_RE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>[^\n]*?)[ \t]*$")
 _REQUEST_LINE_RE = re.compile(r"^\s*-\s*(request:\s*)?[A-Z]+\s+/")
@@ -90,7 +91,8 @@ def scan(markdown: str, page: str) -> PageScan:
             break
         body = "\n".join(line[len(found.indent) :] for line in lines[found.start + 1 : found.end])
         try:
-            result.blocks.append(_parse(body, page, found.start + 1, found.end + 1, found.indent))
+            block = _parse(body, page, found.start + 1, found.end + 1, found.indent)
+            result.blocks.append(dataclasses.replace(block, number=len(result.blocks) + 1))
         except BlockError as error:
             result.errors.append(error)
     return result
@@ -197,6 +199,7 @@ def _parse(body: str, page: str, line: int, end_line: int, indent: str) -> Block
     if section is not None and not isinstance(section, str):
         raise BlockError("'section' must be a name", where=where, fix="e.g. 'section: routes'")
     highlight = _parse_highlight(data.get("highlight"), where)
+    shown_headers = _parse_show(data.get("show", []), where, "the block's")
     raw_requests = data.get("requests") or []
     if not isinstance(raw_requests, list):
         raise BlockError(
@@ -208,7 +211,12 @@ def _parse(body: str, page: str, line: int, end_line: int, indent: str) -> Block
     requests, request_lines = [], []
     for position, item in enumerate(raw_requests):
         request_line = line + 1 + request_nodes[position] if position < len(request_nodes) else line
-        requests.append(_parse_request(item, Location(page, request_line)))
+        request = _parse_request(item, Location(page, request_line))
+        if shown_headers:
+            # The block's headers first, then the request's own, each once.
+            own = [name for name in request.show if name.lower() not in _lower(shown_headers)]
+            request = dataclasses.replace(request, show=(*shown_headers, *own))
+        requests.append(request)
         request_lines.append(request_line)
     return Block(
         page=page,
@@ -219,6 +227,7 @@ def _parse(body: str, page: str, line: int, end_line: int, indent: str) -> Block
         files=tuple(files) if files else None,
         section=section,
         highlight=highlight,
+        show=shown_headers,
         requests=tuple(requests),
         request_lines=tuple(request_lines),
     )
@@ -253,18 +262,12 @@ def _parse_request(item: Any, where: Location) -> Request:
             fix='write it as METHOD /path, then an optional JSON body and "-> status"',
         ) from exc
     form, headers = options.get("form", {}), options.get("headers", {})
-    show = options.get("show", [])
+    show = _parse_show(options.get("show", []), where, "a request's")
     if not isinstance(form, dict) or not isinstance(headers, dict):
         raise BlockError(
             "'form' and 'headers' of a request must be mappings",
             where=where,
             fix="write e.g. form: {username: ada}",
-        )
-    if not isinstance(show, list) or not all(isinstance(h, str) for h in show):
-        raise BlockError(
-            "'show' must be a list of header names",
-            where=where,
-            fix="write e.g. show: [Set-Cookie, X-Frame-Options]",
         )
     if form and request.json is not None:
         raise BlockError(
@@ -278,6 +281,36 @@ def _parse_request(item: Any, where: Location) -> Request:
         headers=tuple((str(k), str(v)) for k, v in headers.items()),
         show=tuple(show),
     )
+
+
+def _parse_show(value: Any, where: Location, whose: str) -> tuple[str, ...]:
+    """Header names to show: a list of names, each once (case does not matter)."""
+    if isinstance(value, str) or not isinstance(value, list):
+        raise BlockError(
+            f"{whose} 'show' must be a list of header names",
+            where=where,
+            fix="write e.g. show: [Set-Cookie, X-Frame-Options]",
+        )
+    names: list[str] = []
+    for name in value:
+        if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9!#$%&'*+.^_`|~-]+", name):
+            raise BlockError(
+                f"{whose} 'show' lists {name!r}, which is not a header name",
+                where=where,
+                fix="write header names as HTTP spells them, e.g. show: [Allow, Set-Cookie]",
+            )
+        if name.lower() in _lower(names):
+            raise BlockError(
+                f"{whose} 'show' lists {name!r} twice",
+                where=where,
+                fix=f"keep one '{name}'",
+            )
+        names.append(name)
+    return tuple(names)
+
+
+def _lower(names: Any) -> set[str]:
+    return {name.lower() for name in names}
 
 
 def _request_nodes(node: Any) -> list[int]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import mimetypes
+import re
 import shutil
 import warnings
 from collections.abc import Iterable, Iterator
@@ -15,6 +17,7 @@ from flask_frozen import (
     FrozenFlaskWarning,
     MimetypeMismatchWarning,
     MissingURLGeneratorWarning,
+    RedirectWarning,
 )
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
@@ -39,10 +42,12 @@ def freeze(example: Example, app: Flask, destination: Path, urls: Iterable[str])
         FREEZER_RELATIVE_URLS=True,
         FREEZER_REMOVE_EXTRA_FILES=True,
         FREEZER_DEFAULT_MIMETYPE=example.settings.default_mimetype,
-        FREEZER_REDIRECT_POLICY="follow",
+        # A redirect is left out (see StaticSiteFreezer), never stored under
+        # its own URL's name: "follow" would store the target page there.
+        FREEZER_REDIRECT_POLICY="ignore",
     )
     wanted = sorted(set(urls) | set(example.settings.urls))
-    freezer = StaticSiteFreezer(app, example.settings.exclude)
+    freezer = StaticSiteFreezer(app, example.settings.exclude, example.name)
 
     def requested_urls() -> Iterator[Any]:
         # Yield (endpoint, values) when the URL matches a rule, so
@@ -107,12 +112,19 @@ class StaticSiteFreezer(Freezer):  # type: ignore[misc]
        served wrongly; such a URL is left out of the frozen site instead
        (its answers are still captured, and an HTML one gets a preview).
        A file with an extension that contradicts its answer stays an error.
+    4. Redirects. A static host cannot send a 302, and Frozen-Flask's
+       "follow" would store the target's page under the redirecting URL's
+       name. With "ignore" it writes the redirect's stub there instead;
+       that file is removed and the URL left out.
+    5. Fragments. A page that is not a complete document (``return
+       "<p>Hello</p>"``) is written as one: see :func:`complete_document`.
     """
 
-    def __init__(self, app: Flask, exclude: Iterable[str] = ()) -> None:
+    def __init__(self, app: Flask, exclude: Iterable[str] = (), name: str = "") -> None:
         super().__init__(app)
         self.skipped: dict[str, str] = {}
         self.exclude = set(exclude)
+        self.name = name
 
     def _generate_all_urls(self) -> Iterator[tuple[str, Any, Any]]:
         adapter = self.app.url_map.bind("localhost")
@@ -147,11 +159,19 @@ class StaticSiteFreezer(Freezer):  # type: ignore[misc]
         # A name mimetypes cannot place is served with the host's default type.
         typeless = mimetypes.guess_type(path.name)[0] is None
         for warning in caught:
-            if issubclass(warning.category, MimetypeMismatchWarning) and typeless:
+            if issubclass(warning.category, RedirectWarning):
                 self._unpublish(path)
-                self.skipped[url] = str(warning.message)
+                self.skipped[url] = f"{warning.message}: a static host cannot redirect"
+            elif issubclass(warning.category, MimetypeMismatchWarning) and typeless:
+                self._unpublish(path)
+                self.skipped.setdefault(url, str(warning.message))
             else:
                 warnings.warn(warning.message, stacklevel=2)
+        if url not in self.skipped and path.suffix == ".html" and path.is_file():
+            body = path.read_bytes()
+            complete = complete_document(body, f"{self.name}: {url}")
+            if complete != body:
+                path.write_bytes(complete)
         return path
 
     def _unpublish(self, path: Path) -> None:
@@ -162,6 +182,43 @@ class StaticSiteFreezer(Freezer):  # type: ignore[misc]
         while folder != root and root in folder.parents and not any(folder.iterdir()):
             folder.rmdir()
             folder = folder.parent
+
+
+_DOCTYPE = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*(?:<!--.*?-->\s*)*<!doctype\s[^>]*>", re.I | re.S)
+_HTML_TAG = re.compile(rb"<html(?:\s[^>]*)?>", re.I)
+_HEAD_TAG = re.compile(rb"<head(?:\s[^>]*)?>", re.I)
+_CHARSET = re.compile(rb"<meta[^>]+charset", re.I)
+
+
+def complete_document(body: bytes, title: str) -> bytes:
+    """An HTML answer as a static host should serve it: a complete document.
+
+    ``return "<p>Hello, World!</p>"`` is a fine Flask view, and the page
+    shows it as the app sent it. A browser reading the frozen file, and a
+    checker, want a doctype, ``<html lang>``, a charset and a ``<title>``:
+    a fragment (an answer with neither a doctype nor an ``<html>`` tag) is
+    wrapped in them.
+    A document keeps what it has; it gets a doctype when it has none, and
+    ``<meta charset="utf-8">`` (what Flask sent in its Content-Type, which
+    a static host does not send) when it declares no charset, as Werkzeug's
+    error pages do. The frozen file and the preview built from it both come
+    from here.
+    """
+    doctype = _DOCTYPE.match(body)
+    if not doctype and not _HTML_TAG.search(body):
+        head = (
+            '<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+            f"<title>{html.escape(title)}</title>\n</head>\n<body>\n"
+        )
+        return head.encode() + body + b"\n</body>\n</html>\n"
+    if not _CHARSET.search(body):
+        tag = _HEAD_TAG.search(body) or _HTML_TAG.search(body) or doctype
+        assert tag is not None
+        body = body[: tag.end()] + b'\n<meta charset="utf-8">' + body[tag.end() :]
+    if not doctype:
+        body = b"<!doctype html>\n" + body
+    return body
 
 
 def _no_view() -> None:  # pragma: no cover - never called, only looked up

@@ -8,6 +8,7 @@ build (every example reused) never imports Flask.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import hashlib
 import importlib.metadata
@@ -30,10 +31,10 @@ from flask_frozen import relative_url_for
 
 from ..errors import BuildFailed, ExampleError, Location, RequestFailed, SiteAppError, describe
 from ..model import BlockRequests, Example, Frozen, Job, Output, Request, Response, Shown
-from . import clients
+from . import clients, download
 from .capture import perform, status_is_expected
 from .clients import Client, FlaskTestClient
-from .freeze import freeze, not_frozen
+from .freeze import complete_document, freeze, not_frozen
 from .load import isolated_modules, load_app, run_setup, where_in_example
 
 
@@ -179,6 +180,8 @@ def run(job: Job) -> Output:
                 frozen = freeze(example, app, destination, pages)
         else:
             frozen = not_frozen(example, destination)
+        _at("writing its download", Location(example.display(example.directory)))
+        frozen = dataclasses.replace(frozen, download=download.write(example, frozen.directory))
     except SiteAppError as error:
         errors.append(error)
     errors += _writes(example, before)
@@ -317,15 +320,15 @@ def _capture(job: Job, block: BlockRequests) -> list[Captured]:
                 # A redirect's body is a stub whose link points at the live
                 # app's root; the Location header says all there is to say.
                 if response.is_html and not 300 <= response.status_code < 400:
-                    body = _as_frozen(client, request)
+                    body = _as_frozen(client, request, example)
                 elif response.is_image and response.status_code == 200:
                     body = response.body
             answers.append(Captured(request, response, body))
     return answers
 
 
-def _as_frozen(client: FlaskTestClient, request: Request) -> bytes:
-    """The page as Frozen-Flask writes it: with relative URLs."""
+def _as_frozen(client: FlaskTestClient, request: Request, example: Example) -> bytes:
+    """The page as the freeze writes it: relative URLs, a complete document."""
     app = client.app
     previous = app.jinja_env.globals["url_for"]
     app.jinja_env.globals["url_for"] = relative_url_for
@@ -333,7 +336,7 @@ def _as_frozen(client: FlaskTestClient, request: Request) -> bytes:
         response, _ = perform(app, request, client.client)
     finally:
         app.jinja_env.globals["url_for"] = previous
-    return response.body
+    return complete_document(response.body, f"{example.name}: {request.path}")
 
 
 def _send(

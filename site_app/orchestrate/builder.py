@@ -48,9 +48,10 @@ class RenderedBlock:
     example: Example
     files: list[ShownFile]
     answers: list[Shown]
+    download: str | None = None  # site path of the example's zip
 
     def markdown(self, site_root: str) -> str:
-        return markdown.render(self.block, self.files, self.answers, site_root)
+        return markdown.render(self.block, self.files, self.answers, site_root, self.download)
 
 
 @dataclass(frozen=True)
@@ -355,9 +356,17 @@ class Run:
         for block, example, files in self.ready:
             output = self.output(example.name) if block.page == page else None
             if output is not None:
-                answers = output.answers.get(repr(block.requests), []) if block.requests else []
-                out[block.line] = RenderedBlock(block, example, files, answers)
+                out[block.line] = self._rendered(block, example, files, output)
         return out
+
+    def _rendered(
+        self, block: Block, example: Example, files: list[ShownFile], output: Output
+    ) -> RenderedBlock:
+        answers = output.answers.get(repr(block.requests), []) if block.requests else []
+        zipped = output.frozen.download
+        prefix = self.builder.settings.examples_url
+        where = f"{prefix}/{example.name}/{zipped}" if zipped else None
+        return RenderedBlock(block, example, files, answers, where)
 
     def stop(self) -> None:
         """Stop the workers still running (a build that failed elsewhere); wait for them."""
@@ -376,9 +385,9 @@ class Run:
             output = self._outputs.get(example.name)
             if output is None:
                 continue  # its failure is reported
-            answers = output.answers.get(repr(block.requests), []) if block.requests else []
-            result.blocks[(block.page, block.line)] = RenderedBlock(block, example, files, answers)
-            result.requests_sent += len(answers)
+            rendered = self._rendered(block, example, files, output)
+            result.blocks[(block.page, block.line)] = rendered
+            result.requests_sent += len(rendered.answers)
         for name, output in sorted(self._outputs.items()):
             result.frozen[name] = output.frozen
             result.urls_frozen += len(output.frozen.files)

@@ -35,11 +35,13 @@ def render(
     files: Sequence[ShownFile],
     answers: Sequence[Shown],
     site_root: str,
+    download: str | None = None,
 ) -> str:
     """Markdown for a block: content tabs for files and requests.
 
     ``site_root`` is the relative URL from the page to the site's root, used
-    for preview frames and links to frozen pages.
+    for preview frames and links to frozen pages; ``download`` is the site
+    path of the example's zip, linked under the block.
     """
     out: list[str] = []
     seen: dict[str, int] = {}
@@ -55,9 +57,24 @@ def render(
         if shown.hl_lines:
             options += f' hl_lines="{" ".join(str(n) for n in shown.hl_lines)}"'
         out += _indent(["```" + shown.language + " " + options, f'--8<-- "{shown.include}"', "```"])
+    # Frames and links are named by request, block and example, so that two
+    # blocks of one page that request the same URL still read differently.
+    where = (f"block {block.number}, " if block.number else "") + block.example
     for answer in answers:
-        out += tab(f"{answer.request.label} → {answer.response.status_code}")
-        out += _indent(_request_body(answer, site_root))
+        label = f"{answer.request.label} → {answer.response.status_code}"
+        out += tab(label)
+        name = label if seen[label] == 1 else f"{label} ({seen[label]})"
+        out += _indent(_request_body(answer, site_root, f"{name} ({where})"))
+    if len(answers) > 1:
+        out += _summary(block, answers)
+    if download:
+        href = html.escape(site_root + download, quote=True)
+        out += [
+            f'<p class="ffg-download"><a href="{href}" download>Download the example '
+            f"<code>{html.escape(block.example)}</code> (zip)</a>: its files, pinned "
+            "requirements and the command that runs it.</p>",
+            "",
+        ]
     body = "\n".join(out)
     return "\n".join(block.indent + line if line else line for line in body.split("\n"))
 
@@ -82,7 +99,71 @@ def _code(language: str, text: str, title: str) -> list[str]:
     return [f'{fence}{language} title="{title}"', *text.split("\n"), fence, ""]
 
 
-def _request_body(answer: Shown, site_root: str) -> list[str]:
+def _summary(block: Block, answers: Sequence[Shown]) -> list[str]:
+    """One line per request, under the tabs: the whole exchange at a glance.
+
+    ``METHOD path → status``, then the headers the block names with ``show``
+    that this answer sent.
+    """
+    items = []
+    for answer in answers:
+        request, response = answer.request, answer.response
+        line = (
+            f"<code>{html.escape(request.label)}</code> → "
+            f"<strong>{html.escape(response.status)}</strong>"
+        )
+        for name in block.show:
+            values = response.shown_values(name)  # an absent header would only add noise
+            line += "".join(
+                f' <span class="ffg-field"><code>{html.escape(f"{name}: {value}")}</code></span>'
+                for value in values
+            )
+        items.append(f"<li>{line}</li>")
+    # One HTML block (no blank line inside), so Markdown leaves it as it is.
+    return [
+        f'<ol class="ffg-summary" aria-label="Requests of this {html.escape(block.example)} '
+        'example and their answers">' + "".join(items) + "</ol>",
+        "",
+    ]
+
+
+# Runs in the guide's page when a preview has loaded: links in the frozen page
+# open in a new tab (the frame's sandbox lets a popup leave it), and the frame
+# takes the height of its page, up to the CSS max-height; "Show the whole page"
+# lifts that limit. The sandbox has no allow-scripts: the frozen page itself
+# runs no script. Without JavaScript, the frame keeps the CSS height.
+_FIT = (
+    "var d=this.contentDocument;if(!d||!d.documentElement)return;"
+    "if(d.head&&!d.querySelector('base[target]')){var b=d.createElement('base');"
+    "b.target='_blank';d.head.prepend(b);}"
+    "var h=d.documentElement.scrollHeight;this.style.height=(h+2)+'px';"
+    "var x=this.parentNode.querySelector('.ffg-expand');"
+    "if(x)x.hidden=this.getBoundingClientRect().height>=h;"
+)
+_EXPAND = (
+    "var p=this.parentNode,on=p.classList.toggle('ffg-full');"
+    "this.setAttribute('aria-expanded',on);"
+    "this.textContent=on?'Show less':'Show the whole page';"
+)
+SANDBOX = "allow-same-origin allow-popups allow-popups-to-escape-sandbox"
+
+
+def _preview(src: str, name: str) -> str:
+    """A frame of the frozen page, a button to show all of it, and a link to open it."""
+    title = html.escape(f"Frozen page: {name}", quote=True)
+    hidden = html.escape(f" of {name}")
+    return (
+        '<span class="ffg-preview">'
+        f'<iframe src="{src}" title="{title}" sandbox="{SANDBOX}" loading="lazy" '
+        f'onload="{html.escape(_FIT, quote=True)}"></iframe>'
+        '<button type="button" class="ffg-expand md-button" aria-expanded="false" hidden '
+        f'onclick="{html.escape(_EXPAND, quote=True)}">Show the whole page</button>'
+        f'<a class="ffg-open" href="{src}">Open the frozen page'
+        f'<span class="ffg-hidden">{hidden}</span></a></span>'
+    )
+
+
+def _request_body(answer: Shown, site_root: str, name: str) -> list[str]:
     request, response = answer.request, answer.response
     sent = [f"{request.method} {request.path} HTTP/1.1"]
     sent += [f"{name}: {value}" for name, value in request.headers]
@@ -93,24 +174,19 @@ def _request_body(answer: Shown, site_root: str) -> list[str]:
         sent.append(urllib.parse.urlencode(request.form))
     lines = _code("http", "\n".join(sent), "Request")
     head = [f"HTTP/1.1 {response.status}", f"Content-Type: {response.content_type}"]
-    for name in ("Location", *request.show):
-        values = response.shown_values(name)
-        head += [f"{name}: {value}" for value in values]
-        if not values and name != "Location":
-            head.append(f"{name}: (not sent)")
+    shown = ["Location", *(h for h in request.show if h.lower() != "location")]
+    for header in shown:
+        values = response.shown_values(header)
+        head += [f"{header}: {value}" for value in values]
+        if not values and header in request.show:
+            head.append(f"{header}: (not sent)")
     if response.is_html and response.body:
         lines += _code("http", "\n".join(head), "Response")
         if answer.preview:
             src = html.escape(site_root + answer.preview, quote=True)
-            label = html.escape(f"Frozen page: {request.label}", quote=True)
             # Markdown puts this in a paragraph, so it is built of phrasing
-            # content only (a span, not a div), which keeps the HTML valid.
-            lines += [
-                '<span class="ffg-preview">'
-                f'<iframe src="{src}" title="{label}" sandbox="" loading="lazy"></iframe>'
-                f'<a class="ffg-open" href="{src}">Open the frozen page</a></span>',
-                "",
-            ]
+            # content only (spans, not divs), which keeps the HTML valid.
+            lines += [_preview(src, name), ""]
         lines += ['??? note "HTML source"', ""]
         lines += _indent(_code("html", response.text.rstrip("\n"), "Response body"))
         return lines
@@ -118,7 +194,7 @@ def _request_body(answer: Shown, site_root: str) -> list[str]:
         lines += _code("http", "\n".join(head), "Response")
         if answer.preview:
             src = html.escape(site_root + answer.preview, quote=True)
-            label = html.escape(f"Image answered to {request.label}", quote=True)
+            label = html.escape(f"Image answered to {name}", quote=True)
             lines += [f'<span class="ffg-image"><img src="{src}" alt="{label}"></span>', ""]
         return lines
     body = response.pretty_body().rstrip("\n")

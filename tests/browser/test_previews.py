@@ -14,13 +14,17 @@ from tests.helpers import FixtureSite
 from .checks import Preview, Problems, inspect_preview
 from .site import Site, serve, slug
 
+SANDBOX = ["allow-popups", "allow-popups-to-escape-sandbox", "allow-same-origin"]
+
 
 def _what_is_wrong(preview: Preview) -> list[str]:
     wrong = []
-    if preview.sandbox != "":
-        wrong.append(f"sandbox is {preview.sandbox!r}, not an empty sandbox")
-    if preview.page_can_reach_it:
-        wrong.append("the page's scripts can read the frame's document")
+    # No allow-scripts: the frozen page runs nothing. Same origin, so the
+    # guide's page can size the frame; popups, so its links open a new tab.
+    if sorted((preview.sandbox or "").split()) != SANDBOX:
+        wrong.append(f"sandbox is {preview.sandbox!r}, not {' '.join(SANDBOX)!r}")
+    if not preview.page_can_reach_it:
+        wrong.append("the guide's page cannot read the frame's document to size it")
     if preview.url != preview.expected_url:
         wrong.append(f"the frame loaded {preview.url}")
     if not preview.text:
@@ -73,6 +77,7 @@ STYLED_PAGE = """
   <link rel="stylesheet" href="{{ url_for('static', filename='style.css') }}">
   <link rel="stylesheet" href="{{ url_for('static', filename='inert.css') }}">
   <link rel="stylesheet" href="static/missing.css">
+  <script>document.addEventListener("DOMContentLoaded", () => document.body.append("ran"))</script>
 </head>
 <body><h1>Styled</h1><p>A page with its own colours.</p></body>
 </html>
@@ -123,14 +128,18 @@ def test_the_preview_checks_tell_working_idle_and_missing_stylesheets_apart(
     }
     assert preview.text == "Styled A page with its own colours."
     assert preview.same_text_as_source
-    assert preview.sandbox == ""
-    assert not preview.page_can_reach_it
+    assert sorted(preview.sandbox.split()) == SANDBOX
+    assert preview.page_can_reach_it
+    # The frozen page's own script did not run: its text is the page's alone.
+    assert "ran" not in preview.text
     assert _what_is_wrong(preview) == [
         f"its stylesheet {preview.stylesheets[1].href} loaded but styles nothing on the page",
         f"its stylesheet {preview.stylesheets[2].href} did not load",
     ]
-    # The watcher hears of the missing one (Chromium blocks a 404 page sent as a
-    # stylesheet to a sandboxed frame), and of nothing else.
+    # The watcher hears of the missing one, and of the page's script, which
+    # Chromium refused to run (the sandbox has no allow-scripts), and of nothing else.
     seen = problems.take()
-    assert seen, "the missing stylesheet went unnoticed"
-    assert all("/examples/styled/static/missing.css" in problem for problem in seen), seen
+    assert any("/examples/styled/static/missing.css" in problem for problem in seen), seen
+    blocked = "Blocked script execution in '" + preview.expected_url
+    assert any(blocked in problem and "'allow-scripts'" in problem for problem in seen), seen
+    assert all("missing.css" in problem or blocked in problem for problem in seen), seen

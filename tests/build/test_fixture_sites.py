@@ -28,7 +28,10 @@ def test_a_good_block_builds_from_another_directory(fixture_site):
     assert "Hello from the fixture" in page  # the captured HTML source
     assert '<p><span class="ffg-preview"><iframe src="examples/hello/index.html"' in page
     assert "<p></p>" not in page  # no block element was split out of a paragraph
-    assert (built.site / "examples/hello/index.html").read_text() == "<p>Hello from the fixture</p>"
+    # The fragment the app answers, published as a complete document.
+    frozen = (built.site / "examples/hello/index.html").read_text()
+    assert frozen.startswith("<!doctype html>")
+    assert "<body>\n<p>Hello from the fixture</p>\n</body>" in frozen
     assert (built.site / "assets/flask-examples.css").is_file()
     assert "the plugin took" in built.output
 
@@ -158,7 +161,8 @@ def test_a_fastapi_example_in_a_tab_is_captured_and_not_published(fixture_site):
     assert "Hello from FastAPI" in page
     assert "GET /api/greeting → 200" in page  # its request tab, in the FastAPI tab
     assert (built.site / "examples/hello/index.html").is_file()
-    assert not (built.site / "examples/api").exists()
+    # Not frozen: the site publishes its download only.
+    assert [p.name for p in (built.site / "examples/api").iterdir()] == ["api.zip"]
     assert "captured api (fastapi): 1 requests" in built.output
 
 

@@ -86,10 +86,15 @@ def test_captured_json_appears_in_the_page(guide):
 def test_frozen_pages_of_the_starter_examples(guide):
     from snippets.hello.app import app
 
-    assert (guide.site / "examples/hello/index.html").read_bytes() == app.test_client().get(
-        "/"
-    ).data
-    assert (guide.site / "examples/json_api/api/items").is_file()
+    # The app answers a fragment; the site publishes it as a complete document.
+    fragment = app.test_client().get("/").data
+    frozen = (guide.site / "examples/hello/index.html").read_bytes()
+    assert not fragment.lstrip().lower().startswith(b"<!doctype")
+    assert frozen.startswith(b'<!doctype html>\n<html lang="en">')
+    assert b"<body>\n" + fragment + b"\n</body>" in frozen
+    # An extensionless JSON URL is captured for the page but not published:
+    # a static host would serve it as application/octet-stream.
+    assert not (guide.site / "examples/json_api/api/items").exists()
 
 
 def test_every_preview_points_at_a_frozen_file(guide):

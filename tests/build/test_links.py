@@ -226,6 +226,18 @@ def check_links(site: Path, workdir: Path, prefix: str = "/") -> Checked:
     return checked
 
 
+# Links of frozen pages to URLs the build leaves out on purpose (CONTRIBUTING,
+# "Frozen pages"): each must still be broken, so a fix shows up here.
+LEFT_OUT = {
+    # JSON at an extensionless URL: a static host would serve it as
+    # application/octet-stream; the page shows its answers instead.
+    ("examples/database/index.html", "api/books"): "extensionless JSON",
+    # A redirect: a static host cannot send a 302, and the sign-in page must
+    # not be stored under the account page's name.
+    ("examples/security/index.html", "account/index.html"): "a redirect",
+}
+
+
 def test_every_internal_link_and_anchor_of_the_guide_resolves(guide, tmp_path):
     # Served where it will be published, so absolute links (the 404 page's) count.
     checked = check_links(guide.site, tmp_path, site_prefix(ROOT / "mkdocs.yml"))
@@ -237,8 +249,10 @@ def test_every_internal_link_and_anchor_of_the_guide_resolves(guide, tmp_path):
         f"anchor, {checked.skipped_line_anchors} code-line anchors left out; {len(pages)} HTML "
         f"files ({len(frozen)} frozen); {checked.seconds:.1f} s ({checked.cpu_seconds:.1f} s CPU)"
     )
-    assert checked.broken == [], "broken links:\n" + "\n".join(map(str, checked.broken))
-    assert checked.returncode == 0, checked.output
+    left_out = [b for b in checked.broken if (b.page, b.url) in LEFT_OUT]
+    others = [b for b in checked.broken if (b.page, b.url) not in LEFT_OUT]
+    assert others == [], "broken links:\n" + "\n".join(map(str, others))
+    assert sorted((b.page, b.url) for b in left_out) == sorted(LEFT_OUT)
     base = "http://127.0.0.1/"  # any: only the paths matter
     paths = {url.removeprefix(base) for url in start_urls(guide.site, base)}
     assert paths <= checked.urls  # every page and frozen page was read

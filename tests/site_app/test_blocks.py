@@ -56,6 +56,8 @@ def test_scan_finds_blocks_with_their_lines_and_skips_other_code():
         ("Set-Cookie",),
     )
     assert (second.example, second.indent, second.line) == ("indented", "    ", 22)
+    # Numbered in page order, for names that tell one block's frames from another's.
+    assert (first.number, second.number) == (1, 2)
 
 
 def single_error(markdown):
@@ -104,6 +106,20 @@ def single_error(markdown):
             "example: hello\nrequests:\n  - request: GET /\n    show: Set-Cookie\n",
             6,
             "'show' must be a list",
+            "show: [",
+        ),
+        ("example: hello\nshow: Allow\n", 3, "the block's 'show' must be a list", "show: ["),
+        (
+            "example: hello\nshow: [Allow, 'Set Cookie']\n",
+            3,
+            "lists 'Set Cookie', which is not a header name",
+            "show: [Allow, Set-Cookie]",
+        ),
+        ("example: hello\nshow: [Allow, allow]\n", 3, "lists 'allow' twice", "keep one"),
+        (
+            "example: hello\nrequests:\n  - request: GET /\n    show: [3]\n",
+            6,
+            "a request's 'show' lists 3, which is not a header name",
             "show: [",
         ),
         (
@@ -288,9 +304,15 @@ def test_render_tabs_for_files_and_each_kind_of_answer(hello):
     assert '--8<-- "hello/app.py"' in markdown
     assert '=== "GET / → 200"' in markdown
     assert (
-        '<iframe src="../examples/hello/index.html" title="Frozen page: GET /" sandbox=""'
-        in markdown
+        '<iframe src="../examples/hello/index.html" '
+        'title="Frozen page: GET / → 200 (block 1, hello)" '
+        'sandbox="allow-same-origin allow-popups allow-popups-to-escape-sandbox"' in markdown
     )
+    assert (
+        '<a class="ffg-open" href="../examples/hello/index.html">Open the frozen page'
+        '<span class="ffg-hidden"> of GET / → 200 (block 1, hello)</span></a>' in markdown
+    )
+    assert 'alt="Image answered to GET /chart.svg → 200 (block 1, hello)"' in markdown
     assert '=== "POST /items → 201"' in markdown
     assert 'Content-Type: application/json\n\n    {"name": "lamp"}' in markdown
     assert "Location: /items/1" in markdown
@@ -363,6 +385,67 @@ def test_the_rendered_block_is_html_tabs_with_the_included_code(project, hello):
     assert "x = 1" not in code  # and only that section
     assert "--8<--" not in code
     assert '"id": 1' in code
-    assert '<iframe src="../examples/hello/" title="Frozen page: GET /" sandbox=""' in page
+    assert re.search(r'<iframe src="../examples/hello/" title="Frozen page: GET / [^"]*"', page)
     assert '<span class="hll">' in page  # the highlighted line
     assert '<details class="note">' in page  # the HTML source, folded
+
+
+def test_block_show_applies_to_every_request_before_its_own():
+    (b,) = scan(
+        "```flask-example\nexample: hello\nshow: [Allow]\nrequests:\n  - GET /\n"
+        "  - request: DELETE /\n    show: [allow, Set-Cookie]\n```\n",
+        "p.md",
+    ).blocks
+    assert b.show == ("Allow",)
+    assert [r.show for r in b.requests] == [("Allow",), ("Allow", "Set-Cookie")]
+
+
+def test_several_requests_end_with_one_summary_line_each(hello):
+    (b,) = scan(
+        "!!! tip\n    ```flask-example\n    example: hello\n    show: [Allow]\n"
+        "    requests:\n      - GET /\n      - DELETE / -> 405\n    ```\n",
+        "p.md",
+    ).blocks
+    answers = [
+        Shown(b.requests[0], response("text/html", b"<p>hi</p>"), "examples/hello/index.html"),
+        Shown(
+            b.requests[1],
+            response("text/html", b"", "405 METHOD NOT ALLOWED", (("Allow", "HEAD, GET"),)),
+        ),
+    ]
+    markdown = render(b, resolve_files(b, hello), answers, "")
+    lines = markdown.split("\n")
+    summary = [line for line in lines if "ffg-summary" in line]
+    assert summary == [
+        '    <ol class="ffg-summary" aria-label="Requests of this hello example and their '
+        'answers"><li><code>GET /</code> → <strong>200 OK</strong></li>'
+        "<li><code>DELETE /</code> → <strong>405 METHOD NOT ALLOWED</strong> "
+        '<span class="ffg-field"><code>Allow: GET, HEAD</code></span></li></ol>'
+    ]
+    # It comes after the last tab, at the block's indent, not inside the tab.
+    assert lines.index(summary[0]) > lines.index('    === "DELETE / → 405"')
+    assert "    Allow: (not sent)" not in summary[0]
+    assert "        Allow: (not sent)" in markdown  # the GET tab says it was not sent
+    one = render(b, resolve_files(b, hello), answers[:1], "")
+    assert "ffg-summary" not in one
+
+
+def test_frames_of_one_block_have_distinct_titles(hello):
+    b = block(example="hello")
+    page = Shown(Request("GET", "/"), response("text/html", b"<p>hi</p>"), "examples/h/x.html")
+    markdown = render(b, resolve_files(b, hello), [page, page], "")
+    titles = re.findall(r'<iframe [^>]*title="([^"]*)"', markdown)
+    assert titles == [
+        "Frozen page: GET / → 200 (block 1, hello)",
+        "Frozen page: GET / → 200 (2) (block 1, hello)",
+    ]
+
+
+def test_a_block_links_its_example_download(hello):
+    b = block(example="hello")
+    markdown = render(b, resolve_files(b, hello), [], "../", "examples/hello/hello.zip")
+    assert (
+        '<p class="ffg-download"><a href="../examples/hello/hello.zip" download>'
+        "Download the example <code>hello</code> (zip)</a>"
+    ) in markdown
+    assert "ffg-download" not in render(b, resolve_files(b, hello), [], "../")

@@ -130,7 +130,8 @@ def test_fastapi_example_is_captured_with_its_test_client_and_not_frozen(project
     assert '"missing"' in invalid.response.text
     assert echoed.response.pretty_body() == '{\n  "body": "a=b",\n  "agent": "tests"\n}'
     assert result.frozen["fa"].files == {}
-    assert result.site_files() == {}
+    # Nothing frozen: the site publishes its download only.
+    assert list(result.site_files()) == ["examples/fa/fa.zip"]
     assert any(line.startswith("captured fa (fastapi): 4 requests") for line in logged)
     # Unchanged, it comes from the cache like a Flask example.
     again = project.builder().build(project.pages)
@@ -165,7 +166,7 @@ def test_django_example_is_captured_with_its_test_client_and_not_frozen(project)
     assert page.response.is_html
     assert page.preview is None  # nothing frozen, so nothing to preview
     assert result.frozen["dj"].files == {}
-    assert result.site_files() == {}
+    assert list(result.site_files()) == ["examples/dj/dj.zip"]
     assert not stale.exists()
 
 

@@ -2,7 +2,7 @@ import pytest
 
 from site_app.author.discover import discover
 from site_app.errors import FreezeError
-from site_app.execute.freeze import freeze
+from site_app.execute.freeze import complete_document, freeze
 from site_app.execute.load import isolated_modules, load_app
 
 PAGES = """
@@ -126,7 +126,7 @@ def test_an_endpoint_only_rule_freezes(project, tmp_path):
     project.example("endpoints", {"app.py": ENDPOINT_ONLY})
     frozen = run_freeze(project, tmp_path, "endpoints")
     assert frozen.files["/"] == "index.html"
-    assert (tmp_path / "out/index.html").read_text() == "<p>posts</p>"
+    assert "<body>\n<p>posts</p>\n</body>" in (tmp_path / "out/index.html").read_text()
 
 
 def test_view_that_raises_names_exception_and_line(project, tmp_path):
@@ -154,3 +154,85 @@ def test_link_to_a_missing_page(project, tmp_path):
         run_freeze(project, tmp_path, "dangling", urls=["/nowhere/"])
     assert "Unexpected status '404 NOT FOUND' on URL /nowhere/" in caught.value.what
     assert "answer 200" in caught.value.fix
+
+
+FRAGMENTS = """
+    from flask import Flask, redirect, url_for
+
+    app = Flask(__name__)
+
+
+    @app.route("/")
+    def index():
+        return '<p>Hi</p><a href="' + url_for("account") + '">account</a>'
+
+
+    @app.route("/account/")
+    def account():
+        return redirect(url_for("login"))
+
+
+    @app.route("/login/")
+    def login():
+        return "<!DOCTYPE html><html lang='en'><title>Sign in</title><p>Sign in</p></html>"
+
+
+    @app.route("/bare/")
+    def bare():
+        return "<html><title>Bare</title><p>no doctype</p></html>"
+"""
+
+
+def test_fragments_become_documents_and_redirects_are_left_out(project, tmp_path):
+    project.example("frag", {"app.py": FRAGMENTS})
+    frozen = run_freeze(project, tmp_path, "frag", urls=["/bare/"])
+    assert frozen.all_files() == ["bare/index.html", "index.html", "login/index.html"]
+    # A static host cannot redirect; the sign-in page is not stored as the account page.
+    assert "/account/" not in frozen.files
+    assert "302 FOUND" in frozen.skipped["/account/"]
+    assert "a static host cannot redirect" in frozen.skipped["/account/"]
+    index = (tmp_path / "out/index.html").read_text()
+    assert index.startswith('<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">')
+    assert "<title>frag: /</title>" in index
+    assert '<p>Hi</p><a href="/account/">account</a>\n</body>\n</html>\n' in index
+    # A document keeps what it has, and gets the doctype and charset it lacks.
+    assert (tmp_path / "out/login/index.html").read_text() == (
+        "<!DOCTYPE html><html lang='en'>\n<meta charset=\"utf-8\"><title>Sign in</title>"
+        "<p>Sign in</p></html>"
+    )
+    assert (tmp_path / "out/bare/index.html").read_text() == (
+        '<!doctype html>\n<html>\n<meta charset="utf-8"><title>Bare</title><p>no doctype</p></html>'
+    )
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (b"<p>x</p>", None),
+        (b"", None),
+        (b"<!-- a comment --><p>x</p>", None),
+        (
+            b'<!doctype html><meta charset="utf-8"><p>x</p>',
+            b'<!doctype html><meta charset="utf-8"><p>x</p>',
+        ),
+        (b"  <!doctype html><p>x</p>", b'  <!doctype html>\n<meta charset="utf-8"><p>x</p>'),
+        (
+            b"\xef\xbb\xbf<!-- by hand -->\n<!DocType html><HTML><Head lang=en><TITLE>t</TITLE>",
+            b'\xef\xbb\xbf<!-- by hand -->\n<!DocType html><HTML><Head lang=en>\n<meta charset="utf-8">'
+            b"<TITLE>t</TITLE>",
+        ),
+        (
+            b'<html lang="de"><head><meta http-equiv="Content-Type" content="text/html; charset=utf-8">',
+            b'<!doctype html>\n<html lang="de"><head><meta http-equiv="Content-Type" '
+            b'content="text/html; charset=utf-8">',
+        ),
+    ],
+)
+def test_complete_document_wraps_a_fragment_and_completes_a_document(body, expected):
+    result = complete_document(body, "demo: /<x>")
+    if expected is not None:
+        assert result == expected
+        return
+    assert result.startswith(b'<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">')
+    assert b"<title>demo: /&lt;x&gt;</title>" in result
+    assert result.endswith(b"<body>\n" + body + b"\n</body>\n</html>\n")
