@@ -18,7 +18,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import FrameType
 
@@ -28,10 +28,21 @@ from jinja2 import BytecodeCache
 from jinja2.bccache import Bucket
 
 from ..errors import BuildFailed, ExampleError, Location, RequestFailed, SiteAppError, describe
-from ..model import BlockRequests, Example, Frozen, Job, Output, Request, Response, Shown
+from ..model import (
+    BlockRequests,
+    Example,
+    Frozen,
+    Job,
+    Output,
+    Request,
+    Response,
+    Shown,
+    Upload,
+)
 from . import clients
 from .capture import perform, status_is_expected
 from .clients import Client, FlaskTestClient
+from .forms import FormProblem, submit
 from .freeze import freeze, not_frozen
 from .load import isolated_modules, load_app, run_setup, where_in_example
 
@@ -166,7 +177,8 @@ def run(job: Job) -> Output:
             c.request.path
             for answers in captured.values()
             for c in answers
-            if c.preview_body and c.response.status_code == 200
+            # A static host ignores a query string: such a page gets a preview of its own.
+            if c.preview_body and c.response.status_code == 200 and "?" not in c.request.path
         }
     )
     frozen: Frozen | None = None
@@ -297,6 +309,7 @@ def _capture(job: Job, block: BlockRequests) -> list[Captured]:
             client = clients.connect(example, settings)
         # One client for the whole block, so cookies carry over.
         for index, request in enumerate(block.requests):
+            request = _as_sent(block, index, example, client, request, answers)
             response = _send(block, index, example, client, request)
             body = None
             # Only a Flask example is frozen, so only its pages and images get previews.
@@ -309,6 +322,88 @@ def _capture(job: Job, block: BlockRequests) -> list[Captured]:
                     body = response.body
             answers.append(Captured(request, response, body))
     return answers
+
+
+def _as_sent(
+    block: BlockRequests,
+    index: int,
+    example: Example,
+    client: Client,
+    request: Request,
+    before: list[Captured],
+) -> Request:
+    """The request as a browser would send it: files read, a submitted form filled in."""
+    where = block.where(index)
+    flask_only = [
+        what
+        for what, used in (
+            ("'files'", request.files),
+            ("'submit'", request.submit),
+            ("show: [cookies]", request.shows_cookies),
+        )
+        if used
+    ]
+    if flask_only and not isinstance(client, FlaskTestClient):
+        raise RequestFailed(
+            f"{' and '.join(flask_only)} work(s) for Flask examples only; example "
+            f"'{example.name}' is a {example.settings.framework} app",
+            where=where,
+            fix="send its form fields with 'form', or show the Set-Cookie header",
+        )
+    request = replace(request, files=tuple(_read_upload(example, u, where) for u in request.files))
+    if request.submit is None:
+        return request
+    previous = before[-1] if before else None
+    redirect = previous.response.header("Location") if previous else None
+    if previous is None or not previous.response.is_html or redirect:
+        got = (
+            "it is the block's first request"
+            if previous is None
+            else f"the previous answer ({previous.request.label}, line "
+            f"{block.request_lines[index - 1]}) "
+            + (
+                f"redirects to {redirect}"
+                if redirect
+                else f"is {previous.response.mimetype or 'empty'}, not an HTML page"
+            )
+        )
+        raise RequestFailed(
+            f"{request.label} posts a form of the previous HTML answer, but {got}",
+            where=where,
+            fix="first GET the page that holds the form, in the same block",
+        )
+    try:
+        return submit(request, previous.request, previous.response)
+    except FormProblem as problem:
+        raise RequestFailed(
+            f"{request.label}: in the answer to {previous.request.label} "
+            f"(line {block.request_lines[index - 1]}), {problem.what}",
+            where=where,
+            fix=problem.fix,
+        ) from None
+
+
+def _read_upload(example: Example, upload: Upload, where: Location) -> Upload:
+    """The upload with its content, read from the example's own file."""
+    path = (example.directory / upload.source).resolve()
+    if not path.is_relative_to(example.directory.resolve()):
+        raise RequestFailed(
+            f"the upload for field '{upload.field}' ({upload.source}) is outside example "
+            f"'{example.name}'",
+            where=where,
+            fix="put the file in the example's folder and name it relative to that folder",
+        )
+    if not path.is_file():
+        files = ", ".join(
+            example.display(p) for p in example.source_files() if not p.name.endswith(".py")
+        )
+        raise RequestFailed(
+            f"the upload for field '{upload.field}' names "
+            f"{example.display(example.directory / upload.source)}, which does not exist",
+            where=where,
+            fix=f"add the file to the example, or name one it has ({files or 'none'})",
+        )
+    return replace(upload, content=path.read_bytes())
 
 
 def _as_frozen(client: FlaskTestClient, request: Request) -> bytes:
