@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 from flask import Flask
 from flask_frozen import relative_url_for
@@ -310,6 +311,7 @@ def _capture(job: Job, block: BlockRequests) -> list[Captured]:
         # One client for the whole block, so cookies carry over.
         for index, request in enumerate(block.requests):
             request = _as_sent(block, index, example, client, request, answers)
+            held = _cookies_of(client)
             response = _send(block, index, example, client, request)
             body = None
             # Only a Flask example is frozen, so only its pages and images get previews.
@@ -317,7 +319,7 @@ def _capture(job: Job, block: BlockRequests) -> list[Captured]:
                 # A redirect's body is a stub whose link points at the live
                 # app's root; the Location header says all there is to say.
                 if response.is_html and not 300 <= response.status_code < 400:
-                    body = _as_frozen(client, request)
+                    body = _as_frozen(client, request, held)
                 elif response.is_image and response.status_code == 200:
                     body = response.body
             answers.append(Captured(request, response, body))
@@ -406,15 +408,29 @@ def _read_upload(example: Example, upload: Upload, where: Location) -> Upload:
     return replace(upload, content=path.read_bytes())
 
 
-def _as_frozen(client: FlaskTestClient, request: Request) -> bytes:
-    """The page as Frozen-Flask writes it: with relative URLs."""
-    app = client.app
+def _cookies_of(client: Client) -> dict[Any, Any] | None:
+    """The cookies a Flask test client holds (Werkzeug keeps them in a private mapping)."""
+    if isinstance(client, FlaskTestClient):
+        return dict(client.client._cookies or {})
+    return None
+
+
+def _as_frozen(client: FlaskTestClient, request: Request, held: dict[Any, Any] | None) -> bytes:
+    """The page as Frozen-Flask writes it: with relative URLs.
+
+    The page is asked for again with the cookies the client held before the
+    first time, so what the session carried (a flashed message, read once)
+    shows in the preview too; then the client holds what the first answer left.
+    """
+    app, after = client.app, client.client._cookies
     previous = app.jinja_env.globals["url_for"]
     app.jinja_env.globals["url_for"] = relative_url_for
+    client.client._cookies = dict(held or {})
     try:
         response, _ = perform(app, request, client.client)
     finally:
         app.jinja_env.globals["url_for"] = previous
+        client.client._cookies = after
     return response.body
 
 

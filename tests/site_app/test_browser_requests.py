@@ -148,6 +148,17 @@ APP = """
         return render_template_string(FORM)
 
 
+    @app.get("/note")
+    def note():
+        flash("saved")
+        return redirect("/notes")
+
+
+    @app.get("/notes")
+    def notes():
+        return render_template_string("<p>{{ get_flashed_messages()|join }}</p>")
+
+
     @app.get("/old")
     def old():
         return redirect("/me")
@@ -361,3 +372,14 @@ def test_browser_requests_are_for_flask_examples_only(project):
         "show: [cookies] work(s) for Flask examples only; example 'api' is a fastapi app"
         in error.what
     )
+
+
+def test_a_preview_sees_the_session_the_page_saw(site):
+    """A flashed message is read once; the preview must show it all the same."""
+    site.page("a.md", block("  - GET /note -> 302", "  - GET /notes", "  - GET /notes"))
+    answers = site.build().blocks[("a.md", 3)].answers
+    assert answers[1].response.text == "<p>saved</p>"
+    assert answers[2].response.text == "<p></p>"
+    frozen = site.root / ".cache/frozen/site"
+    assert (frozen / answers[1].preview.split("/", 2)[2]).read_text() == "<p>saved</p>"
+    assert (frozen / answers[2].preview.split("/", 2)[2]).read_text() == "<p></p>"
