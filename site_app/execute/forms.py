@@ -137,7 +137,12 @@ class _FormReader(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag == "form":
             self._form = None
-        elif tag == "textarea":
+        elif tag == "textarea" and self._textarea is not None:
+            # HTML drops one newline right after <textarea> (WTForms writes one).
+            value = self._textarea.value
+            self._textarea.value = (
+                value[2:] if value.startswith("\r\n") else value.removeprefix("\n")
+            )
             self._textarea = None
         elif tag == "option" and self._option is not None and self._select is not None:
             value = self._option.get("value", self._option_text.strip())

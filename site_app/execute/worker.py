@@ -462,8 +462,12 @@ def _send(
         f"{request.label} to example '{example.name}' answered {response.status}, "
         f"expected {expected}{because}",
         where=where,
-        fix=f"fix the view, or if this status is what the page means to show, "
-        f"write the request as '{request.label} -> {response.status_code}'",
+        fix="fix the view, or if this status is what the page means to show, "
+        + (
+            f"add 'status: {response.status_code}' to its submit"
+            if request.submit is not None
+            else f"write the request as '{request.label} -> {response.status_code}'"
+        ),
     )
 
 

@@ -20,6 +20,8 @@ def count_primes(below):
         if sieve[n]:
             sieve[n * n :: n] = bytes(len(range(n * n, below, n)))
     return {"below": below, "primes": sum(sieve)}
+
+
 # --8<-- [end:work]
 
 
@@ -89,6 +91,7 @@ def create_app(test_config=None):
                 [status, json.dumps(result), job_id],
             )
             db.commit()
+
     # --8<-- [end:task]
 
     # --8<-- [start:enqueue]
@@ -105,6 +108,7 @@ def create_app(test_config=None):
         run_job(job_id)  # puts the job in the queue and returns
         url = url_for("job_status", job_id=job_id)
         return {"id": job_id, "status_url": url}, 202, {"Location": url}
+
     # --8<-- [end:enqueue]
 
     # --8<-- [start:status]
@@ -118,6 +122,7 @@ def create_app(test_config=None):
         if job["result"] is not None:
             body["result"] = json.loads(job["result"])
         return body
+
     # --8<-- [end:status]
 
     # --8<-- [start:worker]
@@ -127,6 +132,7 @@ def create_app(test_config=None):
         """Run queued jobs until stopped with Ctrl+C."""
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
         huey.create_consumer(workers=workers).run()
+
     # --8<-- [end:worker]
 
     @app.errorhandler(HTTPException)

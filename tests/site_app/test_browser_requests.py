@@ -284,6 +284,12 @@ def test_an_upload_without_a_form_guesses_the_type_from_the_name(site):
             "first GET the page",
         ),
         (
+            ["  - GET /login", "  - submit: {form: '#login', fields: {user: ada}}"],
+            7,
+            "POST /login to example 'site' answered 302 FOUND, expected a 2xx status; it redirects to /me",
+            "add 'status: 302' to its submit",
+        ),
+        (
             ["  - GET /login", "  - submit: {form: '#signin'}"],
             7,
             "submit #signin: in the answer to GET /login (line 6), the page has no form '#signin'",
@@ -383,3 +389,17 @@ def test_a_preview_sees_the_session_the_page_saw(site):
     frozen = site.root / ".cache/frozen/site"
     assert (frozen / answers[1].preview.split("/", 2)[2]).read_text() == "<p>saved</p>"
     assert (frozen / answers[2].preview.split("/", 2)[2]).read_text() == "<p></p>"
+
+
+@pytest.mark.parametrize(
+    ("html", "value"),
+    [
+        ("<textarea name=t>\r\nkept\n</textarea>", "kept\n"),
+        ("<textarea name=t>\n\nsecond</textarea>", "\nsecond"),
+        ("<textarea name=t>\r\n</textarea>", ""),
+        ("<textarea name=t>as is</textarea>", "as is"),
+    ],
+)
+def test_a_textarea_loses_the_newline_html_drops(html, value):
+    (form,) = forms_of(f"<form>{html}</form>")
+    assert submission(form, (), ()) == [("t", value)]
