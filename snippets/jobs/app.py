@@ -20,8 +20,6 @@ def count_primes(below):
         if sieve[n]:
             sieve[n * n :: n] = bytes(len(range(n * n, below, n)))
     return {"below": below, "primes": sum(sieve)}
-
-
 # --8<-- [end:work]
 
 
@@ -91,7 +89,6 @@ def create_app(test_config=None):
                 [status, json.dumps(result), job_id],
             )
             db.commit()
-
     # --8<-- [end:task]
 
     # --8<-- [start:enqueue]
@@ -108,7 +105,6 @@ def create_app(test_config=None):
         run_job(job_id)  # puts the job in the queue and returns
         url = url_for("job_status", job_id=job_id)
         return {"id": job_id, "status_url": url}, 202, {"Location": url}
-
     # --8<-- [end:enqueue]
 
     # --8<-- [start:status]
@@ -122,7 +118,6 @@ def create_app(test_config=None):
         if job["result"] is not None:
             body["result"] = json.loads(job["result"])
         return body
-
     # --8<-- [end:status]
 
     # --8<-- [start:worker]
@@ -132,7 +127,6 @@ def create_app(test_config=None):
         """Run queued jobs until stopped with Ctrl+C."""
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
         huey.create_consumer(workers=workers).run()
-
     # --8<-- [end:worker]
 
     @app.errorhandler(HTTPException)

@@ -15,8 +15,6 @@ def train():
     model = RandomForestClassifier(n_estimators=50, random_state=0)
     model.fit(iris.data, iris.target)
     return model, [str(name) for name in iris.target_names]
-
-
 # --8<-- [end:train]
 
 
@@ -39,8 +37,6 @@ def read_measurements(data):
     if errors:
         return None, errors
     return [float(data[name]) for name in FEATURES], {}
-
-
 # --8<-- [end:validate]
 
 
@@ -63,7 +59,6 @@ def create_app(test_config=None):
             "species": species[chances.argmax()],
             "probabilities": dict(zip(species, rounded, strict=True)),
         }
-
     # --8<-- [end:predict]
 
     return app
