@@ -2,7 +2,7 @@ import re
 
 import pytest
 
-from snippets.users.app import create_app, is_safe
+from snippets.users.app import User, create_app, db, is_safe
 from snippets.users.peek import read_without_key
 
 PASSWORD = "correct horse battery staple"
@@ -34,8 +34,6 @@ def test_register_stores_a_salted_hash_and_sends_to_sign_in(app, client):
     response = post(client, "/register/", username="grace", password=PASSWORD, confirm=PASSWORD)
     assert response.headers["Location"] == "/login/"
     assert "Your account is ready. Sign in." in client.get("/login/").text
-    from snippets.users.app import User, db
-
     with app.app_context():
         ada, grace = db.session.scalars(db.select(User).order_by(User.id))
     assert grace.password_hash.startswith("pbkdf2:sha256:")
