@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -60,11 +61,37 @@ def examples(session: nox.Session, flask: str) -> None:
     session.run("pytest", "-p", "no:cacheprovider", "tests/snippets", "snippets", *session.posargs)
 
 
+def require_node_tools(session: nox.Session) -> None:
+    """Stop with a clear message unless node_modules/ holds package.json's pinned versions.
+
+    The session does not run `npm ci` itself: that deletes node_modules/ and
+    downloads every package again on each run. `.ci/run` runs it once.
+    """
+    wanted = json.loads((ROOT / "package.json").read_text(encoding="utf-8"))["devDependencies"]
+    wrong = []
+    for name, version in wanted.items():
+        installed = ROOT / "node_modules" / name / "package.json"
+        found = None
+        if installed.is_file():
+            found = json.loads(installed.read_text(encoding="utf-8"))["version"]
+        if found != version:
+            wrong.append(f"{name} {version} (found: {found or 'nothing'})")
+    if wrong:
+        session.error(
+            "node_modules/ lacks what package.json pins: "
+            + ", ".join(wrong)
+            + f". Run `npm ci` in {ROOT} (Node and npm: `apt-get install nodejs npm`)"
+        )
+
+
 @nox.session(python=PYTHON)
 def browser(session: nox.Session) -> None:
-    """Run the browser tests in Debian's Chromium."""
+    """Run the browser tests in Debian's Chromium, axe-core and the Nu HTML Checker included."""
+    require_node_tools(session)
     install(session, "test", "browser")
-    session.run("pytest", "tests/browser", *session.posargs)
+    # A test file or folder named after -- runs alone; otherwise the whole folder.
+    named = any(arg.startswith("tests/") for arg in session.posargs)
+    session.run("pytest", *([] if named else ["tests/browser"]), *session.posargs)
 
 
 @nox.session(python=PYTHON)
@@ -93,6 +120,14 @@ def bench(session: nox.Session) -> None:
     """Benchmark the build: plugin cost, warm rebuilds, freezing, scaling, memory."""
     install(session, "docs")
     session.run("python", "benchmarks/bench.py", *session.posargs)
+
+
+@nox.session(python=PYTHON, default=False)
+def lighthouse(session: nox.Session) -> None:
+    """Lighthouse (mobile) on three chapters: accessibility and performance, measured."""
+    require_node_tools(session)
+    install(session, "docs")
+    session.run("python", "benchmarks/lighthouse.py", *session.posargs)
 
 
 @nox.session(python=PYTHON)

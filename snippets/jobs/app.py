@@ -1,5 +1,6 @@
 import json
 import logging
+import math
 import os
 import sqlite3
 
@@ -9,17 +10,19 @@ from huey import SqliteHuey
 from werkzeug.exceptions import HTTPException
 
 LARGEST = 10_000_000
+STEP = 1_000_000  # numbers one step of a job checks
 
 
 # --8<-- [start:work]
-def count_primes(below):
-    """The slow part: count the primes below a number with a sieve."""
-    sieve = bytearray([1]) * below
-    sieve[:2] = b"\x00\x00"
-    for n in range(2, int(below**0.5) + 1):
-        if sieve[n]:
-            sieve[n * n :: n] = bytes(len(range(n * n, below, n)))
-    return {"below": below, "primes": sum(sieve)}
+def count_primes_between(start, stop):
+    """The slow part: count the primes n with start <= n < stop, with a sieve."""
+    sieve = bytearray([1]) * (stop - start)  # a flag per number: "prime"
+    for n in range(2, math.isqrt(stop - 1) + 1):
+        first = max(n * n, -(-start // n) * n)  # n's first multiple in the range
+        sieve[first - start :: n] = bytes(len(range(first, stop, n)))
+    for k in range(start, min(stop, 2)):  # 0 and 1 are not primes
+        sieve[k - start] = 0
+    return sum(sieve)
 # --8<-- [end:work]
 
 
@@ -42,6 +45,7 @@ def create_app(test_config=None):
     app.config.from_mapping(
         DATABASE=os.path.join(app.instance_path, "jobs.sqlite"),
         HUEY_IMMEDIATE=False,
+        WORKER_STEP_URL=False,
     )
     app.config.from_prefixed_env()  # FLASK_DATABASE=/srv/jobs.sqlite sets DATABASE
     if test_config:
@@ -68,6 +72,8 @@ def create_app(test_config=None):
             " id INTEGER PRIMARY KEY,"  # 1, 2, 3...: the id clients poll
             " below INTEGER NOT NULL,"
             " status TEXT NOT NULL DEFAULT 'queued',"
+            " checked INTEGER NOT NULL DEFAULT 0,"  # numbers checked so far
+            " found INTEGER NOT NULL DEFAULT 0,"  # primes found so far
             " result TEXT)"  # JSON, once the job has finished
         )
     # --8<-- [end:table]
@@ -75,18 +81,32 @@ def create_app(test_config=None):
     # --8<-- [start:task]
     @huey.task()
     def run_job(job_id):
+        """One step of a job: the next STEP numbers, then back into the queue."""
         with app.app_context():
             db = get_db()
             job = db.execute("SELECT * FROM job WHERE id = ?", [job_id]).fetchone()
             db.execute("UPDATE job SET status = 'running' WHERE id = ?", [job_id])
             db.commit()
+            start, stop = job["checked"], min(job["checked"] + STEP, job["below"])
             try:
-                result, status = count_primes(job["below"]), "done"
+                found = job["found"] + count_primes_between(start, stop)
             except Exception as exc:
-                result, status = {"error": repr(exc)}, "failed"
+                db.execute(
+                    "UPDATE job SET status = 'failed', result = ? WHERE id = ?",
+                    [json.dumps({"error": repr(exc)}), job_id],
+                )
+                db.commit()
+                return
+            db.execute("UPDATE job SET checked = ?, found = ? WHERE id = ?", [stop, found, job_id])
+            if stop < job["below"]:
+                db.commit()
+                # The next step, ahead of jobs not yet started:
+                run_job(job_id, priority=1)
+                return
+            result = {"below": job["below"], "primes": found}
             db.execute(
-                "UPDATE job SET status = ?, result = ? WHERE id = ?",
-                [status, json.dumps(result), job_id],
+                "UPDATE job SET status = 'done', result = ? WHERE id = ?",
+                [json.dumps(result), job_id],
             )
             db.commit()
     # --8<-- [end:task]
@@ -115,6 +135,8 @@ def create_app(test_config=None):
         if job is None:
             abort(404, f"There is no job {job_id}.")
         body = {"id": job["id"], "status": job["status"]}
+        if job["status"] == "running":  # how far it has got
+            body.update(checked=job["checked"], below=job["below"])
         if job["result"] is not None:
             body["result"] = json.loads(job["result"])
         return body
@@ -128,6 +150,19 @@ def create_app(test_config=None):
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
         huey.create_consumer(workers=workers).run()
     # --8<-- [end:worker]
+
+    # --8<-- [start:step]
+    if app.config["WORKER_STEP_URL"]:  # for demos and builds only, never in production
+
+        @app.post("/api/worker/step")
+        def worker_step():
+            """Do what a worker does once: take the next task and run it."""
+            task = huey.dequeue()
+            if task is None:
+                return {"ran": None}
+            huey.execute(task)
+            return {"ran": task.name, "args": list(task.args)}
+    # --8<-- [end:step]
 
     @app.errorhandler(HTTPException)
     def error_as_json(error):

@@ -6,8 +6,8 @@ from snippets.testing_demo.app import create_app
 
 @pytest.fixture
 def app():
-    """This file tests the small shopping cart in app.py."""
-    return create_app({"TESTING": True})
+    """This file tests the small shopping cart in app.py, with a key for tests only."""
+    return create_app({"TESTING": True, "SECRET_KEY": "test-only-key"})
 
 
 def test_the_client_keeps_cookies_like_a_browser(client):

@@ -67,11 +67,11 @@ def uses(step: dict[str, Any], action: str) -> bool:
 
 
 def run_lines(job: dict[str, Any]) -> list[str]:
-    """Every command line of the job's ``run:`` steps."""
+    """Every command line of the job's ``run:`` steps (a line ending in ``\\`` goes on)."""
     return [
         line.strip()
         for step in steps(job)
-        for line in str(step.get("run", "")).splitlines()
+        for line in str(step.get("run", "")).replace("\\\n", " ").splitlines()
         if line.strip() and not line.lstrip().startswith("#")
     ]
 
@@ -89,11 +89,12 @@ def is_nox(line: str) -> bool:
 
 
 def is_setup(line: str) -> bool:
-    """Installing nox, or system packages a session needs: the only other work allowed."""
+    """Installing nox, system packages, or the npm tools package-lock.json pins (as .ci/run
+    does): the only other work allowed."""
     found = words(line)
     if found[:1] == ["sudo"]:
         found = found[1:]
-    if found[:1] == ["apt-get"]:
+    if found[:1] == ["apt-get"] or found[:2] == ["npm", "ci"]:
         return True
     return "pip" in found and "install" in found and any(w.startswith("nox") for w in found)
 

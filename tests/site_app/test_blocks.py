@@ -1,5 +1,8 @@
+import html
 import os
+import re
 
+import markdown
 import pytest
 
 from site_app.author.directive import scan
@@ -8,7 +11,7 @@ from site_app.author.policy import typed_python
 from site_app.author.sources import resolve_files
 from site_app.errors import BlockError
 from site_app.model import Request, Response, Settings, Shown
-from site_app.render.markdown import render
+from site_app.render.markdown import REQUIRED_EXTENSIONS, render
 
 PAGE = """\
 # A page
@@ -394,3 +397,32 @@ def test_tab_titles_are_escaped_and_unique_within_a_block(project):
     assert '=== "\\_\\_init\\_\\_.py"' in markdown
     assert '=== "GET / → 404"' in markdown
     assert '=== "GET / → 404 (2)"' in markdown
+
+
+def test_the_rendered_block_is_html_tabs_with_the_included_code(project, hello):
+    """Through Markdown with the extensions the plugin requires, as MkDocs would run it."""
+    b = block(example="hello", section="routes", highlight="7")
+    answers = [
+        Shown(Request("GET", "/"), response("text/html", b"<p>hi</p>"), "examples/hello/"),
+        Shown(Request("GET", "/api"), response("application/json", b'{"id":1}')),
+    ]
+    text = render(b, resolve_files(b, hello), answers, "../")
+    converter = markdown.Markdown(
+        extensions=[*REQUIRED_EXTENSIONS, "pymdownx.highlight"],
+        extension_configs={
+            "pymdownx.tabbed": {"alternate_style": True},
+            "pymdownx.snippets": {"base_path": [str(project.snippets)], "check_paths": True},
+        },
+    )
+    page = converter.convert(text)
+    assert page.count('class="tabbed-set tabbed-alternate"') == 1
+    labels = re.findall(r'<label for="__tabbed_\d+_\d+">(.*?)</label>', page)
+    assert labels == ["app.py", "GET / → 200", "GET /api → 200"]
+    code = html.unescape(re.sub(r"<[^>]+>", "", page))
+    assert '@app.route("/")' in code  # the file's section, included from the example
+    assert "x = 1" not in code  # and only that section
+    assert "--8<--" not in code
+    assert '"id": 1' in code
+    assert '<iframe src="../examples/hello/" title="Frozen page: GET /" sandbox=""' in page
+    assert '<span class="hll">' in page  # the highlighted line
+    assert '<details class="note">' in page  # the HTML source, folded

@@ -103,14 +103,16 @@ def test_settings_command_prints_the_same_report(key, tmp_path):
     assert json.loads(result.output) == app.test_client().get("/settings").json
 
 
-def flask_cli(*args, cwd):
+def flask_cli(*args, cwd, stdin=None, **env_vars):
     """Run the real `flask` command in ``cwd``, with the guide importable."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("FLASK_")}
     env["PYTHONPATH"] = str(ROOT)
+    env.update(env_vars)
     return subprocess.run(
         [sys.executable, "-m", "flask", *args],
         cwd=cwd,
         env=env,
+        input=stdin,
         capture_output=True,
         text=True,
         timeout=60,
@@ -133,3 +135,25 @@ def test_flask_command_without_dot_env_refuses_to_start(tmp_path):
     result = flask_cli("--app", "snippets.configuration.app", "settings", cwd=tmp_path)
     assert result.returncode != 0
     assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_flask_shell_reads_a_line_from_stdin_and_prints_the_instance_folder(tmp_path):
+    result = flask_cli(
+        "--app",
+        "snippets.configuration.app",
+        "shell",
+        cwd=tmp_path,
+        stdin="print(app.instance_path)\n",
+        FLASK_SECRET_KEY="test-key",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == f">>> {ROOT / 'instance'}\n>>>"
+    assert f"Instance: {ROOT / 'instance'}" in result.stderr  # the shell's banner
+
+
+def test_flask_shell_has_no_c_option(tmp_path):
+    result = flask_cli(
+        "--app", "snippets.configuration.app", "shell", "-c", "print(1)", cwd=tmp_path
+    )
+    assert result.returncode == 2
+    assert "No such option '-c'" in result.stderr

@@ -135,3 +135,18 @@ def test_each_app_has_its_own_database(tmp_path):
     for app in (first, second):
         with app.app_context():
             db.engine.dispose()
+
+
+def test_not_null_refuses_none_but_stores_an_empty_title(app):
+    # What docs/database.md says of Mapped[str]: NOT NULL is not "not empty".
+    from sqlalchemy.exc import IntegrityError
+
+    with app.app_context():
+        db.session.add(Book(title="", author="Frank Herbert"))
+        db.session.commit()
+        stored = db.session.scalars(db.select(Book).where(Book.title == "")).one()
+        assert stored.author == "Frank Herbert"
+        db.session.add(Book(title=None, author="Frank Herbert"))
+        with pytest.raises(IntegrityError, match=r"NOT NULL constraint failed: book\.title"):
+            db.session.commit()
+        db.session.rollback()

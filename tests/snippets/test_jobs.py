@@ -1,4 +1,5 @@
 import json
+import math
 import os
 import signal
 import sqlite3
@@ -13,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from snippets.jobs import app as jobs_module
-from snippets.jobs.app import LARGEST, count_primes, create_app, get_db
+from snippets.jobs.app import LARGEST, STEP, count_primes_between, create_app, get_db
 
 ROOT = Path(__file__).resolve().parents[2]
 FINISHED = ("done", "failed")
@@ -78,12 +79,21 @@ def primes_by_trial_division(below):
 
 @pytest.mark.parametrize("below", [2, 3, 4, 10, 11, 100, 1000])
 def test_count_primes_agrees_with_trial_division(below):
-    assert count_primes(below) == {"below": below, "primes": primes_by_trial_division(below)}
+    assert count_primes_between(0, below) == primes_by_trial_division(below)
 
 
-def test_count_primes_below_a_million():
-    # pi(10**6) = 78498, a known value of the prime-counting function
-    assert count_primes(1_000_000)["primes"] == 78498
+@pytest.mark.parametrize(
+    ("start", "stop"), [(0, 2), (1, 3), (2, 3), (90, 110), (997, 1000), (500, 1000)]
+)
+def test_a_range_of_the_sieve_agrees_with_trial_division(start, stop):
+    expected = primes_by_trial_division(stop) - primes_by_trial_division(start)
+    assert count_primes_between(start, stop) == expected
+
+
+def test_count_primes_below_a_million_in_steps():
+    # pi(10**6) = 78498 and pi(2 * 10**6) = 148933, known values of the prime-counting function
+    assert count_primes_between(0, 1_000_000) == 78498
+    assert count_primes_between(0, 1_000_000) + count_primes_between(1_000_000, 2_000_000) == 148933
 
 
 def test_enqueue_answers_202_at_once_and_the_job_waits_in_the_queue(app, client):
@@ -130,10 +140,10 @@ def test_a_real_worker_runs_jobs_queued_before_it_started(app, client, keep_sign
 
 
 def test_a_job_that_raises_is_marked_failed(client, worker, monkeypatch):
-    def broken(below):
-        raise MemoryError(f"no room for {below} numbers")
+    def broken(start, stop):
+        raise MemoryError(f"no room for {stop - start} numbers")
 
-    monkeypatch.setattr(jobs_module, "count_primes", broken)
+    monkeypatch.setattr(jobs_module, "count_primes_between", broken)
     url = client.post("/api/primes", json={"below": 50}).json["status_url"]
     assert wait_until_finished(client, url) == {
         "id": 1,
@@ -229,14 +239,29 @@ def test_flask_worker_in_its_own_process_stops_gracefully_on_ctrl_c(make_app, tm
     assert worker.returncode == 0, log
     assert "run_job" in log  # the worker logs the jobs it runs
     statuses = [client.get(url).json["status"] for url in urls]
-    done = statuses.count("done")
-    # Jobs run in order and none is left half-done: the finished ones come
-    # first and the rest wait for the next worker.
-    assert statuses == ["done"] * done + ["queued"] * (len(urls) - done)
-    assert done > running  # the job seen running finished before the worker exited
+    done, partly = statuses.count("done"), statuses.count("running")
+    # Jobs run in order: the finished ones come first. The worker finished the
+    # step it was on; a job it left half-way has its next step queued, for the
+    # next worker, and the rest have not started.
+    assert partly <= 1
+    assert statuses == ["done"] * done + ["running"] * partly + ["queued"] * (
+        len(urls) - done - partly
+    )
+    assert app_pending(database) == len(urls) - done
+    # The job seen running went on until Ctrl+C: it is done, or part-done.
+    assert done + partly > running
     # It stopped soon after Ctrl+C: a job or two may finish between the last
     # look and the signal (each takes a fraction of a second), not the queue.
     assert done < len(urls) // 2
+
+
+def app_pending(database):
+    """Tasks waiting in the queue of the SQLite file, seen from a fresh app."""
+    app = create_app({"DATABASE": str(database)})
+    try:
+        return app.extensions["huey"].pending_count()
+    finally:
+        app.extensions["huey"].storage.close()
 
 
 def test_the_database_can_come_from_the_environment(make_app, tmp_path, monkeypatch):
@@ -257,3 +282,45 @@ def test_wrong_method_is_a_json_405_that_keeps_allow(client):
 def test_one_connection_per_app_context(app):
     with app.app_context():
         assert get_db() is get_db()
+
+
+@pytest.fixture
+def stepping(make_app, tmp_path):
+    return make_app(
+        {"DATABASE": str(tmp_path / "jobs.sqlite"), "WORKER_STEP_URL": True}
+    ).test_client()
+
+
+def test_each_step_checks_step_numbers_and_queues_the_next(stepping):
+    # pi(2 * 10**6) = 148933, plus the primes of the last ten numbers
+    tail = range(2 * STEP, 2 * STEP + 10)
+    expected = 148933 + sum(all(n % d for d in range(2, math.isqrt(n) + 1)) for n in tail)
+    stepping.post("/api/primes", json={"below": 2 * STEP + 10})
+    assert stepping.get("/api/jobs/1").json == {"id": 1, "status": "queued"}
+    seen = []
+    while (step := stepping.post("/api/worker/step").json)["ran"]:
+        assert step == {"ran": "run_job", "args": [1]}
+        seen.append(stepping.get("/api/jobs/1").json)
+    assert seen == [
+        {"id": 1, "status": "running", "checked": STEP, "below": 2 * STEP + 10},
+        {"id": 1, "status": "running", "checked": 2 * STEP, "below": 2 * STEP + 10},
+        {"id": 1, "status": "done", "result": {"below": 2 * STEP + 10, "primes": expected}},
+    ]
+
+
+def test_a_started_job_finishes_before_the_next_starts(stepping):
+    for _ in range(2):
+        stepping.post("/api/primes", json={"below": 2 * STEP})
+    stepping.post("/api/worker/step")
+    assert stepping.get("/api/jobs/2").json["status"] == "queued"
+    stepping.post("/api/worker/step")  # job 1's second step went ahead of job 2
+    assert stepping.get("/api/jobs/1").json["status"] == "done"
+    assert stepping.get("/api/jobs/2").json["status"] == "queued"
+
+
+def test_the_step_url_is_off_unless_configured(client):
+    assert client.post("/api/worker/step").status_code == 404
+
+
+def test_a_step_with_nothing_queued_runs_nothing(stepping):
+    assert stepping.post("/api/worker/step").json == {"ran": None}
