@@ -403,3 +403,10 @@ def test_a_preview_sees_the_session_the_page_saw(site):
 def test_a_textarea_loses_the_newline_html_drops(html, value):
     (form,) = forms_of(f"<form>{html}</form>")
     assert submission(form, (), ()) == [("t", value)]
+
+
+def test_a_client_without_cookies_says_so(site):
+    site.page("a.md", block("  - request: GET /me", "    show: [cookies]"))
+    rendered = site.build().blocks[("a.md", 3)]
+    assert rendered.answers[0].response.cookies == ()
+    assert 'title="Cookies the client holds now"\n    (none)\n' in rendered.markdown("")

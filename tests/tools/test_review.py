@@ -89,6 +89,27 @@ def test_images_are_summarised(project):
     assert "<image/svg+xml, 6 bytes, sha256 " in text
 
 
+def test_uploads_and_cookies_are_listed(project):
+    project.example(
+        "up",
+        {
+            "app.py": "from flask import Flask, request\napp = Flask(__name__)\napp.secret_key = 'k'\n\n"
+            "@app.post('/up')\ndef up():\n    return {'size': len(request.files['doc'].read())}\n\n"
+            "@app.get('/set')\ndef set_cookie():\n    return 'ok', 200, {'Set-Cookie': 'seen=1; Path=/'}\n",
+            "notes.txt": "four",
+        },
+    )
+    project.page(
+        "docs/up.md",
+        "```flask-example\nexample: up\nrequests:\n  - request: POST /up\n    files: {doc: notes.txt}\n"
+        "    show: [cookies]\n  - request: GET /set\n    show: [cookies]\n```\n",
+    )
+    text = review.render(project.build())["up.txt"]
+    assert "> (file) doc: notes.txt (text/plain, 4 bytes)\n" in text
+    assert "< (no cookie held)\n" in text
+    assert "< (cookie held) seen=1; Domain=localhost; Path=/\n" in text
+
+
 def test_command_line(project, monkeypatch, capsys):
     project.example("shop", {"app.py": SHOP})
     project.page("docs/shop.md", PAGE)
