@@ -34,6 +34,8 @@ _VOLATILE = [
 
 
 def normalise(text: str) -> str:
+    # CSV and WTForms' <textarea> end lines with \r\n; a text file read back has \n only.
+    text = text.replace("\r\n", "\n")
     for pattern, placeholder in _VOLATILE:
         text = pattern.sub(placeholder, text)
     return text

@@ -39,6 +39,10 @@ SHOP = """
 """
 
 
+def test_normalises_line_ends_as_a_text_file_reads_them():
+    assert review.normalise("a,b\r\n1,2\r\n") == "a,b\n1,2\n"
+
+
 def test_normalises_dates():
     text = "at Tue, 03 Jun 2025 10:00:00 GMT and 2025-06-03 10:00:00.5+02:00, not 2025"
     assert review.normalise(text) == "at <http-date> and <timestamp>, not 2025"
