@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from pathlib import Path
@@ -25,10 +26,30 @@ nox.options.sessions = ["lint", "tests", "examples", "browser", "corpus"]
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
 
 
-def install(session: nox.Session, *groups: str) -> None:
-    """The project in editable mode plus the named dependency groups."""
+def install(session: nox.Session, *groups: str, extra: tuple[str, ...] = ()) -> None:
+    """The project in editable mode plus the named dependency groups, when they changed.
+
+    Sessions reuse their virtual environment (reuse_venv above). A stamp in it
+    records what was installed: pyproject.toml's bytes and the requirements
+    asked for. While it matches, nothing is installed again (the project is
+    installed editable, so code changes need no reinstall). `nox -r`/`-R` keep
+    working; `--reuse-venv=no` makes a fresh environment and installs again.
+    """
     deps = [d for g in groups for d in nox.project.dependency_groups(PYPROJECT, g)]
-    session.install("-e", ".", *deps)
+    wanted = ["-e", ".", *deps, *extra]
+    location = getattr(session.virtualenv, "location", None)
+    stamp = Path(location) / ".installed-from" if location else None
+    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes())
+    digest.update("\0".join(wanted).encode())
+    if stamp is not None and stamp.is_file() and stamp.read_text() == digest.hexdigest():
+        session.log("dependencies unchanged since the last install; not installing")
+        return
+    session.install(*wanted)
+    # Under -R (--no-install) nox skips the install above: then record nothing.
+    runner = getattr(session, "_runner", None)
+    skipped = getattr(getattr(runner, "global_config", None), "no_install", False)
+    if stamp is not None and not skipped:
+        stamp.write_text(digest.hexdigest())
 
 
 @nox.session(python=PYTHON)
@@ -49,12 +70,20 @@ def tests(session: nox.Session) -> None:
         session.run("coverage", "report", "--include=snippets/*", "--fail-under=100")
 
 
+@nox.session(python=PYTHON, default=False)
+def cov(session: nox.Session) -> None:
+    """One example's coverage with the lines missed, against the 100 % floor: nox -s cov -- NAME."""
+    if len(session.posargs) != 1:
+        session.error("name one example: nox -s cov -- weather_api")
+    install(session, "test")
+    session.run("python", "-m", "tools.example_coverage", *session.posargs)
+
+
 @nox.session(python=PYTHONS)
 @nox.parametrize("flask", FLASKS)
 def examples(session: nox.Session, flask: str) -> None:
     """Run the examples' tests on one Python and one Flask minor version."""
-    install(session, "test")
-    session.install(f"flask=={flask}.*")
+    install(session, "test", extra=(f"flask=={flask}.*",))
     session.run(
         "python", "-c", "import importlib.metadata as m; print('Flask', m.version('flask'))"
     )
@@ -134,7 +163,8 @@ def lighthouse(session: nox.Session) -> None:
 def preview(session: nox.Session) -> None:
     """Serve every example live under /examples/<name>/ on http://127.0.0.1:5000/."""
     install(session, "docs")
-    session.run("flask", "--app", "site_app", "run", "--debug", *session.posargs)
+    # Restarts when a file under snippets/ or site_app/ changes; watches nothing else.
+    session.run("python", "-m", "site_app", "preview", *session.posargs)
 
 
 @nox.session(python=PYTHON)
@@ -144,7 +174,6 @@ def new(session: nox.Session) -> None:
         session.error("name the example: nox -s new -- my_example")
     install(session, "docs")
     session.run("python", "-m", "tools", "new", *session.posargs)
-    session.run("python", "-m", "tools", "review", "--update")
 
 
 @nox.session(python=PYTHON)
@@ -159,6 +188,16 @@ def lint(session: nox.Session) -> None:
     """Check style with ruff, types with mypy --strict, site_app's layers with import-linter."""
     install(session, "lint")
     session.run("ruff", "check", *session.posargs)
-    session.run("ruff", "format", "--check", "site_app", "tests", "noxfile.py")
+    session.run(
+        "ruff",
+        "format",
+        "--check",
+        "site_app",
+        "tools",
+        "tests",
+        "snippets",
+        "benchmarks",
+        "noxfile.py",
+    )
     session.run("mypy")
     session.run("lint-imports")

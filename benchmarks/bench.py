@@ -528,23 +528,35 @@ def _capture_child(plain_docs: Path, yml: Path, site: Path) -> None:
 
     on_files = FlaskExamplesPlugin.on_files
     on_page_markdown = FlaskExamplesPlugin.on_page_markdown
+    on_env = FlaskExamplesPlugin.on_env
+    written: set[str] = set()
 
     def write(uri: str, content: bytes) -> None:
         target = plain_docs / uri
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(content)
 
-    def recording_files(self: Any, files: Any, /, *, config: Any) -> Any:
-        before = {f.src_uri for f in files}
-        files = on_files(self, files, config=config)
+    def record(files: Any, config: Any, before: set[str]) -> None:
         docs = Path(config.docs_dir).resolve()
         for f in files:
-            if f.is_documentation_page():
+            if f.is_documentation_page() or f.src_uri in written:
                 continue
             source = Path(f.abs_src_path).resolve() if f.abs_src_path else None
             if f.src_uri not in before or (source and source.is_relative_to(docs)):
                 write(f.src_uri, f.content_bytes)
+                written.add(f.src_uri)
+
+    def recording_files(self: Any, files: Any, /, *, config: Any) -> Any:
+        self.bench_before = {f.src_uri for f in files}
+        files = on_files(self, files, config=config)
+        record(files, config, self.bench_before)
         return files
+
+    def recording_env(self: Any, env: Any, /, *, config: Any, files: Any) -> Any:
+        # Frozen files of the examples that ran join the site while pages render.
+        env = on_env(self, env, config=config, files=files)
+        record(files, config, self.bench_before)
+        return env
 
     def recording_markdown(self: Any, text: str, /, *, page: Any, config: Any, files: Any) -> str:
         out = on_page_markdown(self, text, page=page, config=config, files=files)
@@ -562,6 +574,7 @@ def _capture_child(plain_docs: Path, yml: Path, site: Path) -> None:
 
     FlaskExamplesPlugin.on_files = recording_files  # type: ignore[method-assign]
     FlaskExamplesPlugin.on_page_markdown = recording_markdown  # type: ignore[method-assign]
+    FlaskExamplesPlugin.on_env = recording_env  # type: ignore[method-assign]
     cli.main(["build", "-f", str(yml), "-d", str(site)], prog_name="mkdocs")
 
 

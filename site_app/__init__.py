@@ -3,7 +3,9 @@
 The public surface: the :class:`Builder` and what it returns, the settings
 records, and the errors. The MkDocs plugin is
 :class:`site_app.mkdocs_plugin.FlaskExamplesPlugin` (entry point
-``flask-examples``); ``flask --app site_app run`` serves every example live.
+``flask-examples``); ``python -m site_app preview`` serves every example live
+and restarts on edits (``flask --app site_app run`` still serves them, without
+the restart).
 """
 
 from typing import TYPE_CHECKING
@@ -22,7 +24,11 @@ from .orchestrate.builder import Builder, BuildResult
 
 
 def create_app() -> "Flask":
-    """``flask --app site_app run``: every example live under /examples/<name>/."""
+    """``flask --app site_app run``: every example live under /examples/<name>/.
+
+    Prefer ``python -m site_app preview``: Flask's ``--debug`` reloader watches
+    every folder on ``sys.path``, the project's .nox/ and node_modules/ too.
+    """
     from .execute.preview import create_app as make
 
     return make()

@@ -12,10 +12,11 @@ from __future__ import annotations
 import logging
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
 
+import jinja2
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
@@ -24,17 +25,51 @@ from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
+from mkdocs.utils import CountHandler
 
-from .author import directive
-from .errors import SiteAppError
-from .model import Settings
-from .orchestrate.builder import Builder, BuildResult
+from .author import directive, sources
+from .errors import BuildFailed, SiteAppError
+from .model import Block, Settings
+from .orchestrate.builder import Builder, BuildResult, RenderedBlock, Run, errors_at
+from .render import markdown as markdown_render
 from .render.markdown import REQUIRED_EXTENSIONS
 
 log = logging.getLogger("mkdocs.plugins.flask_examples")
 ASSET = "assets/flask-examples.css"
 T = TypeVar("T")
 _DEFAULTS = Settings(Path(), Path(), Path())
+
+
+class _ShownInPage(logging.Filter):
+    """Keeps ``--strict`` from counting what serve shows in a page.
+
+    Under serve a failed build would leave the browser waiting for a good one,
+    so the problems show in the pages instead (and in the terminal, as errors).
+    So does a link into the frozen pages of an example that failed: its files
+    are missing because of a problem its page already shows.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.failed_folders: set[str] = set()  # "examples/<name>/" of examples that failed
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, "flask_examples_in_page", False):
+            return False
+        if record.levelno == logging.WARNING and self.failed_folders:
+            message = record.getMessage()
+            return not any(folder in message for folder in self.failed_folders)
+        return True
+
+
+def _count_filter() -> _ShownInPage:
+    """The filter on this build's ``--strict`` counter (MkDocs adds one per build)."""
+    shown = _ShownInPage()
+    for handler in logging.getLogger("mkdocs").handlers:
+        if isinstance(handler, CountHandler):
+            handler.filters = [f for f in handler.filters if not isinstance(f, _ShownInPage)]
+            handler.addFilter(shown)
+    return shown
 
 
 class FlaskExamplesConfig(base.Config):
@@ -63,6 +98,8 @@ class FlaskExamplesConfig(base.Config):
     """Rule: Python on a page comes from examples only, never typed into the page."""
     check_includes = c.Type(bool, default=_DEFAULTS.check_includes)
     """Rule: every --8<-- include of a page names a file of an example."""
+    forbid_text = c.ListOfItems(c.Type(str), default=[])
+    """Rule: no page holds any of these texts (a scaffold's placeholders, say)."""
 
 
 class FlaskExamplesPlugin(BasePlugin[FlaskExamplesConfig]):
@@ -70,6 +107,10 @@ class FlaskExamplesPlugin(BasePlugin[FlaskExamplesConfig]):
 
     def __init__(self) -> None:
         self.result: BuildResult | None = None
+        self.run: Run | None = None
+        self.added: set[str] = set()  # examples whose frozen files are in the site
+        self.first_page: str | None = None
+        self.shown = _ShownInPage()
         self.settings: Settings | None = None
         self.started = 0.0
         self.spent = 0.0
@@ -109,6 +150,7 @@ class FlaskExamplesPlugin(BasePlugin[FlaskExamplesConfig]):
             require_shown=options.require_shown,
             forbid_typed_python=options.forbid_typed_python,
             check_includes=options.check_includes,
+            forbid_text=tuple(options.forbid_text),
             missing_library_fix=options.missing_library_fix,
             workers=options.workers,
             timeout=float(options.timeout),
@@ -166,28 +208,60 @@ class FlaskExamplesPlugin(BasePlugin[FlaskExamplesConfig]):
             self.previous = aside
 
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
-        return self._timed(lambda: self._build(files, config))
+        return self._timed(lambda: self._start(files, config))
 
-    def _build(self, files: Files, config: MkDocsConfig) -> Files:
+    def _start(self, files: Files, config: MkDocsConfig) -> Files:
+        """Check the pages and start the examples; pages render while they run."""
         settings = self.settings
         assert settings is not None
+        if self.run is not None:  # a build under serve that stopped half-way
+            self.run.stop()
+        self.result = None
+        self.added = set()
+        self.first_page = None
+        # In MkDocs' order: the examples the first pages need start first.
         pages = {self._page_key(f, settings): f.content_string for f in files.documentation_pages()}
-        builder = Builder(settings, log=lambda message: log.info(message))
-        try:
-            self.result = builder.build(pages)
-        except SiteAppError as error:
-            raise PluginError(str(error)) from error
-        docs = settings.display(Path(config.docs_dir))
-        for site_path, source in self.result.site_files().items():
+        self.run = Builder(settings, log=lambda message: log.info(message)).start(pages)
+        if self.run.failed() and not self.serving:
+            self._fail()
+        if self.serving:
+            self.shown = _count_filter()
+        # Reused examples' files join the site now; the others once they are
+        # frozen, and at the latest before a page that links to them renders.
+        self._add_files(files, config, self.run.result.reused)
+        nav_links = self.run.linked_from(repr(config.nav))
+        if nav_links:  # the nav is checked before any page renders
+            self.run.wait(nav_links)
+            self._add_files(files, config, nav_links)
+        css = Path(__file__).parent / "render" / "assets" / "flask-examples.css"
+        files.append(File.generated(config, ASSET, abs_src_path=str(css)))
+        return files
+
+    @property
+    def serving(self) -> bool:
+        """Under ``mkdocs serve`` a problem shows in its page; elsewhere it fails the build."""
+        return self.command == "serve"
+
+    def _fail(self) -> None:
+        """Wait for every example, then fail with every problem, as one message."""
+        assert self.run is not None
+        result = self.run.finish()
+        error = BuildFailed([problem.error for problem in result.errors])
+        raise PluginError(str(error)) from error
+
+    def _add_files(self, files: Files, config: MkDocsConfig, names: Iterable[str]) -> None:
+        """Put the frozen files of the named, finished examples in the site."""
+        assert self.run is not None
+        assert self.settings is not None
+        docs = self.settings.display(Path(config.docs_dir))
+        for site_path, source in self.run.site_files(set(names) - self.added).items():
             if files.get_file_from_path(site_path) is not None:
                 raise PluginError(
                     f"{docs}/{site_path} clashes with a frozen page of an example\n"
                     f"    fix: move it, or set the plugin's examples_url elsewhere"
                 )
             files.append(File.generated(config, site_path, abs_src_path=str(source)))
-        css = Path(__file__).parent / "render" / "assets" / "flask-examples.css"
-        files.append(File.generated(config, ASSET, abs_src_path=str(css)))
-        return files
+        self.added |= {name for name in names if self.run.output(name) is not None}
 
     @staticmethod
     def _page_key(file: File, settings: Settings) -> str:
@@ -199,34 +273,133 @@ class FlaskExamplesPlugin(BasePlugin[FlaskExamplesConfig]):
     def on_page_markdown(
         self, markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str:
-        return self._timed(lambda: self._expand(markdown, page))
+        return self._timed(lambda: self._expand(markdown, page, config, files))
 
-    def _expand(self, markdown: str, page: Page) -> str:
-        result, settings = self.result, self.settings
-        if result is None or settings is None:
+    def _expand(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+        run, settings = self.run, self.settings
+        if run is None or settings is None:
             return markdown
         key = self._page_key(page.file, settings)
+        # Wait for what this page shows or links to; MkDocs checks its links
+        # against `files` right after this event.
+        needed = run.needed_by(key, markdown)
+        run.wait(needed)
+        if run.failed() and not self.serving:
+            self._fail()
+        self._add_files(files, config, needed)
+        problems = run.problems() if self.serving else []
+        prefix = run.result.prefix
+        self.shown.failed_folders = {f"{prefix}/{name}/" for name in run.failed_examples()}
+        if self.first_page is None:
+            self.first_page = key
+            unplaced = [problem.error for problem in problems if not problem.places]
+        else:
+            unplaced = []
+        at = errors_at(problems, key)
         scanned = directive.scan(markdown, key)
-        if not scanned.blocks:
+        if not scanned.blocks and not at and not unplaced:
             return markdown
-        # MkDocs hands over the page without its front matter, so lines have
-        # moved: pair blocks by their order in the page, and check each pair.
-        built = [rb for (page_key, _), rb in sorted(result.blocks.items()) if page_key == key]
-        site_root = "../" * page.url.count("/")
         lines = markdown.split("\n")
-        pairs = list(zip(scanned.blocks, built, strict=False))
-        for block, rendered in reversed(pairs):
-            same = (block.example, block.requests) == (
-                rendered.block.example,
-                rendered.block.requests,
-            )
-            if len(built) != len(scanned.blocks) or not same:
-                raise PluginError(
-                    f"{key}: its flask-example blocks were changed by another plugin after "
-                    "the examples were built\n    fix: put flask-examples last in plugins"
-                )
-            lines[block.line - 1 : block.end_line] = rendered.markdown(site_root).split("\n")
+        source = page.file.content_string
+        # MkDocs hands over the page without its front matter: lines moved by
+        # as many as it held. (None: another plugin changed the page first.)
+        offset = (
+            source[: len(source) - len(markdown)].count("\n") if source.endswith(markdown) else None
+        )
+        rendered = run.rendered(key)
+        site_root = "../" * page.url.count("/")
+        if offset is None:
+            if at:  # cannot place them: show them above the page
+                unplaced += [error for errors in at.values() for error in errors]
+                at = {}
+            built = [rendered[line] for line in sorted(rendered)]
+            pairs = list(zip(scanned.blocks, built, strict=False))
+            if len(built) != len(scanned.blocks):
+                self._changed_by_another_plugin(key)
+            for block, output in reversed(pairs):
+                self._check_same(key, block, output)
+                lines[block.line - 1 : block.end_line] = output.markdown(site_root).split("\n")
+        else:
+            self._place(key, lines, scanned.blocks, rendered, at, offset, site_root, markdown)
+        if unplaced:
+            title = "The build found a problem no block shows"
+            lines[:0] = [markdown_render.error_box(unplaced, title=title)]
         return "\n".join(lines)
+
+    def _place(
+        self,
+        key: str,
+        lines: list[str],
+        blocks: list[Block],
+        rendered: dict[int, RenderedBlock],
+        at: dict[int, list[SiteAppError]],
+        offset: int,
+        site_root: str,
+        markdown: str,
+    ) -> None:
+        """Swap each block for its output or its error box; put other errors at their line."""
+        edits: dict[int, tuple[int, list[str]]] = {}  # first line (0-based) → (last, new lines)
+        for block in blocks:
+            line = block.line + offset
+            errors = at.pop(line, [])
+            new: list[str] = []
+            if errors:
+                new.append(markdown_render.error_box(errors, indent=block.indent))
+            if line in rendered:
+                self._check_same(key, block, rendered[line])
+                new += rendered[line].markdown(site_root).split("\n")
+            elif not errors:
+                self._changed_by_another_plugin(key)
+            edits[block.line - 1] = (block.end_line, new)
+        include_lines = {number for number, _ in sources.includes(markdown)}
+        for line, errors in at.items():
+            index = min(max(line - offset, 1), len(lines)) - 1
+            old = lines[index]
+            indent = old[: len(old) - len(old.lstrip())]
+            box = markdown_render.error_box(errors, title="This line did not build", indent=indent)
+            # A broken include would stop pymdownx.snippets: leave it out.
+            kept = [] if index + 1 in include_lines else [old]
+            edits[index] = (index + 1, [box, *kept])
+        for start in sorted(edits, reverse=True):
+            end, new = edits[start]
+            lines[start:end] = new
+
+    @staticmethod
+    def _changed_by_another_plugin(key: str) -> None:
+        raise PluginError(
+            f"{key}: its flask-example blocks were changed by another plugin after "
+            "the examples were built\n    fix: put flask-examples last in plugins"
+        )
+
+    def _check_same(self, key: str, block: Block, rendered: RenderedBlock) -> None:
+        same = (block.example, block.requests) == (
+            rendered.block.example,
+            rendered.block.requests,
+        )
+        if not same:
+            self._changed_by_another_plugin(key)
+
+    def on_env(
+        self, env: jinja2.Environment, /, *, config: MkDocsConfig, files: Files
+    ) -> jinja2.Environment:
+        # Every page is rendered; MkDocs copies the files next: every example's must be there.
+        self._timed(lambda: self._finish(config, files))
+        return env
+
+    def _finish(self, config: MkDocsConfig, files: Files) -> None:
+        if self.run is None:
+            return
+        self.result = self.run.finish()
+        if self.result.errors and not self.serving:
+            self._fail()
+        self._add_files(files, config, self.result.frozen)
+        if self.result.errors:
+            error = BuildFailed([problem.error for problem in self.result.errors])
+            log.error(
+                f"{error}\n(mkdocs serve shows each problem in its page; "
+                "mkdocs build fails until they are fixed)",
+                extra={"flask_examples_in_page": True},
+            )
 
     def on_serve(
         self, server: LiveReloadServer, /, *, config: MkDocsConfig, builder: Any
@@ -243,6 +416,8 @@ class FlaskExamplesPlugin(BasePlugin[FlaskExamplesConfig]):
         self._drop_previous()
 
     def on_build_error(self, *, error: Exception) -> None:
+        if self.run is not None:
+            self.run.stop()
         if self.previous is None:
             return
         site = self.previous.with_name(self.previous.name.removesuffix(".previous"))
@@ -266,4 +441,9 @@ class FlaskExamplesPlugin(BasePlugin[FlaskExamplesConfig]):
             f"{len(result.frozen)} examples, {result.urls_frozen} URLs frozen, "
             f"{result.requests_sent} requests captured; the plugin took "
             f"{self.spent:.2f} s of a {total:.2f} s build ({share:.0f} %)"
+            + (
+                f"; examples ran for {result.running:.2f} s of it, pages rendered meanwhile"
+                if result.ran
+                else ""
+            )
         )

@@ -32,7 +32,7 @@ class Settings:
     """A project's layout and rules; every path absolute. Defaults live here only.
 
     The rules (``require_shown``, ``tests_dir``, ``forbid_typed_python``,
-    ``check_includes``) are off unless a project turns them on.
+    ``check_includes``, ``forbid_text``) are off unless a project turns them on.
     """
 
     root: Path  # the project's folder; messages name paths relative to it
@@ -43,6 +43,7 @@ class Settings:
     require_shown: bool = False  # rule: every example shown on some page
     forbid_typed_python: bool = False  # rule: no Python typed into a page
     check_includes: bool = False  # rule: every --8<-- include names a file of an example
+    forbid_text: tuple[str, ...] = ()  # rule: no page holds any of these (placeholders)
     missing_library_fix: str = "install it where the build runs, then build again"
     workers: int = 0  # worker processes; 0 means one per core
     timeout: float = 60.0  # seconds one example may take, from start to exit
@@ -306,3 +307,6 @@ class Output:
 
     frozen: Frozen
     answers: dict[str, list[Shown]]  # keyed by repr() of a block's requests
+    # (distribution, version) of every installed library the worker had imported
+    # when it finished: the cache reuses the output while these stay the same.
+    libraries: tuple[tuple[str, str], ...] = ()

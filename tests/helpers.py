@@ -26,6 +26,7 @@ plugins:
       require_shown: true
       forbid_typed_python: true
       check_includes: true
+      forbid_text: ["TODO: say what"]
 markdown_extensions:
   - admonition
   - pymdownx.details
@@ -50,11 +51,12 @@ class Built:
 def mkdocs_build(config: Path, site: Path, cache: Path | None = None) -> Built:
     """Run a real strict build from another directory, as CI or a contributor would.
 
-    With ``cache``, the guide's examples are frozen into that folder (a clean build).
+    The guide's examples are frozen into ``cache``, by default a folder beside
+    ``site``: never the shared .cache/flask-examples of a contributor's builds,
+    which a build from the tests' environment must not touch.
     """
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    if cache is not None:
-        env["FLASK_EXAMPLES_CACHE"] = str(cache)
+    env["FLASK_EXAMPLES_CACHE"] = str(cache or site.parent / "examples-cache")
     site.parent.mkdir(parents=True, exist_ok=True)
     done = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config), "-d", str(site)],

@@ -37,6 +37,12 @@ def main(argv: list[str] | None = None) -> int:
         for path in (made.app, made.test, made.page):
             print(f"created {path.relative_to(Path.cwd()).as_posix()}")
         print(f"added to mkdocs.yml nav: {made.nav_line.strip()}")
+        page = made.page.relative_to(Path.cwd()).as_posix()
+        print(
+            f"next: replace the lines starting with 'TODO:' in {page} (the build refuses "
+            f"them), check the example's coverage with nox -s cov -- {args.name}, "
+            "then record its outputs with nox -s review"
+        )
         return 0
 
     settings = review.guide_settings(args.config)

@@ -1,7 +1,9 @@
 """Scaffold a new example: an app, its tests and a page that shows it.
 
-Everything written builds and passes as it is, so a contributor starts from
-green and changes one thing at a time.
+The example's tests pass and cover every line and branch as written. The
+page builds once its placeholder lines (:data:`PLACEHOLDERS`, each starting
+with ``TODO:``) are replaced: the guide forbids them with the plugin's
+``forbid_text`` rule, so none reaches the site.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ def create_app(test_config=None):
     @app.get("/api/greet/<name>")
     def greet(name):
         return {{"greeting": f"Hello, {{name}}!"}}
+
     # --8<-- [end:routes]
 
     return app
@@ -60,6 +63,11 @@ def test_the_page_greets_the_configured_name():
     assert b"Hello, Ada!" in response.data
 
 
+def test_without_a_config_the_page_greets_the_reader():
+    response = create_app().test_client().get("/")
+    assert b"Hello, reader!" in response.data
+
+
 def test_the_api_greets_by_name(client):
     response = client.get("/api/greet/Grace")
     assert response.json == {{"greeting": "Hello, Grace!"}}
@@ -69,6 +77,13 @@ def test_an_unknown_page_is_404(client):
     assert client.get("/nope").status_code == 404
 """
 
+# Lines of the page the contributor must rewrite; the guide's mkdocs.yml lists
+# them under forbid_text, so a page that still holds one fails the build.
+PLACEHOLDERS = (
+    "TODO: what this chapter teaches, in one line each",
+    "TODO: say what the example does in one short sentence, then show it.",
+)
+
 PAGE = """\
 ---
 description: {title}, shown with a real Flask app and the answers it gave.
@@ -77,9 +92,9 @@ description: {title}, shown with a real Flask app and the answers it gave.
 # {title}
 
 !!! abstract "What you will learn"
-    - what this chapter teaches, in one line each
+    - {placeholders[0]}
 
-Say what the example does in one short sentence, then show it.
+{placeholders[1]}
 
 ```flask-example
 example: {name}
@@ -139,7 +154,7 @@ def new_example(root: Path, name: str, title: str | None = None) -> Scaffolded:
     (directory / "app.py").write_text(APP.format(title=title))
     test.parent.mkdir(parents=True, exist_ok=True)
     test.write_text(TEST.format(name=name))
-    page.write_text(PAGE.format(name=name, title=title))
+    page.write_text(PAGE.format(name=name, title=title, placeholders=PLACEHOLDERS))
     config.write_text(updated, encoding="utf-8")
     return Scaffolded(directory / "app.py", test, page, nav_line)
 

@@ -5,7 +5,8 @@ This guide turns all of them on in its ``mkdocs.yml``:
 - ``require_shown``: every example is shown on some page;
 - ``tests_dir``: every example is imported by a test file there;
 - ``forbid_typed_python``: no Python typed into a page, only included from examples;
-- ``check_includes``: every ``--8<--`` include names a file of an example.
+- ``check_includes``: every ``--8<--`` include names a file of an example;
+- ``forbid_text``: no page holds any of the listed texts (placeholders left by a scaffold).
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ def check_pages(pages: Mapping[str, str], settings: Settings) -> list[SiteAppErr
             errors += typed_python(markdown, page, settings)
         if settings.check_includes:
             errors += bad_includes(markdown, page, settings)
+        if settings.forbid_text:
+            errors += forbidden_text(markdown, page, settings.forbid_text)
     return errors
 
 
@@ -91,6 +94,22 @@ def typed_python(markdown: str, page: str, settings: Settings) -> list[BlockErro
                 )
             )
     return errors
+
+
+def forbidden_text(markdown: str, page: str, forbidden: Iterable[str]) -> list[BlockError]:
+    """Lines of a page that still hold a text the project forbids, such as a placeholder."""
+    texts = [text for text in forbidden if text]
+    return [
+        BlockError(
+            f"the page still holds the placeholder text {text!r}",
+            where=Location(page, number),
+            fix="replace it with your own words (the plugin's forbid_text option lists "
+            "the texts a page may not keep)",
+        )
+        for number, line in enumerate(markdown.splitlines(), start=1)
+        for text in texts
+        if text in line
+    ]
 
 
 def bad_includes(markdown: str, page: str, settings: Settings) -> list[BlockError]:

@@ -8,15 +8,18 @@ build (every example reused) never imports Flask.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
+import importlib.metadata
 import os
 import posixpath
 import random
 import signal
+import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -205,7 +208,41 @@ def run(job: Job) -> Output:
         ]
         for requests, found in captured.items()
     }
-    return Output(frozen, answers)
+    return Output(frozen, answers, imported_libraries())
+
+
+@functools.cache
+def _distributions_of_modules() -> Mapping[str, list[str]]:
+    # Reading every installed distribution's file list takes a while: done once
+    # in the fork server (its warm-up runs an example), inherited by each worker.
+    return importlib.metadata.packages_distributions()
+
+
+def imported_libraries() -> tuple[tuple[str, str], ...]:
+    """Every installed distribution with a module in ``sys.modules``, and its version.
+
+    What an example's output depends on besides its own files: Flask, its
+    extensions, the libraries its views call. Distributions installed but never
+    imported (pytest in a tests environment, say) are not named.
+    """
+    owners = _distributions_of_modules()
+    names = {
+        distribution
+        for module in list(sys.modules)
+        if "." not in module
+        for distribution in owners.get(module, ())
+    }
+    found = ((name, _version(name)) for name in sorted(names))
+    return tuple((name, version) for name, version in found if version is not None)
+
+
+@functools.cache
+def _version(distribution: str) -> str | None:
+    # Cached like the map above: the fork server's warm-up looks up Flask's own.
+    try:
+        return importlib.metadata.version(distribution)
+    except importlib.metadata.PackageNotFoundError:  # pragma: no cover - a broken install
+        return None
 
 
 def _snapshot(example: Example) -> dict[str, tuple[int, int]]:

@@ -8,12 +8,22 @@ framework's test client and is not frozen: it has no pages to publish.
 An example whose inputs have not changed since the last build is not run
 again: its output comes from the cache. The worker is named by its dotted
 path (:data:`WORKER`); this side never imports Flask.
+
+:meth:`Builder.start` returns a :class:`Run`: the examples run in worker
+processes while the caller goes on (MkDocs renders pages meanwhile), and
+:meth:`Run.wait` waits for only the examples one page needs. Every problem
+is kept with the places in the pages where it shows (:class:`Problem`), so a
+caller may fail (``mkdocs build``) or show each problem in its page
+(``mkdocs serve``).
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator, Mapping
+import re
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -43,6 +53,30 @@ class RenderedBlock:
         return markdown.render(self.block, self.files, self.answers, site_root)
 
 
+@dataclass(frozen=True)
+class Problem:
+    """One error of the build and the places in pages where it shows.
+
+    A place is a page and a line: the first line of the block it stops, or
+    the line of the page it names (Python typed into a page). An example that
+    fails shows at every block that shows it; ``places`` is empty for a
+    problem no page shows (an example that no block shows).
+    """
+
+    error: SiteAppError
+    places: tuple[Location, ...] = ()
+
+
+def errors_at(problems: Iterable[Problem], page: str) -> dict[int, list[SiteAppError]]:
+    """Line of ``page`` → the errors that show there, in the order they were found."""
+    out: dict[int, list[SiteAppError]] = {}
+    for problem in problems:
+        for place in problem.places:
+            if place.path == page:
+                out.setdefault(place.line or 1, []).append(problem.error)
+    return out
+
+
 @dataclass
 class BuildResult:
     """What the build produced: frozen examples and every block ready to render."""
@@ -55,6 +89,12 @@ class BuildResult:
     requests_sent: int = 0
     ran: list[str] = field(default_factory=list)
     reused: list[str] = field(default_factory=list)
+    errors: list[Problem] = field(default_factory=list)
+    running: float = 0.0  # seconds from the first worker's start to the last one's end
+
+    def errors_at(self, page: str) -> dict[int, list[SiteAppError]]:
+        """Line of ``page`` → the problems that show there (a block's first line)."""
+        return errors_at(self.errors, page)
 
     def site_files(self) -> dict[str, Path]:
         """Site path → file on disk for every frozen file of every example."""
@@ -74,6 +114,19 @@ class Builder:
         self.store = cache.Store(settings.cache_dir)
 
     def build(self, pages: Mapping[str, str]) -> BuildResult:
+        """Run every example the pages show; raise :class:`BuildFailed` listing every problem."""
+        result = self.start(pages).finish()
+        if result.errors:
+            raise BuildFailed([problem.error for problem in result.errors])
+        return result
+
+    def start(self, pages: Mapping[str, str]) -> Run:
+        """Check the pages and start the examples that must run; return at once.
+
+        Pages are taken in the order given: examples the first pages need are
+        started first. Problems found before any example runs are in
+        :attr:`Run.errors` already.
+        """
         settings = self.settings
         errors: list[SiteAppError] = []
         found: list[Block] = []
@@ -102,97 +155,270 @@ class Builder:
             except BlockError as error:
                 errors.append(error)
         errors += policy.check_examples(known, (b.example for b in found), pages, settings)
+        run = Run(self, pages, known, ready, errors)
+        run._launch()
+        return run
 
-        result = BuildResult(known, {}, {}, prefix=settings.examples_url)
-        outputs = self._run_examples(known, ready, result, errors)
-        for block, example, files in ready:
-            output = outputs.get(example.name)
-            if output is None:
-                continue  # its failure was reported
-            answers = output.answers.get(repr(block.requests), []) if block.requests else []
-            result.blocks[(block.page, block.line)] = RenderedBlock(block, example, files, answers)
-            result.requests_sent += len(answers)
-        if errors:
-            raise BuildFailed(errors)
-        return result
 
-    def _run_examples(
+class Run:
+    """A build under way: examples run in worker processes while the caller works.
+
+    Thread-safe: a background thread collects what the workers send back.
+    """
+
+    def __init__(
         self,
+        builder: Builder,
+        pages: Mapping[str, str],
         known: dict[str, Example],
         ready: list[tuple[Block, Example, list[ShownFile]]],
-        result: BuildResult,
         errors: list[SiteAppError],
-    ) -> dict[str, Output]:
-        settings = self.settings
-        outputs: dict[str, Output] = {}
+    ) -> None:
+        self.builder = builder
+        self.settings = builder.settings
+        self.pages = pages
+        self.known = known
+        self.ready = ready
+        self.static_errors = list(errors)
+        self.result = BuildResult(known, {}, {}, prefix=self.settings.examples_url)
+        self._outputs: dict[str, Output] = {}
+        self._failures: dict[str, list[SiteAppError]] = {}  # example → what its run raised
+        self._order: list[str] = []  # failed examples, in the order they failed
+        self._settled: set[str] = set()  # examples with an output or a failure, or not run
+        self._changed = threading.Condition()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._finished: BuildResult | None = None
+        prefix = re.escape(self.settings.examples_url.strip("/"))
+        self._link_re = re.compile(rf"(?<![\w/-]){prefix}/(\w+)")
+
+    # -- what a page needs ------------------------------------------------
+
+    def shown_on(self, page: str) -> set[str]:
+        """The examples the blocks of ``page`` show."""
+        return {example.name for block, example, _ in self.ready if block.page == page}
+
+    def linked_from(self, markdown: str) -> set[str]:
+        """The examples whose frozen files a page names (``examples/<name>/...``)."""
+        return {m[1] for m in self._link_re.finditer(markdown) if m[1] in self.known}
+
+    def needed_by(self, page: str, markdown: str) -> set[str]:
+        return self.shown_on(page) | self.linked_from(markdown)
+
+    # -- running ----------------------------------------------------------
+
+    def _launch(self) -> None:
+        settings, result = self.settings, self.result
+        first_need: dict[str, int] = {}
+        for index, (page, text) in enumerate(self.pages.items()):
+            for name in self.needed_by(page, text):
+                first_need.setdefault(name, index)
         jobs: list[tuple[Job, str]] = []
-        for name, example in known.items():
+        for name, example in self.known.items():
             requested = tuple(
                 BlockRequests(b.page, b.line, b.request_lines, b.requests)
-                for b, e, _ in ready
+                for b, e, _ in self.ready
                 if e is example
             )
             if not requested and settings.require_shown:
+                self._settled.add(name)
                 continue  # reported as not shown
             distinct = sorted({repr(b.requests) for b in requested})
             key = cache.example_key(_file_digests(example), (settings.examples_url, distinct))
-            cached = self.store.load(name, key)
+            cached = self.builder.store.load(name, key)
             if isinstance(cached, Output) and _still_on_disk(cached.frozen):
-                outputs[name] = cached
+                self._outputs[name] = cached
+                self._settled.add(name)
                 result.reused.append(name)
                 continue
             jobs.append((Job(settings, example, requested), key))
+        if result.reused:
+            self.builder.log(f"reused {len(result.reused)} unchanged example(s) from the cache")
+        if not jobs:
+            return  # a warm build starts no worker and never imports Flask
+        # The pages MkDocs renders first wait for the examples started first.
+        jobs.sort(key=lambda item: first_need.get(item[0].name, len(self.pages)))
+        self._thread = threading.Thread(
+            target=self._collect, args=(jobs,), name="flask-examples", daemon=True
+        )
+        self._thread.start()
+
+    def _collect(self, jobs: list[tuple[Job, str]]) -> None:
+        settings = self.settings
         keys = {job.name: key for job, key in jobs}
-        finishing: Iterator[pool.Finished[Job]] = iter(())
-        if jobs:  # a warm build starts no worker and never imports Flask
-            finishing = pool.run(
+        started = time.monotonic()
+        try:
+            finishing: Iterator[pool.Finished[Job]] = pool.run(
                 WORKER,
                 [job for job, _ in jobs],
                 workers=settings.workers or os.cpu_count() or 1,
                 timeout=settings.timeout,
                 preload=PRELOAD,
+                stop=self._stop,
             )
-        for finished in finishing:
-            name = finished.job.name
-            example = known[name]
-            if finished.timed_out:
-                errors.append(
-                    ExampleError(
-                        f"example '{name}' did not finish within {settings.timeout:g} s",
-                        where=Location(example.display(example.app_file)),
-                        fix="look for a loop or a blocking call at import, in setup or in a "
-                        "view; the plugin's timeout option sets the limit",
-                    )
+            for finished in finishing:
+                self._settle(finished, keys[finished.job.name])
+        except BaseException as error:  # reported for every example left
+            with self._changed:
+                for job, _ in jobs:
+                    if job.name not in self._settled:
+                        self._fail(job.name, [self._bug(job.name, error)])
+        finally:
+            with self._changed:
+                self.result.running = time.monotonic() - started
+                self._settled.update(job.name for job, _ in jobs)
+                self._changed.notify_all()
+
+    def _bug(self, name: str, error: BaseException) -> SiteAppError:
+        example = self.known[name]
+        return ExampleError(
+            f"building example '{name}' failed: {describe(error)}",
+            where=Location(example.display(example.app_file)),
+            fix="this looks like a bug in site_app; please report it",
+        )
+
+    def _fail(self, name: str, errors: list[SiteAppError]) -> None:
+        self._failures[name] = errors
+        self._order.append(name)
+        self._settled.add(name)
+        self._changed.notify_all()
+
+    def _settle(self, finished: pool.Finished[Job], key: str) -> None:
+        settings = self.settings
+        name = finished.job.name
+        example = self.known[name]
+        errors: list[SiteAppError] = []
+        if finished.timed_out:
+            errors.append(
+                ExampleError(
+                    f"example '{name}' did not finish within {settings.timeout:g} s",
+                    where=Location(example.display(example.app_file)),
+                    fix="look for a loop or a blocking call at import, in setup or in a "
+                    "view; the plugin's timeout option sets the limit",
                 )
-            elif isinstance(finished.error, BuildFailed):
-                errors += finished.error.errors
-            elif isinstance(finished.error, SiteAppError):
-                errors.append(finished.error)
-            elif finished.error is not None:
-                errors.append(
-                    ExampleError(
-                        f"building example '{name}' failed: {describe(finished.error)}",
-                        where=Location(example.display(example.app_file)),
-                        fix="this looks like a bug in site_app; please report it",
-                    )
-                )
-            else:
-                output: Output = finished.result
-                outputs[name] = output
-                self.store.save(name, keys[name], output)
-                result.ran.append(name)
-                sent = sum(len(b.requests) for b in finished.job.blocks)
-                if example.settings.is_flask:
-                    done = f"froze {name}: {len(output.frozen.files)} URLs, {sent} requests"
-                else:
-                    done = f"captured {name} ({example.settings.framework}): {sent} requests"
-                self.log(f"{done} in {finished.seconds:.2f} s")
-        if result.reused:
-            self.log(f"reused {len(result.reused)} unchanged example(s) from the cache")
-        for name, output in sorted(outputs.items()):
+            )
+        elif isinstance(finished.error, BuildFailed):
+            errors += finished.error.errors
+        elif isinstance(finished.error, SiteAppError):
+            errors.append(finished.error)
+        elif finished.error is not None:
+            errors.append(self._bug(name, finished.error))
+        if errors:
+            with self._changed:
+                self._fail(name, errors)
+            return
+        output: Output = finished.result
+        self.builder.store.save(name, key, output)
+        sent = sum(len(b.requests) for b in finished.job.blocks)
+        if example.settings.is_flask:
+            done = f"froze {name}: {len(output.frozen.files)} URLs, {sent} requests"
+        else:
+            done = f"captured {name} ({example.settings.framework}): {sent} requests"
+        self.builder.log(f"{done} in {finished.seconds:.2f} s")
+        with self._changed:
+            self._outputs[name] = output
+            self.result.ran.append(name)
+            self._settled.add(name)
+            self._changed.notify_all()
+
+    # -- waiting ----------------------------------------------------------
+
+    def wait(self, names: Iterable[str]) -> None:
+        """Until each named example has its output or has failed."""
+        wanted = set(names) & set(self.known)
+        with self._changed:
+            self._changed.wait_for(lambda: wanted <= self._settled)
+
+    def failed(self) -> bool:
+        """Whether any problem is known yet (the examples still running may add more)."""
+        with self._changed:
+            return bool(self.static_errors or self._failures)
+
+    def output(self, name: str) -> Output | None:
+        with self._changed:
+            return self._outputs.get(name)
+
+    def site_files(self, names: Iterable[str]) -> dict[str, Path]:
+        """Site path → file on disk for the frozen files of the named, finished examples."""
+        out: dict[str, Path] = {}
+        prefix = self.result.prefix
+        for name in sorted(names):
+            output = self.output(name)
+            if output is not None:
+                for relative in output.frozen.all_files():
+                    out[f"{prefix}/{name}/{relative}"] = output.frozen.directory / relative
+        return out
+
+    def rendered(self, page: str) -> dict[int, RenderedBlock]:
+        """Line → the block, for the blocks of ``page`` whose example has finished well."""
+        out: dict[int, RenderedBlock] = {}
+        for block, example, files in self.ready:
+            output = self.output(example.name) if block.page == page else None
+            if output is not None:
+                answers = output.answers.get(repr(block.requests), []) if block.requests else []
+                out[block.line] = RenderedBlock(block, example, files, answers)
+        return out
+
+    def stop(self) -> None:
+        """Stop the workers still running (a build that failed elsewhere); wait for them."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+
+    def finish(self) -> BuildResult:
+        """Wait for every example, then the whole result with every problem and its places."""
+        if self._finished is not None:
+            return self._finished
+        if self._thread is not None:
+            self._thread.join()
+        result = self.result
+        for block, example, files in self.ready:
+            output = self._outputs.get(example.name)
+            if output is None:
+                continue  # its failure is reported
+            answers = output.answers.get(repr(block.requests), []) if block.requests else []
+            result.blocks[(block.page, block.line)] = RenderedBlock(block, example, files, answers)
+            result.requests_sent += len(answers)
+        for name, output in sorted(self._outputs.items()):
             result.frozen[name] = output.frozen
             result.urls_frozen += len(output.frozen.files)
-        return outputs
+        result.errors = self.problems()
+        self._finished = result
+        return result
+
+    def problems(self) -> list[Problem]:
+        """Every problem known so far, with its places; complete once every example settled."""
+        with self._changed:
+            found = [e for name in self._order for e in self._failures[name]]
+        return [Problem(error, self._places(error)) for error in self.static_errors + found]
+
+    def failed_examples(self) -> set[str]:
+        with self._changed:
+            return set(self._failures)
+
+    def _places(self, error: SiteAppError) -> tuple[Location, ...]:
+        """Where in the pages an error shows: its block, its page line, or its example's blocks."""
+        where = error.where
+        if where is None:
+            return ()
+        if where.path in self.pages:
+            line = where.line or 1
+            lines = self.pages[where.path].splitlines()
+            for fence in directive.fences(lines):
+                last = len(lines) if fence.end is None else fence.end + 1
+                if fence.info == directive.INFO and fence.start + 1 <= line <= last:
+                    return (Location(where.path, fence.start + 1),)
+            return (Location(where.path, line),)
+        for name, example in self.known.items():
+            folder = example.display(example.directory) + "/"
+            if where.path == folder or where.path.startswith(folder):
+                return tuple(
+                    sorted(
+                        {b.where for b, e, _ in self.ready if e.name == name},
+                        key=lambda place: (place.path, place.line or 0),
+                    )
+                )
+        return ()
 
 
 def _file_digests(example: Example) -> list[tuple[str, bytes]]:

@@ -16,6 +16,7 @@ import importlib
 import multiprocessing
 import os
 import sys
+import threading
 import time
 import traceback
 from collections.abc import Iterator, Sequence
@@ -92,13 +93,19 @@ def run(
     workers: int,
     timeout: float,
     preload: Sequence[str] = (),
+    stop: threading.Event | None = None,
 ) -> Iterator[Finished[J]]:
-    """Yield each job's outcome as it finishes; ``work`` names a function, ``module:name``."""
+    """Yield each job's outcome as it finishes; ``work`` names a function, ``module:name``.
+
+    When ``stop`` is set, the jobs still running are killed and the rest never start.
+    """
     context = _context(preload)
     pending = list(jobs)
     running: dict[Connection, tuple[Any, J, float]] = {}
     try:
         while pending or running:
+            if stop is not None and stop.is_set():
+                return
             while pending and len(running) < max(1, workers):
                 job = pending.pop(0)
                 receiver, sender = context.Pipe(duplex=False)
@@ -107,7 +114,8 @@ def run(
                 sender.close()
                 running[receiver] = (process, job, time.monotonic())
             soonest = min(started for _, _, started in running.values()) + timeout + GRACE
-            ready = wait(list(running), timeout=max(0.0, soonest - time.monotonic()))
+            left = max(0.0, soonest - time.monotonic())
+            ready = wait(list(running), timeout=left if stop is None else min(left, 0.1))
             for conn in cast("list[Connection]", ready):
                 process, job, started = running[conn]
                 seconds = time.monotonic() - started

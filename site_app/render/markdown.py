@@ -6,6 +6,9 @@ frame of its frozen page and its source; an image is shown; anything else is
 printed as the HTTP answer it was. The output needs ``pymdownx.superfences``,
 ``pymdownx.tabbed`` with ``alternate_style``, ``pymdownx.details`` and
 ``pymdownx.snippets``; the MkDocs plugin checks they are configured.
+
+Under ``mkdocs serve`` a block that failed shows :func:`error_box` instead:
+the build's own message, file and line, in a box a screen reader announces.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import re
 import urllib.parse
 from collections.abc import Sequence
 
+from ..errors import SiteAppError
 from ..model import Block, Shown, ShownFile
 
 REQUIRED_EXTENSIONS = {
@@ -141,3 +145,41 @@ def _answer(answer: Shown, site_root: str, lines: list[str], head: list[str]) ->
         return lines
     body = response.pretty_body().rstrip("\n")
     return lines + _code("http", "\n".join(head + (["", body] if body else [])), "Response")
+
+
+# Characters Markdown would read as markup, written as character references,
+# so a message reads the same inside a raw HTML block and, in an indented
+# block where Markdown treats the lines as inline HTML, in a paragraph.
+_MARKUP = str.maketrans({c: f"&#{ord(c)};" for c in "\\`*_[]~^="})
+
+
+def _text(text: str) -> str:
+    return html.escape(text, quote=True).translate(_MARKUP)
+
+
+def error_box(
+    errors: Sequence[SiteAppError],
+    *,
+    title: str = "This block did not build",
+    indent: str = "",
+) -> str:
+    """HTML, one block of it, that shows build errors in place of a block's output.
+
+    The box uses Material's admonition colours (``failure``), which read in
+    light and dark mode, and ``role="alert"``; each message is escaped.
+    """
+    count = len(errors)
+    lines = [
+        '<div class="admonition failure ffg-error" role="alert">',
+        f'<p class="admonition-title">{_text(title)}</p>',
+    ]
+    for error in errors:
+        message = "<br>".join(_text(line) for line in error.message.split("\n"))
+        lines.append(f'<p class="ffg-error-message"><code>{message}</code></p>')
+    lines.append(
+        f"<p>{'This problem also shows' if count == 1 else f'These {count} problems also show'}"
+        " in the terminal, and <code>mkdocs build</code> fails on "
+        f"{'it' if count == 1 else 'them'}. Fix and save: this page reloads with the output.</p>"
+    )
+    lines.append("</div>")
+    return "\n".join(indent + line for line in lines) + "\n"

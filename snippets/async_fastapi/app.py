@@ -21,6 +21,8 @@ async def gather():
         fetch("medium", 0.2, finished),
     )
     return {"started": ["slow", "fast", "medium"], "finished": finished}
+
+
 # --8<-- [end:gather]
 
 
@@ -30,4 +32,6 @@ async def wait(ms: int):
     # Every async endpoint runs on the one thread of the event loop.
     await asyncio.sleep(ms / 1000)
     return {"loop_thread": threading.get_ident()}
+
+
 # --8<-- [end:wait]

@@ -12,6 +12,8 @@ app = Flask(__name__)
 def remember_the_request_thread():
     # A plain function: it runs on the thread that took the request.
     g.request_thread = threading.get_ident()
+
+
 # --8<-- [end:app]
 
 
@@ -35,6 +37,8 @@ async def gather():
         "finished": finished,
         "view_ran_on_the_request_thread": on_request_thread,
     }
+
+
 # --8<-- [end:gather]
 
 
@@ -52,6 +56,8 @@ async def wait(ms):
 def sync_view():
     on_request_thread = threading.get_ident() == g.request_thread
     return {"view_ran_on_the_request_thread": on_request_thread}
+
+
 # --8<-- [end:threads]
 
 

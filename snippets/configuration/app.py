@@ -61,6 +61,7 @@ def create_app(test_config=None, instance_path=None):
     def print_settings():
         """Print the settings the app runs with (secrets hidden)."""
         click.echo(json.dumps(public_settings(), indent=2))
+
     # --8<-- [end:report]
 
     return app

@@ -19,6 +19,8 @@ def close_db(exception):
     if db is not None:
         db.close()
         current_app.extensions["closed"].append(g.get("label", "no request"))
+
+
 # --8<-- [end:db]
 
 
@@ -41,6 +43,8 @@ def greeting_from_a_thread(app=None):
     thread.start()
     thread.join()
     return answer
+
+
 # --8<-- [end:thread]
 
 
@@ -83,6 +87,7 @@ def create_app(test_config=None):
             "opened": current_app.extensions["opened"],
             "closed": current_app.extensions["closed"],  # by close_db, in order
         }
+
     # --8<-- [end:views]
 
     # --8<-- [start:fails]
@@ -90,6 +95,7 @@ def create_app(test_config=None):
     def fails():
         get_db()
         raise ZeroDivisionError("a bug, after the connection was opened")
+
     # --8<-- [end:fails]
 
     # --8<-- [start:thread_views]
@@ -101,6 +107,7 @@ def create_app(test_config=None):
     def thread_with_context():
         # current_app is a proxy; the thread needs the real app object.
         return greeting_from_a_thread(current_app._get_current_object())
+
     # --8<-- [end:thread_views]
 
     return app

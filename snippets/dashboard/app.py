@@ -28,6 +28,8 @@ def monthly_revenue(csv_path):
         margins=True,  # adds a "Total" row and column
         margins_name="Total",
     )
+
+
 # --8<-- [end:data]
 
 
@@ -51,6 +53,7 @@ def create_app(test_config=None):
         )
         best = revenue["Total"].drop("Total").idxmax()
         return render_template("dashboard.html", table=table, best=best)
+
     # --8<-- [end:page]
 
     # --8<-- [start:chart]
@@ -70,6 +73,7 @@ def create_app(test_config=None):
         buffer = io.BytesIO()
         fig.savefig(buffer, format="svg", metadata={"Date": None})  # no timestamp
         return Response(buffer.getvalue(), mimetype="image/svg+xml")
+
     # --8<-- [end:chart]
 
     return app

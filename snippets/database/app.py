@@ -26,6 +26,8 @@ class Book(db.Model):
             "author": self.author,
             "read": self.read,
         }
+
+
 # --8<-- [end:model]
 
 
@@ -47,6 +49,8 @@ def validated(data, *, partial=False):
             abort(400, description="'read' must be true or false.")
         fields["read"] = data["read"]
     return fields
+
+
 # --8<-- [end:validate]
 
 
@@ -80,6 +84,7 @@ def create_app(test_config=None):
         )
         db.session.commit()
         click.echo("Added 3 books.")
+
     # --8<-- [end:commands]
 
     # --8<-- [start:read]
@@ -100,6 +105,7 @@ def create_app(test_config=None):
     @app.get("/api/books/<int:book_id>")
     def get_book(book_id):
         return find_book(book_id).to_dict()
+
     # --8<-- [end:read]
 
     # --8<-- [start:write]
@@ -125,6 +131,7 @@ def create_app(test_config=None):
         db.session.delete(find_book(book_id))
         db.session.commit()
         return "", 204
+
     # --8<-- [end:write]
 
     # --8<-- [start:errors]
@@ -134,6 +141,7 @@ def create_app(test_config=None):
         # Keep headers such as Allow on a 405, but not the HTML content type.
         headers = [h for h in error.get_headers() if h[0] != "Content-Type"]
         return body, error.code, headers
+
     # --8<-- [end:errors]
 
     return app

@@ -17,6 +17,7 @@ def create_app(test_config=None):
     def health():
         # Cheap and dependency-free: it says the process can answer requests.
         return {"status": "ok"}, 200, {"Cache-Control": "no-store"}
+
     # --8<-- [end:health]
 
     # --8<-- [start:request_info]
@@ -28,6 +29,7 @@ def create_app(test_config=None):
             "host": request.host,
             "health_url": url_for("health", _external=True),
         }
+
     # --8<-- [end:request_info]
 
     return app

@@ -29,6 +29,7 @@ def create_app(test_config=None):
     @app.get("/recipes.json")
     def recipes_json():
         return {"recipes": sorted(RECIPES)}
+
     # --8<-- [end:pages]
 
     # --8<-- [start:search]
@@ -38,12 +39,14 @@ def create_app(test_config=None):
         titles = [recipe["title"] for recipe in RECIPES.values()]
         found = [t for t in titles if query and query in t.lower()]
         return render_template("search.html", query=query, found=found)
+
     # --8<-- [end:search]
 
     # --8<-- [start:subscribe]
     @app.post("/subscribe/")
     def subscribe():
         return {"subscribed": request.form.get("email", "")}, 201
+
     # --8<-- [end:subscribe]
 
     return app

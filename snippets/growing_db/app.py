@@ -36,6 +36,8 @@ class Book(db.Model):
     # ...and one author on this side, stored as the author's id.
     author_id: Mapped[int] = mapped_column(ForeignKey("author.id"), index=True)
     author: Mapped[Author] = relationship(back_populates="books")
+
+
 # --8<-- [end:models]
 
 
@@ -65,6 +67,8 @@ def seed_command():
         db.session.add(author)
     db.session.commit()
     click.echo(f"Added {len(SHELF)} authors.")
+
+
 # --8<-- [end:seed]
 
 
@@ -101,6 +105,7 @@ def create_app(test_config=None):
     @app.get("/books/<int:book_id>")
     def book(book_id):
         return book_json(db.get_or_404(Book, book_id))
+
     # --8<-- [end:authors]
 
     # --8<-- [start:paginate]
@@ -129,6 +134,7 @@ def create_app(test_config=None):
             "next": link(page.next_num),
             "prev": link(page.prev_num),
         }
+
     # --8<-- [end:paginate]
 
     # --8<-- [start:create]
@@ -146,6 +152,7 @@ def create_app(test_config=None):
         author.books.append(book)  # the relationship fills in author_id
         db.session.commit()
         return book_json(book), 201, {"Location": url_for("book", book_id=book.id)}
+
     # --8<-- [end:create]
 
     @app.errorhandler(HTTPException)

@@ -23,6 +23,8 @@ def count_primes_between(start, stop):
     for k in range(start, min(stop, 2)):  # 0 and 1 are not primes
         sieve[k - start] = 0
     return sum(sieve)
+
+
 # --8<-- [end:work]
 
 
@@ -109,6 +111,7 @@ def create_app(test_config=None):
                 [json.dumps(result), job_id],
             )
             db.commit()
+
     # --8<-- [end:task]
 
     # --8<-- [start:enqueue]
@@ -125,6 +128,7 @@ def create_app(test_config=None):
         run_job(job_id)  # puts the job in the queue and returns
         url = url_for("job_status", job_id=job_id)
         return {"id": job_id, "status_url": url}, 202, {"Location": url}
+
     # --8<-- [end:enqueue]
 
     # --8<-- [start:status]
@@ -140,6 +144,7 @@ def create_app(test_config=None):
         if job["result"] is not None:
             body["result"] = json.loads(job["result"])
         return body
+
     # --8<-- [end:status]
 
     # --8<-- [start:worker]
@@ -149,6 +154,7 @@ def create_app(test_config=None):
         """Run queued jobs until stopped with Ctrl+C."""
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
         huey.create_consumer(workers=workers).run()
+
     # --8<-- [end:worker]
 
     # --8<-- [start:step]

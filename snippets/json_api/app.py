@@ -23,6 +23,7 @@ def create_app(test_config=None):
     @app.get("/api/items/<int:item_id>")
     def get_item(item_id):
         return find_item(item_id)
+
     # --8<-- [end:read]
 
     # --8<-- [start:create]
@@ -40,6 +41,7 @@ def create_app(test_config=None):
         item = {"id": max(items, default=0) + 1, "name": name_from_body()}
         items[item["id"]] = item
         return item, 201, {"Location": url_for("get_item", item_id=item["id"])}
+
     # --8<-- [end:create]
 
     # --8<-- [start:change]
@@ -54,6 +56,7 @@ def create_app(test_config=None):
         find_item(item_id)  # a 404 if there is no such item
         del items[item_id]
         return "", 204
+
     # --8<-- [end:change]
 
     # --8<-- [start:errors]
@@ -63,12 +66,14 @@ def create_app(test_config=None):
         # Keep headers such as Allow on a 405, but not the HTML content type.
         headers = [(k, v) for k, v in error.get_headers() if k != "Content-Type"]
         return body, error.code, headers
+
     # --8<-- [end:errors]
 
     # --8<-- [start:crash]
     @app.post("/api/crash")
     def crash():
         raise RuntimeError("This view fails on purpose; the client must not see this text.")
+
     # --8<-- [end:crash]
 
     return app

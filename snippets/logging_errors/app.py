@@ -35,6 +35,8 @@ class RecentLines(logging.Handler):
 
     def emit(self, record):
         self.lines.append(self.format(record))
+
+
 # --8<-- [end:pieces]
 
 
@@ -62,6 +64,8 @@ def configure_logging(logger_name, level):
         },
     }
     logging.config.dictConfig(config)
+
+
 # --8<-- [end:dict_config]
 
 
@@ -89,6 +93,7 @@ def create_app(test_config=None):
     def send_the_request_id(response):
         response.headers["X-Request-ID"] = g.request_id
         return response
+
     # --8<-- [end:request_id]
 
     # --8<-- [start:views]
@@ -101,6 +106,7 @@ def create_app(test_config=None):
     @app.get("/admin/log")
     def recent_log():
         return {"lines": list(recent.lines)}
+
     # --8<-- [end:views]
 
     # --8<-- [start:handler]
@@ -117,6 +123,7 @@ def create_app(test_config=None):
         # The visitor gets the id, never the traceback; it finds the log line.
         body = {"error": "Internal Server Error", "request_id": g.request_id}
         return body, 500
+
     # --8<-- [end:handler]
 
     return app

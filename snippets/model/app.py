@@ -15,6 +15,8 @@ def train():
     model = RandomForestClassifier(n_estimators=50, random_state=0)
     model.fit(iris.data, iris.target)
     return model, [str(name) for name in iris.target_names]
+
+
 # --8<-- [end:train]
 
 
@@ -37,6 +39,8 @@ def read_measurements(data):
     if errors:
         return None, errors
     return [float(data[name]) for name in FEATURES], {}
+
+
 # --8<-- [end:validate]
 
 
@@ -59,6 +63,7 @@ def create_app(test_config=None):
             "species": species[chances.argmax()],
             "probabilities": dict(zip(species, rounded, strict=True)),
         }
+
     # --8<-- [end:predict]
 
     return app

@@ -19,6 +19,7 @@ def create_app(test_config=None):
     def index():
         shelves = sorted({r["category"] for r in recipes.values()})
         return render_template("index.html", recipes=recipes, shelves=shelves)
+
     # --8<-- [end:index]
 
     # --8<-- [start:variables]
@@ -28,6 +29,7 @@ def create_app(test_config=None):
         if recipe_id not in recipes:
             abort(404)
         return render_template("recipe.html", recipe=recipes[recipe_id])
+
     # --8<-- [end:recipe]
 
     @app.route("/tags/<tag>/")
@@ -41,6 +43,7 @@ def create_app(test_config=None):
         if not found:
             abort(404)
         return render_template("list.html", heading=f"In {category}", recipes=found)
+
     # --8<-- [end:variables]
 
     # --8<-- [start:methods]
@@ -54,12 +57,14 @@ def create_app(test_config=None):
                 return redirect(url_for("suggest"))
             status, error = 400, "Give the dish a name."
         return render_template("suggest.html", dishes=dishes, error=error), status
+
     # --8<-- [end:methods]
 
     # --8<-- [start:errors]
     @app.errorhandler(404)
     def page_not_found(error):
         return render_template("404.html"), 404
+
     # --8<-- [end:errors]
 
     return app

@@ -60,6 +60,7 @@ def create_app(test_config=None):
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
         return response
+
     # --8<-- [end:after_request]
 
     # --8<-- [start:escaping]
@@ -73,6 +74,7 @@ def create_app(test_config=None):
         # Markup marks text as safe HTML: only for text you wrote yourself.
         notice = Markup("Comments are <strong>moderated</strong>.")
         return render_template("index.html", comments=comments, notice=notice)
+
     # --8<-- [end:escaping]
 
     # --8<-- [start:escape]
@@ -81,6 +83,7 @@ def create_app(test_config=None):
         # No template here, so escape() every value that came from outside.
         c = comments[-1]
         return f"<p><b>{escape(c['author'])}</b>: {escape(c['text'])}</p>"
+
     # --8<-- [end:escape]
 
     # --8<-- [start:login]
@@ -115,6 +118,7 @@ def create_app(test_config=None):
     def logout():
         session.clear()
         return redirect(url_for("login"))
+
     # --8<-- [end:login]
 
     return app

@@ -28,4 +28,6 @@ def create_app(test_config=None):
         return {"package": __name__, "version": installed_version()}
 
     return app
+
+
 # --8<-- [end:factory]

@@ -27,6 +27,7 @@ def create_app(test_config=None):
     @app.get("/about/")
     def about():
         return render_template("about.html")
+
     # --8<-- [end:views]
 
     return app

@@ -26,6 +26,8 @@ def test_a_bad_book_is_refused_and_not_stored(app, client):
     assert response.json["message"] == "'title' must be a non-empty string."
     with app.app_context():
         assert db.session.scalars(db.select(Book)).all() == []
+
+
 # --8<-- [end:crud]
 
 
@@ -33,6 +35,8 @@ def test_a_bad_book_is_refused_and_not_stored(app, client):
 def test_each_test_gets_a_new_database(client):
     # The tests above added books. This one starts from an empty file again.
     assert client.get("/api/books").json == {"books": []}
+
+
 # --8<-- [end:fresh]
 
 
@@ -47,4 +51,6 @@ def test_seed_command_adds_three_books(runner, client):
     result = runner.invoke(args=["seed"])
     assert result.exit_code == 0
     assert len(client.get("/api/books").json["books"]) == 3
+
+
 # --8<-- [end:cli]

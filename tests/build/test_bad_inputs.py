@@ -334,6 +334,13 @@ CASES = [
         "flask-example block",
     ),
     Case(
+        "placeholder text left",
+        page("TODO: say what the example does, then show it."),
+        "docs/index.md:13",
+        "the page still holds the placeholder text 'TODO: say what'",
+        "replace it with your own words",
+    ),
+    Case(
         "unclosed block",
         page(*BLOCK),
         "docs/index.md:13",

@@ -160,3 +160,38 @@ def test_a_fastapi_example_in_a_tab_is_captured_and_not_published(fixture_site):
     assert (built.site / "examples/hello/index.html").is_file()
     assert not (built.site / "examples/api").exists()
     assert "captured api (fastapi): 1 requests" in built.output
+
+
+def test_a_page_may_link_to_frozen_pages_of_an_example_a_later_page_shows(fixture_site):
+    # MkDocs checks a page's links right after the plugin expands it, while
+    # examples still run: the first page must wait for the example it links to.
+    fixture_site.write(
+        "docs/index.md",
+        "# Hi\n\nThe [frozen page](examples/slow/page/index.html) comes from a later page.\n",
+    )
+    fixture_site.write("docs/zz.md", "# Late\n\n```flask-example\nexample: slow\n```\n")
+    fixture_site.write("docs/hello.md", "# Hello\n\n```flask-example\nexample: hello\n```\n")
+    fixture_site.example(
+        "slow",
+        {
+            "app.py": """
+                import time
+
+                from flask import Flask
+
+                time.sleep(1)  # the first page renders long before this example is frozen
+                app = Flask(__name__)
+
+
+                @app.route("/page/")
+                def page():
+                    return "<p>slow</p>"
+            """
+        },
+    )
+    fixture_site.write("tests/test_slow.py", "from snippets.slow.app import app\n")
+    built = fixture_site.build()
+    assert built.returncode == 0, built.output
+    assert "not found among documentation files" not in built.output
+    assert (built.site / "examples/slow/page/index.html").read_text() == "<p>slow</p>"
+    assert 'href="examples/slow/page/"' in (built.site / "index.html").read_text()

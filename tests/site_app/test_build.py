@@ -196,3 +196,17 @@ def test_a_redirect_gets_no_preview(shop):
     (answer,) = shop.build().blocks[("a.md", 3)].answers
     assert answer.response.header("Location") == "/"
     assert answer.preview is None
+
+
+def test_forbidden_text_is_off_unless_listed_and_names_each_line(shop):
+    shop.page("a.md", block("GET /") + "\nTODO: write this.\n\nDone. TODO: write this.\n")
+    assert shop.builder().build(shop.pages).blocks  # the rule is off: it builds
+    failed = failure(shop, forbid_text=("TODO: write", "never there"))
+    lines = [str(error) for error in failed.errors]
+    start = shop.pages["a.md"].splitlines().index("TODO: write this.") + 1
+    assert lines == [
+        f"a.md:{line}: the page still holds the placeholder text 'TODO: write'\n"
+        "    fix: replace it with your own words (the plugin's forbid_text option lists the "
+        "texts a page may not keep)"
+        for line in (start, start + 2)
+    ]

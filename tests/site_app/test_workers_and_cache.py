@@ -1,6 +1,7 @@
 import json
 import os
-import site
+import pickle
+import shutil
 import subprocess
 import sys
 import threading
@@ -9,7 +10,7 @@ import time
 import pytest
 
 from site_app.errors import BuildFailed
-from site_app.orchestrate import cache, pool
+from site_app.orchestrate import pool
 from site_app.orchestrate.builder import PRELOAD
 from tests.helpers import ROOT
 
@@ -167,21 +168,87 @@ def test_deleted_frozen_files_are_rebuilt(cached_project):
     assert cached_project.build().ran == ["site"]
 
 
-def test_a_dependency_version_change_invalidates_the_cache(cached_project, tmp_path, monkeypatch):
-    packages = tmp_path / "packages"
-    (packages / "flask_extra-1.0.dist-info").mkdir(parents=True)
-    # A second site-packages folder, as a virtual environment with system packages has.
-    installed = site.getsitepackages()
-    monkeypatch.setattr(site, "getsitepackages", lambda: [*installed, str(packages)])
-    cache.environment_digest.cache_clear()
-    try:
-        assert cached_project.build().ran == ["site"]
-        assert cached_project.build().ran == []
-        (packages / "flask_extra-1.0.dist-info").rename(packages / "flask_extra-1.1.dist-info")
-        cache.environment_digest.cache_clear()
-        assert cached_project.build().ran == ["site"]
-    finally:
-        cache.environment_digest.cache_clear()
+ENVIRONMENT_BUILD = """
+import json, sys
+from pathlib import Path
+from site_app import Builder, Settings
+
+root = Path(sys.argv[1])
+settings = Settings(root, root / "snippets", root / "shared-cache")
+result = Builder(settings, log=lambda m: None).build({"a.md": Path(root, "a.md").read_text()})
+print(json.dumps({"reused": result.reused, "ran": result.ran}))
+"""
+
+
+def _distribution(folder, name, version, module=None):
+    """An installed distribution as pip leaves one: metadata, and its module when it has one."""
+    info = folder / f"{name}-{version}.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n")
+    if module:
+        (folder / module).mkdir()
+        (folder / module / "__init__.py").write_text(f"VERSION = {version!r}\n")
+        (info / "top_level.txt").write_text(module + "\n")
+
+
+def _build_from(project, *environment):
+    """A build in a process of its own whose library path holds ``environment``'s folders."""
+    path = os.pathsep.join([*(str(folder) for folder in environment), str(ROOT)])
+    answer = subprocess.run(
+        [sys.executable, "-c", ENVIRONMENT_BUILD, str(project.root)],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": path},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    seen = json.loads(answer.stdout)
+    return seen["ran"], seen["reused"]
+
+
+@pytest.fixture
+def environments(project, tmp_path):
+    """An example that uses a library, and two environments sharing one cache."""
+    project.example(
+        "uses_lib",
+        {
+            "app.py": "import fieldlib\nfrom flask import Flask\napp = Flask(__name__)\n\n"
+            "@app.get('/')\ndef index():\n    return f'<p>{fieldlib.VERSION}</p>'\n"
+        },
+    )
+    (project.root / "a.md").write_text(PAGE.format(name="uses_lib"))
+    docs, tests = tmp_path / "docs-env", tmp_path / "tests-env"
+    for folder in (docs, tests):
+        _distribution(folder, "fieldlib", "1.0", module="fieldlib")
+    # Only the tests environment has these; the example never imports them.
+    _distribution(tests, "pytest-extra-tool", "9.1", module="pytest_extra_tool")
+    _distribution(tests, "another-unrelated", "0.3")
+    return project, docs, tests
+
+
+def test_a_build_from_another_environment_reuses_every_example(environments):
+    # build (docs environment) -> tests (another environment) -> build, one shared cache
+    project, docs, tests = environments
+    assert _build_from(project, docs) == (["uses_lib"], [])
+    assert _build_from(project, tests) == ([], ["uses_lib"])
+    assert _build_from(project, docs) == ([], ["uses_lib"])
+    (stored,) = (project.root / "shared-cache/results").glob("*.pickle")
+    libraries = dict(pickle.loads(stored.read_bytes())[1].libraries)
+    assert libraries["fieldlib"] == "1.0"
+    assert "Flask" in libraries or "flask" in libraries
+    assert "pytest-extra-tool" not in libraries
+
+
+def test_a_new_version_of_a_library_the_example_imports_runs_it_again(environments):
+    project, docs, _ = environments
+    assert _build_from(project, docs) == (["uses_lib"], [])
+    shutil.rmtree(docs / "fieldlib-1.0.dist-info")
+    shutil.rmtree(docs / "fieldlib")
+    _distribution(docs, "fieldlib", "1.1", module="fieldlib")
+    assert _build_from(project, docs) == (["uses_lib"], [])
+    assert _build_from(project, docs) == ([], ["uses_lib"])
+    shown = project.root / "shared-cache/frozen/uses_lib/index.html"
+    assert "<p>1.1</p>" in shown.read_text()
 
 
 def test_a_corrupt_cache_entry_is_ignored(cached_project):

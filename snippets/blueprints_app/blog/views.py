@@ -1,8 +1,6 @@
 from flask import Blueprint, abort, render_template
 
-blog = Blueprint(
-    "blog", __name__, url_prefix="/blog", template_folder="templates"
-)
+blog = Blueprint("blog", __name__, url_prefix="/blog", template_folder="templates")
 
 POSTS = {
     "hello": {

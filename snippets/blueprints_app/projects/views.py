@@ -1,8 +1,6 @@
 from flask import Blueprint, render_template
 
-projects = Blueprint(
-    "projects", __name__, url_prefix="/projects", template_folder="templates"
-)
+projects = Blueprint("projects", __name__, url_prefix="/projects", template_folder="templates")
 
 PROJECTS = [
     {"name": "Kiln logger", "post": "kiln-log"},
