@@ -29,6 +29,7 @@ class UploadForm(FlaskForm):
         validators=[FileRequired(), FileAllowed(["txt", "csv"], "Text and CSV files only.")],
     )
 
+
 # --8<-- [end:form]
 
 
@@ -69,6 +70,7 @@ def create_app(test_config=None):
     def download(name):
         # Only files inside the folder; a name with ../ gives 404.
         return send_from_directory(app.config["UPLOAD_FOLDER"], name)
+
     # --8<-- [end:upload]
 
     @app.errorhandler(413)
@@ -88,6 +90,7 @@ def create_app(test_config=None):
         data = io.BytesIO(buffer.getvalue().encode())
         # as_attachment: the browser saves it under download_name instead of showing it.
         return send_file(data, mimetype="text/csv", as_attachment=True, download_name="report.csv")
+
     # --8<-- [end:send_file]
 
     # --8<-- [start:stream]
@@ -103,6 +106,7 @@ def create_app(test_config=None):
 
         # A generator as the body: Flask sends each piece as it is made.
         return app.response_class(rows(), mimetype="text/csv")
+
     # --8<-- [end:stream]
 
     return app

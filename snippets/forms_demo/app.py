@@ -31,6 +31,7 @@ class ReplyForm(FlaskForm):
         if field.data.strip().lower() == "anonymous":
             raise ValidationError("Tell us who you are, so we can lay a place.")
 
+
 # --8<-- [end:form]
 
 
@@ -54,6 +55,7 @@ def create_app(test_config=None):
             return redirect(url_for("reply"))  # redirect after POST
         # A GET, or a POST with errors: show the form, with its errors if any.
         return render_template("reply.html", form=form, count=len(replies))
+
     # --8<-- [end:view]
 
     return app

@@ -45,6 +45,7 @@ class User(UserMixin, db.Model):
     def check_password(self, password):
         return check_password_hash(self.password_hash, password)
 
+
 # --8<-- [end:model]
 
 
@@ -78,6 +79,7 @@ login_manager.login_message = "Sign in to see that page."
 def load_user(user_id):
     # Flask-Login keeps only the id in the session; this turns it back into a user.
     return db.session.get(User, int(user_id))
+
 
 # --8<-- [end:login_manager]
 
@@ -133,6 +135,7 @@ def create_app(test_config=None):
                 flash("Your account is ready. Sign in.")
                 return redirect(url_for("login"))
         return render_template("register.html", form=form)
+
     # --8<-- [end:register]
 
     # --8<-- [start:login]
@@ -161,6 +164,7 @@ def create_app(test_config=None):
         logout_user()  # also clears the remember-me cookie
         flash("You are signed out.")
         return redirect(url_for("home"))
+
     # --8<-- [end:login]
 
     return app

@@ -27,4 +27,5 @@ def show_session():
         return {"cookie": None}
     return {"cookie": cookie, "anyone_can_read": read_without_key(cookie)}
 
+
 # --8<-- [end:decode]
