@@ -94,9 +94,35 @@ class Example:
         )
 
 
+COOKIES = "cookies"  # in a request's ``show``: the cookies the client holds after it
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file a request uploads (``multipart/form-data``), read from the example."""
+
+    field: str  # the form field's name
+    source: str  # the file, relative to the example's directory
+    filename: str  # the name the browser sends
+    content_type: str
+    content: bytes = b""  # filled in by the worker, which reads ``source``
+
+
+@dataclass(frozen=True)
+class Submit:
+    """Post the form of the previous HTML answer, as a browser would."""
+
+    form: str | None = None  # which form: "#id", ".class" or its action "/path"; None if one
+    fields: tuple[tuple[str, str | bool], ...] = ()  # True/False tick or untick a checkbox
+
+
 @dataclass(frozen=True)
 class Request:
-    """One request of a block: ``POST /api/items {"name": "lamp"} -> 201``."""
+    """One request of a block: ``POST /api/items {"name": "lamp"} -> 201``.
+
+    A request with ``submit`` has no method and path of its own: the worker
+    takes them from the form, and shows the request it made.
+    """
 
     method: str
     path: str
@@ -105,10 +131,23 @@ class Request:
     form: tuple[tuple[str, str], ...] = ()
     headers: tuple[tuple[str, str], ...] = ()
     show: tuple[str, ...] = ()  # response headers to show besides Content-Type and Location
+    submit: Submit | None = None
+    files: tuple[Upload, ...] = ()
 
     @property
     def label(self) -> str:
+        if self.submit is not None and not self.method:  # not yet sent
+            return f"submit {self.submit.form or 'the form'}"
         return f"{self.method} {self.path}"
+
+    @property
+    def shows_cookies(self) -> bool:
+        return any(name.lower() == COOKIES for name in self.show)
+
+    @property
+    def shown_headers(self) -> tuple[str, ...]:
+        """``show`` without ``cookies``: the response headers to show."""
+        return tuple(name for name in self.show if name.lower() != COOKIES)
 
     def body_options(self) -> dict[str, Any]:
         """The body and headers as test clients take them (json=, data=, headers=)."""
@@ -132,6 +171,9 @@ class Response:
     mimetype: str
     headers: tuple[tuple[str, str], ...]
     body: bytes
+    # With ``show: [cookies]``: each cookie the client holds after the request,
+    # as a Set-Cookie line (name=value; flags). None when not asked for.
+    cookies: tuple[str, ...] | None = None
 
     @property
     def text(self) -> str:

@@ -34,6 +34,8 @@ _VOLATILE = [
 
 
 def normalise(text: str) -> str:
+    # CSV and WTForms' <textarea> end lines with \r\n; a text file read back has \n only.
+    text = text.replace("\r\n", "\n")
     for pattern, placeholder in _VOLATILE:
         text = pattern.sub(placeholder, text)
     return text
@@ -46,9 +48,17 @@ def _answer(shown: Shown) -> list[str]:
         lines.append(f"> (JSON) {request.json!r}")
     if request.form:
         lines.append(f"> (form) {dict(request.form)!r}")
+    lines += [
+        f"> (file) {u.field}: {u.filename} ({u.content_type}, {len(u.content)} bytes)"
+        for u in request.files
+    ]
     lines += [f"< {response.status}", f"< Content-Type: {response.content_type}"]
-    for name in ("Location", *request.show):
+    for name in ("Location", *request.shown_headers):
         lines += [f"< {name}: {value}" for value in response.shown_values(name)]
+    if response.cookies is not None:
+        lines += [f"< (cookie held) {cookie}" for cookie in response.cookies] or [
+            "< (no cookie held)"
+        ]
     if response.is_image:
         digest = hashlib.sha256(response.body).hexdigest()[:16]
         lines.append(f"<{response.mimetype}, {len(response.body)} bytes, sha256 {digest}…>")

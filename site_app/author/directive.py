@@ -8,7 +8,6 @@ whose body is YAML::
     files: [app.py]
     section: routes
     highlight: "12-14"
-    show: [Allow]
     requests:
       - GET /api/items
       - POST /api/items {"name": "lamp"} -> 201
@@ -22,6 +21,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import mimetypes
+import posixpath
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -30,11 +31,13 @@ from typing import Any
 import yaml
 
 from ..errors import BlockError, Location
-from ..model import METHODS, Block, Request
+from ..model import METHODS, Block, Request, Submit, Upload
 
 INFO = "flask-example"
 KEYS = ("example", "files", "section", "highlight", "show", "requests")
-REQUEST_KEYS = ("request", "form", "headers", "show")
+REQUEST_KEYS = ("request", "submit", "form", "headers", "show", "files")
+SUBMIT_KEYS = ("form", "fields", "status")
+UPLOAD_KEYS = ("file", "name", "type")
 _FENCE_RE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>[^\n]*?)[ \t]*$")
 _REQUEST_LINE_RE = re.compile(r"^\s*-\s*(request:\s*)?[A-Z]+\s+/")
 _HIGHLIGHT_RE = re.compile(r"^\d+(-\d+)?$")
@@ -227,26 +230,33 @@ def _parse(body: str, page: str, line: int, end_line: int, indent: str) -> Block
         files=tuple(files) if files else None,
         section=section,
         highlight=highlight,
-        show=shown_headers,
         requests=tuple(requests),
         request_lines=tuple(request_lines),
+        show=shown_headers,
     )
 
 
 def _parse_request(item: Any, where: Location) -> Request:
-    """A request is a line of text, or a mapping whose ``request`` key is that line."""
+    """A request is a line of text, or a mapping whose ``request`` key is that line
+    (or whose ``submit`` key posts the previous page's form)."""
     options: dict[str, Any] = {}
     if isinstance(item, dict):
         unknown = sorted(str(k) for k in item if k not in REQUEST_KEYS)
-        if unknown or "request" not in item:
+        if unknown or ("request" in item) == ("submit" in item):
             raise BlockError(
                 f"a request written as a mapping has unknown key(s) {', '.join(unknown)}"
                 if unknown
-                else "a request written as a mapping needs a 'request' key",
+                else "a request written as a mapping needs a 'request' key or a 'submit' key"
+                if "request" not in item
+                else "a request cannot have both 'request' and 'submit'",
                 where=where,
-                fix=f"its keys are {', '.join(REQUEST_KEYS)}; e.g. request: POST /login",
+                fix=f"its keys are {', '.join(REQUEST_KEYS)}; e.g. request: POST /login, "
+                "or submit: {form: '#login', fields: {username: ada}}",
             )
-        options, item = item, item["request"]
+        options = item
+        if "submit" in item:
+            return _parse_submit(item, where)
+        item = item["request"]
     if not isinstance(item, str):
         raise BlockError(
             "a request must be a line of text such as 'GET /'",
@@ -261,15 +271,9 @@ def _parse_request(item: Any, where: Location) -> Request:
             where=where,
             fix='write it as METHOD /path, then an optional JSON body and "-> status"',
         ) from exc
-    form, headers = options.get("form", {}), options.get("headers", {})
-    show = _parse_show(options.get("show", []), where, "a request's")
-    if not isinstance(form, dict) or not isinstance(headers, dict):
-        raise BlockError(
-            "'form' and 'headers' of a request must be mappings",
-            where=where,
-            fix="write e.g. form: {username: ada}",
-        )
-    if form and request.json is not None:
+    form, headers, show = _form_headers_show(options, where)
+    files = _parse_files(options.get("files"), where)
+    if (form or files) and request.json is not None:
         raise BlockError(
             "a request cannot carry both a JSON body and a form",
             where=where,
@@ -280,37 +284,121 @@ def _parse_request(item: Any, where: Location) -> Request:
         form=tuple((str(k), str(v)) for k, v in form.items()),
         headers=tuple((str(k), str(v)) for k, v in headers.items()),
         show=tuple(show),
+        files=files,
     )
 
 
-def _parse_show(value: Any, where: Location, whose: str) -> tuple[str, ...]:
-    """Header names to show: a list of names, each once (case does not matter)."""
-    if isinstance(value, str) or not isinstance(value, list):
+def _form_headers_show(
+    options: dict[str, Any], where: Location
+) -> tuple[dict[Any, Any], dict[Any, Any], list[str]]:
+    form, headers = options.get("form", {}), options.get("headers", {})
+    show = list(_parse_show(options.get("show", []), where, "a request's"))
+    if not isinstance(form, dict) or not isinstance(headers, dict):
         raise BlockError(
-            f"{whose} 'show' must be a list of header names",
+            "'form' and 'headers' of a request must be mappings",
             where=where,
-            fix="write e.g. show: [Set-Cookie, X-Frame-Options]",
+            fix="write e.g. form: {username: ada}",
         )
-    names: list[str] = []
-    for name in value:
-        if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9!#$%&'*+.^_`|~-]+", name):
-            raise BlockError(
-                f"{whose} 'show' lists {name!r}, which is not a header name",
-                where=where,
-                fix="write header names as HTTP spells them, e.g. show: [Allow, Set-Cookie]",
-            )
-        if name.lower() in _lower(names):
-            raise BlockError(
-                f"{whose} 'show' lists {name!r} twice",
-                where=where,
-                fix=f"keep one '{name}'",
-            )
-        names.append(name)
-    return tuple(names)
+    return form, headers, show
 
 
-def _lower(names: Any) -> set[str]:
-    return {name.lower() for name in names}
+def _parse_submit(options: dict[str, Any], where: Location) -> Request:
+    """``submit: {form: "#login", fields: {username: ada}, status: 302}``."""
+    submit = options["submit"]
+    if submit is None:
+        submit = {}
+    if not isinstance(submit, dict) or any(k not in SUBMIT_KEYS for k in submit):
+        unknown = sorted(str(k) for k in submit) if isinstance(submit, dict) else []
+        raise BlockError(
+            "'submit' must be a mapping of "
+            + ", ".join(SUBMIT_KEYS)
+            + (
+                f"; it has unknown key(s) {', '.join(k for k in unknown if k not in SUBMIT_KEYS)}"
+                if unknown
+                else ""
+            ),
+            where=where,
+            fix="write e.g. submit: {form: '#login', fields: {username: ada}, status: 302}",
+        )
+    if "form" in options:
+        raise BlockError(
+            "a submitted form takes its fields from 'fields' under 'submit', not from 'form'",
+            where=where,
+            fix="move them: submit: {fields: {username: ada}}",
+        )
+    selector, fields, status = submit.get("form"), submit.get("fields") or {}, submit.get("status")
+    if selector is not None and not (
+        isinstance(selector, str) and selector[:1] in ("#", ".", "/") and len(selector) > 1
+    ):
+        raise BlockError(
+            f"cannot read the form selector {selector!r}",
+            where=where,
+            fix="name the form by its id ('#login'), a class ('.search') or its action "
+            "('/login/'); leave 'form' out when the page has one form",
+        )
+    if not isinstance(fields, dict):
+        raise BlockError(
+            "'fields' of 'submit' must be a mapping of field names to values",
+            where=where,
+            fix="write e.g. fields: {username: ada, remember: true}",
+        )
+    if status is not None and not (isinstance(status, int) and 100 <= status <= 599):
+        raise BlockError(
+            f"'status' of 'submit' must be an HTTP status, not {status!r}",
+            where=where,
+            fix="write e.g. status: 302",
+        )
+    _, headers, show = _form_headers_show(options, where)
+    return Request(
+        method="",
+        path="",
+        expected_status=status,
+        headers=tuple((str(k), str(v)) for k, v in headers.items()),
+        show=tuple(show),
+        submit=Submit(
+            form=selector,
+            fields=tuple((str(k), v if isinstance(v, bool) else str(v)) for k, v in fields.items()),
+        ),
+        files=_parse_files(options.get("files"), where),
+    )
+
+
+def _parse_files(value: Any, where: Location) -> tuple[Upload, ...]:
+    """``files: {photo: {file: samples/cat.png, name: cat.png, type: image/png}}``.
+
+    ``photo: samples/cat.png`` is short for the file under its own name and the
+    type its extension suggests.
+    """
+    if value is None:
+        return ()
+    fix = (
+        "write e.g. files: {photo: {file: uploads/cat.png, name: cat.png, type: image/png}}, "
+        "with 'file' relative to the example's folder"
+    )
+    if not isinstance(value, dict) or not value:
+        raise BlockError("'files' of a request must map form fields to files", where=where, fix=fix)
+    uploads = []
+    for field_name, spec in value.items():
+        if isinstance(spec, str):
+            spec = {"file": spec}
+        if not isinstance(spec, dict) or any(k not in UPLOAD_KEYS for k in spec):
+            raise BlockError(
+                f"the upload for field '{field_name}' must be a file name or a mapping of "
+                f"{', '.join(UPLOAD_KEYS)}",
+                where=where,
+                fix=fix,
+            )
+        source = spec.get("file")
+        if not isinstance(source, str) or not source:
+            raise BlockError(
+                f"the upload for field '{field_name}' names no 'file'", where=where, fix=fix
+            )
+        filename = str(spec.get("name") or posixpath.basename(source))
+        content_type = str(
+            spec.get("type") or mimetypes.guess_type(filename)[0] or "application/octet-stream"
+        )
+        uploads.append(Upload(str(field_name), source, filename, content_type))
+    return tuple(uploads)
 
 
 def _request_nodes(node: Any) -> list[int]:
@@ -363,3 +451,34 @@ def parse_request(text: str) -> Request:
             raise ValueError(f"the body of {text!r} is not valid JSON: {exc.msg}") from exc
     status = int(match["status"]) if match["status"] else None
     return Request(method, match["path"], body, status)
+
+
+def _parse_show(value: Any, where: Location, whose: str) -> tuple[str, ...]:
+    """Header names to show: a list of names, each once (case does not matter)."""
+    if isinstance(value, str) or not isinstance(value, list):
+        raise BlockError(
+            f"{whose} 'show' must be a list of header names",
+            where=where,
+            fix="write e.g. show: [Set-Cookie, X-Frame-Options], or show: [cookies] for the "
+            "cookies the client holds",
+        )
+    names: list[str] = []
+    for name in value:
+        if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9!#$%&'*+.^_`|~-]+", name):
+            raise BlockError(
+                f"{whose} 'show' lists {name!r}, which is not a header name",
+                where=where,
+                fix="write header names as HTTP spells them, e.g. show: [Allow, Set-Cookie]",
+            )
+        if name.lower() in _lower(names):
+            raise BlockError(
+                f"{whose} 'show' lists {name!r} twice",
+                where=where,
+                fix=f"keep one '{name}'",
+            )
+        names.append(name)
+    return tuple(names)
+
+
+def _lower(names: Any) -> set[str]:
+    return {name.lower() for name in names}

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from flask import Flask, got_request_exception
 from flask.testing import FlaskClient
+from werkzeug.datastructures import FileStorage, MultiDict
+from werkzeug.http import http_date
 
 from ..model import Request, Response
 
@@ -37,6 +40,20 @@ def perform(
     """
     client = client or app.test_client()
     kwargs: dict[str, Any] = {"method": request.method, **request.body_options()}
+    if request.form or request.files:
+        # A MultiDict keeps a name given twice (two ticked checkboxes), as a browser sends it.
+        data: MultiDict[str, str | FileStorage] = MultiDict(request.form)
+        for upload in request.files:
+            data.add(
+                upload.field,
+                FileStorage(
+                    io.BytesIO(upload.content),
+                    filename=upload.filename,
+                    name=upload.field,
+                    content_type=upload.content_type,
+                ),
+            )
+        kwargs["data"] = data
     # A page that means to show a 5xx should not print the error's traceback.
     quiet = (request.expected_status or 0) >= 500
     was_disabled = app.logger.disabled
@@ -54,10 +71,31 @@ def perform(
                 mimetype=answer.mimetype or "",
                 headers=tuple(answer.headers.items()),
                 body=answer.get_data(),
+                cookies=held_cookies(client) if request.shows_cookies else None,
             )
         finally:
             answer.close()
     return response, raised
+
+
+def held_cookies(client: FlaskClient) -> tuple[str, ...]:
+    """Each cookie the client holds, as a ``Set-Cookie`` line: name=value; flags.
+
+    Werkzeug's client lists them only through a private mapping; its
+    :class:`~werkzeug.test.Cookie` records are documented for inspection.
+    """
+    lines = []
+    for cookie in sorted((client._cookies or {}).values(), key=lambda c: (c.key, c.domain, c.path)):
+        line = f"{cookie.key}={cookie.value}; Domain={cookie.domain}; Path={cookie.path}"
+        if cookie.expires is not None:
+            line += "; Expires=" + http_date(cookie.expires)
+        if cookie.max_age is not None:
+            line += f"; Max-Age={cookie.max_age}"
+        line += "; Secure" * bool(cookie.secure) + "; HttpOnly" * bool(cookie.http_only)
+        if cookie.same_site:
+            line += f"; SameSite={cookie.same_site}"
+        lines.append(line)
+    return tuple(lines)
 
 
 def status_is_expected(request: Request, response: Response) -> bool:

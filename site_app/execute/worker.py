@@ -22,18 +22,30 @@ import threading
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 from flask import Flask
 from flask_frozen import relative_url_for
 
 from ..errors import BuildFailed, ExampleError, Location, RequestFailed, SiteAppError, describe
-from ..model import BlockRequests, Example, Frozen, Job, Output, Request, Response, Shown
+from ..model import (
+    BlockRequests,
+    Example,
+    Frozen,
+    Job,
+    Output,
+    Request,
+    Response,
+    Shown,
+    Upload,
+)
 from . import clients, download
 from .capture import perform, status_is_expected
 from .clients import Client, FlaskTestClient
+from .forms import FormProblem, submit
 from .freeze import complete_document, freeze, not_frozen
 from .load import isolated_modules, load_app, run_setup, where_in_example
 
@@ -168,7 +180,8 @@ def run(job: Job) -> Output:
             c.request.path
             for answers in captured.values()
             for c in answers
-            if c.preview_body and c.response.status_code == 200
+            # A static host ignores a query string: such a page gets a preview of its own.
+            if c.preview_body and c.response.status_code == 200 and "?" not in c.request.path
         }
     )
     frozen: Frozen | None = None
@@ -313,6 +326,8 @@ def _capture(job: Job, block: BlockRequests) -> list[Captured]:
             client = clients.connect(example, settings)
         # One client for the whole block, so cookies carry over.
         for index, request in enumerate(block.requests):
+            request = _as_sent(block, index, example, client, request, answers)
+            held = _cookies_of(client)
             response = _send(block, index, example, client, request)
             body = None
             # Only a Flask example is frozen, so only its pages and images get previews.
@@ -320,22 +335,120 @@ def _capture(job: Job, block: BlockRequests) -> list[Captured]:
                 # A redirect's body is a stub whose link points at the live
                 # app's root; the Location header says all there is to say.
                 if response.is_html and not 300 <= response.status_code < 400:
-                    body = _as_frozen(client, request, example)
+                    body = _as_frozen(client, request, example, held)
                 elif response.is_image and response.status_code == 200:
                     body = response.body
             answers.append(Captured(request, response, body))
     return answers
 
 
-def _as_frozen(client: FlaskTestClient, request: Request, example: Example) -> bytes:
-    """The page as the freeze writes it: relative URLs, a complete document."""
-    app = client.app
+def _as_sent(
+    block: BlockRequests,
+    index: int,
+    example: Example,
+    client: Client,
+    request: Request,
+    before: list[Captured],
+) -> Request:
+    """The request as a browser would send it: files read, a submitted form filled in."""
+    where = block.where(index)
+    flask_only = [
+        what
+        for what, used in (
+            ("'files'", request.files),
+            ("'submit'", request.submit),
+            ("show: [cookies]", request.shows_cookies),
+        )
+        if used
+    ]
+    if flask_only and not isinstance(client, FlaskTestClient):
+        raise RequestFailed(
+            f"{' and '.join(flask_only)} work(s) for Flask examples only; example "
+            f"'{example.name}' is a {example.settings.framework} app",
+            where=where,
+            fix="send its form fields with 'form', or show the Set-Cookie header",
+        )
+    request = replace(request, files=tuple(_read_upload(example, u, where) for u in request.files))
+    if request.submit is None:
+        return request
+    previous = before[-1] if before else None
+    redirect = previous.response.header("Location") if previous else None
+    if previous is None or not previous.response.is_html or redirect:
+        got = (
+            "it is the block's first request"
+            if previous is None
+            else f"the previous answer ({previous.request.label}, line "
+            f"{block.request_lines[index - 1]}) "
+            + (
+                f"redirects to {redirect}"
+                if redirect
+                else f"is {previous.response.mimetype or 'empty'}, not an HTML page"
+            )
+        )
+        raise RequestFailed(
+            f"{request.label} posts a form of the previous HTML answer, but {got}",
+            where=where,
+            fix="first GET the page that holds the form, in the same block",
+        )
+    try:
+        return submit(request, previous.request, previous.response)
+    except FormProblem as problem:
+        raise RequestFailed(
+            f"{request.label}: in the answer to {previous.request.label} "
+            f"(line {block.request_lines[index - 1]}), {problem.what}",
+            where=where,
+            fix=problem.fix,
+        ) from None
+
+
+def _read_upload(example: Example, upload: Upload, where: Location) -> Upload:
+    """The upload with its content, read from the example's own file."""
+    path = (example.directory / upload.source).resolve()
+    if not path.is_relative_to(example.directory.resolve()):
+        raise RequestFailed(
+            f"the upload for field '{upload.field}' ({upload.source}) is outside example "
+            f"'{example.name}'",
+            where=where,
+            fix="put the file in the example's folder and name it relative to that folder",
+        )
+    if not path.is_file():
+        files = ", ".join(
+            example.display(p) for p in example.source_files() if not p.name.endswith(".py")
+        )
+        raise RequestFailed(
+            f"the upload for field '{upload.field}' names "
+            f"{example.display(example.directory / upload.source)}, which does not exist",
+            where=where,
+            fix=f"add the file to the example, or name one it has ({files or 'none'})",
+        )
+    return replace(upload, content=path.read_bytes())
+
+
+def _cookies_of(client: Client) -> dict[Any, Any] | None:
+    """The cookies a Flask test client holds (Werkzeug keeps them in a private mapping)."""
+    if isinstance(client, FlaskTestClient):
+        return dict(client.client._cookies or {})
+    return None
+
+
+def _as_frozen(
+    client: FlaskTestClient, request: Request, example: Example, held: dict[Any, Any] | None
+) -> bytes:
+    """The page as the freeze writes it: relative URLs, a complete document.
+
+    The page is asked for again with the cookies the client held before the
+    first time, so what the session carried (a flashed message, read once)
+    shows in the preview too; then the client holds what the first answer left.
+    """
+    app, after = client.app, client.client._cookies
     previous = app.jinja_env.globals["url_for"]
     app.jinja_env.globals["url_for"] = relative_url_for
+    client.client._cookies = dict(held or {})
     try:
         response, _ = perform(app, request, client.client)
     finally:
         app.jinja_env.globals["url_for"] = previous
+        client.client._cookies = after
     return complete_document(response.body, f"{example.name}: {request.path}")
 
 
@@ -367,8 +480,12 @@ def _send(
         f"{request.label} to example '{example.name}' answered {response.status}, "
         f"expected {expected}{because}",
         where=where,
-        fix=f"fix the view, or if this status is what the page means to show, "
-        f"write the request as '{request.label} -> {response.status_code}'",
+        fix="fix the view, or if this status is what the page means to show, "
+        + (
+            f"add 'status: {response.status_code}' to its submit"
+            if request.submit is not None
+            else f"write the request as '{request.label} -> {response.status_code}'"
+        ),
     )
 
 

@@ -169,17 +169,41 @@ def _request_body(answer: Shown, site_root: str, name: str) -> list[str]:
     sent += [f"{name}: {value}" for name, value in request.headers]
     if request.json is not None:
         sent += ["Content-Type: application/json", "", json.dumps(request.json, ensure_ascii=False)]
+    elif request.files:
+        # The parts of a multipart body, one a line; a file by its name, type and size.
+        sent += ["Content-Type: multipart/form-data", ""]
+        sent += [f"{name}: {value}" for name, value in request.form]
+        sent += [
+            f"{upload.field}: file {upload.filename} ({upload.content_type}, "
+            f"{len(upload.content)} bytes)"
+            for upload in request.files
+        ]
     elif request.form:
         sent += ["Content-Type: application/x-www-form-urlencoded", ""]
         sent.append(urllib.parse.urlencode(request.form))
     lines = _code("http", "\n".join(sent), "Request")
     head = [f"HTTP/1.1 {response.status}", f"Content-Type: {response.content_type}"]
-    shown = ["Location", *(h for h in request.show if h.lower() != "location")]
+    shown = ["Location", *(h for h in request.shown_headers if h.lower() != "location")]
     for header in shown:
         values = response.shown_values(header)
         head += [f"{header}: {value}" for value in values]
-        if not values and header in request.show:
+        if not values and header in request.shown_headers:
             head.append(f"{header}: (not sent)")
+    return _answer(answer, site_root, name, lines, head) + _cookies(answer)
+
+
+def _cookies(answer: Shown) -> list[str]:
+    """With ``show: [cookies]``: what the client holds after the request, one cookie a line."""
+    held = answer.response.cookies
+    if held is None:
+        return []
+    return _code("http", "\n".join(held) or "(none)", "Cookies the client holds now")
+
+
+def _answer(
+    answer: Shown, site_root: str, name: str, lines: list[str], head: list[str]
+) -> list[str]:
+    response = answer.response
     if response.is_html and response.body:
         lines += _code("http", "\n".join(head), "Response")
         if answer.preview:

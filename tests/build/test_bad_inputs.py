@@ -109,6 +109,28 @@ def untested(site: FixtureSite) -> None:
     (site.root / "tests/test_hello.py").unlink()
 
 
+LOGIN_FORM = """
+
+@app.route("/login/", methods=["GET", "POST"])
+def login():
+    return (
+        '<form id="login" method="post" enctype="multipart/form-data">'
+        '<input name="username"><input type="password" name="password">'
+        '<input type="file" name="avatar"></form>'
+    )
+"""
+
+
+def with_form(*requests: str) -> Callable[[FixtureSite], None]:
+    """The fixture app gains a page with a form; the page sends ``requests`` to it."""
+
+    def change(site: FixtureSite) -> None:
+        write("snippets/hello/app.py", APP + LOGIN_FORM)(site)
+        page(*BLOCK, "requests:", *requests, "```")(site)
+
+    return change
+
+
 @dataclass
 class Case:
     name: str
@@ -338,6 +360,34 @@ CASES = [
         "snippets/hello/example.toml",
         "not valid TOML",
         "correct the syntax",
+    ),
+    Case(
+        "form that is not there",
+        page(*BLOCK, "requests:", "  - GET /", "  - submit: {form: '#login'}", "```"),
+        "docs/index.md:17",
+        "in the answer to GET / (line 16), the page has no form '#login'; it has no <form> at all",
+        "name a form by its id ('#login')",
+    ),
+    Case(
+        "field not in the form",
+        with_form(
+            "  - GET /login/",
+            "  - submit: {fields: {username: ada, pasword: x}}",
+        ),
+        "docs/index.md:17",
+        "form #login (line 1) has no field 'pasword'; its fields are avatar, password, username",
+        "use a field the form has",
+    ),
+    Case(
+        "upload file missing",
+        with_form(
+            "  - GET /login/",
+            "  - submit: {}",
+            "    files: {avatar: photos/ada.png}",
+        ),
+        "docs/index.md:17",
+        "the upload for field 'avatar' names snippets/hello/photos/ada.png, which does not exist",
+        "add the file to the example",
     ),
     Case(
         "setup command that fails",

@@ -93,7 +93,7 @@ def single_error(markdown):
         (
             "example: hello\nrequests:\n  - form: {a: 1}\n",
             6,
-            "needs a 'request' key",
+            "needs a 'request' key or a 'submit' key",
             "request: POST",
         ),
         (
@@ -133,6 +133,66 @@ def single_error(markdown):
             6,
             "not valid YAML",
             "quote a request",
+        ),
+        (
+            "example: hello\nrequests:\n  - request: GET /\n    submit: {}\n",
+            6,
+            "cannot have both 'request' and 'submit'",
+            "submit: {form:",
+        ),
+        (
+            "example: hello\nrequests:\n  - submit: {form: login}\n",
+            6,
+            "cannot read the form selector 'login'",
+            "('#login')",
+        ),
+        (
+            "example: hello\nrequests:\n  - submit: {fields: [a]}\n",
+            6,
+            "'fields' of 'submit' must be a mapping",
+            "fields: {username: ada",
+        ),
+        (
+            "example: hello\nrequests:\n  - submit: {fieldz: {a: 1}}\n",
+            6,
+            "unknown key(s) fieldz",
+            "status: 302",
+        ),
+        (
+            "example: hello\nrequests:\n  - submit: {status: two}\n",
+            6,
+            "must be an HTTP status, not 'two'",
+            "status: 302",
+        ),
+        (
+            "example: hello\nrequests:\n  - submit: {}\n    form: {a: 1}\n",
+            6,
+            "takes its fields from 'fields' under 'submit'",
+            "submit: {fields:",
+        ),
+        (
+            "example: hello\nrequests:\n  - request: POST /\n    files: [a.txt]\n",
+            6,
+            "'files' of a request must map form fields to files",
+            "relative to the example's folder",
+        ),
+        (
+            "example: hello\nrequests:\n  - request: POST /\n    files: {doc: {path: a}}\n",
+            6,
+            "the upload for field 'doc' must be a file name or a mapping of file, name, type",
+            "files: {photo:",
+        ),
+        (
+            "example: hello\nrequests:\n  - request: POST /\n    files: {doc: {name: a}}\n",
+            6,
+            "the upload for field 'doc' names no 'file'",
+            "files: {photo:",
+        ),
+        (
+            "example: hello\nrequests:\n  - request: 'POST / {\"a\": 1}'\n    files: {doc: a.txt}\n",
+            6,
+            "both a JSON body and a form",
+            "one",
         ),
         ("example: [hello\n", 4, "not valid YAML", "example: hello"),
         (

@@ -39,6 +39,10 @@ SHOP = """
 """
 
 
+def test_normalises_line_ends_as_a_text_file_reads_them():
+    assert review.normalise("a,b\r\n1,2\r\n") == "a,b\n1,2\n"
+
+
 def test_normalises_dates():
     text = "at Tue, 03 Jun 2025 10:00:00 GMT and 2025-06-03 10:00:00.5+02:00, not 2025"
     assert review.normalise(text) == "at <http-date> and <timestamp>, not 2025"
@@ -87,6 +91,27 @@ def test_images_are_summarised(project):
     )
     text = review.render(project.build())["pic.txt"]
     assert "<image/svg+xml, 6 bytes, sha256 " in text
+
+
+def test_uploads_and_cookies_are_listed(project):
+    project.example(
+        "up",
+        {
+            "app.py": "from flask import Flask, request\napp = Flask(__name__)\napp.secret_key = 'k'\n\n"
+            "@app.post('/up')\ndef up():\n    return {'size': len(request.files['doc'].read())}\n\n"
+            "@app.get('/set')\ndef set_cookie():\n    return 'ok', 200, {'Set-Cookie': 'seen=1; Path=/'}\n",
+            "notes.txt": "four",
+        },
+    )
+    project.page(
+        "docs/up.md",
+        "```flask-example\nexample: up\nrequests:\n  - request: POST /up\n    files: {doc: notes.txt}\n"
+        "    show: [cookies]\n  - request: GET /set\n    show: [cookies]\n```\n",
+    )
+    text = review.render(project.build())["up.txt"]
+    assert "> (file) doc: notes.txt (text/plain, 4 bytes)\n" in text
+    assert "< (no cookie held)\n" in text
+    assert "< (cookie held) seen=1; Domain=localhost; Path=/\n" in text
 
 
 def test_command_line(project, monkeypatch, capsys):
