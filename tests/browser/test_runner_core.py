@@ -92,13 +92,17 @@ def _job(run: RunBlock) -> dict[str, Any]:
         "example": example.name,
         "module": example.app_module,
         "files": _files(example),
+        "mtimes": {
+            path.relative_to(example.directory).as_posix(): path.stat().st_mtime
+            for path in example.source_files()
+        },
         "setup": list(example.settings.setup),
         "config": example.settings.config,
         "requests": [
             {
                 "method": r.method,
                 "path": r.path,
-                "json": r.json,
+                "json": None if r.json is None else json.dumps(r.json),
                 "form": [list(pair) for pair in r.form],
                 "headers": [list(pair) for pair in r.headers],
                 "status": r.expected_status,
@@ -281,12 +285,12 @@ def test_every_block_answers_as_the_host_does(page: Page, runner_url: str, tmp_p
             box = boxes.nth(number)
             assert box.locator(".ffg-head").text_content() == _head(host), label
             assert box.locator(".ffg-body").text_content() == host.pretty_body(), label
-        timings.append(done["timings"])
+        timings.append({**done["timings"], **result["timings"]})
     first, again = timings[0], timings[1:]
     print(
         f"\nfirst click -> first answer: {first['click']:.0f} ms "
         f"(load Python {first['load']:.0f} ms, install wheels {first['install']:.0f} ms, "
-        f"run {first['run']:.0f} ms)"
+        f"run {first['run']:.0f} ms, of which importing the app {first['import']:.0f} ms)"
     )
     print("re-runs (click -> answer): " + ", ".join(f"{t['click']:.0f} ms" for t in again))
     # A later click reuses the worker: it never loads Python again.

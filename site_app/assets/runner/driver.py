@@ -65,8 +65,10 @@ def reproducible(seed: str) -> None:
 
 def _run(job: dict[str, Any]) -> dict[str, Any]:
     name = job["example"]
+    clock = time.perf_counter  # the real clock: reproducible() fixes time.time only
+    started = clock()
     reproducible(name)
-    _write_files(name, job["files"])
+    _write_files(name, job["files"], job.get("mtimes") or {})
     _forget_examples()
     instance = tempfile.mkdtemp(prefix=f"{name}-instance-")
     config = {
@@ -76,7 +78,9 @@ def _run(job: dict[str, Any]) -> dict[str, Any]:
     app = _make_app(job["module"], config)
     app.instance_path = instance
     app.config.update(config)
+    imported = clock()
     _setup(app, job.get("setup") or [])
+    set_up = clock()
     client = app.test_client()
     answers: list[dict[str, Any]] = []
     for request in job.get("requests") or []:
@@ -84,10 +88,19 @@ def _run(job: dict[str, Any]) -> dict[str, Any]:
     return {
         "answers": answers,
         "hash_randomization": sys.flags.hash_randomization,
+        "timings": {
+            "import": (imported - started) * 1000,
+            "setup": (set_up - imported) * 1000,
+            "requests": (clock() - set_up) * 1000,
+        },
     }
 
 
-def _write_files(name: str, files: dict[str, Any]) -> None:
+def _write_files(name: str, files: dict[str, Any], mtimes: dict[str, float]) -> None:
+    """Write the example under ROOT/snippets/NAME/; ``mtimes`` (seconds) as the build saw them.
+
+    Static files answer with Last-Modified and an ETag made from their mtime.
+    """
     shutil.rmtree(ROOT, ignore_errors=True)
     package = os.path.join(ROOT, TOP)
     os.makedirs(os.path.join(package, name))
@@ -104,6 +117,8 @@ def _write_files(name: str, files: dict[str, Any]) -> None:
         else:
             with open(path, "w", encoding="utf-8") as file:
                 file.write(content)
+        if relative in mtimes:
+            os.utime(path, (mtimes[relative], mtimes[relative]))
 
 
 def _forget_examples() -> None:
@@ -155,7 +170,8 @@ def _send(
     method, path = request["method"], request["path"]
     options: dict[str, Any] = {"method": method}
     if request.get("json") is not None:
-        options["json"] = request["json"]
+        # JSON text as Python writes it: a page may send NaN, which JavaScript cannot hold.
+        options["json"] = json.loads(request["json"])
     if request.get("form"):
         options["data"] = dict(request["form"])
     if request.get("headers"):
