@@ -10,7 +10,8 @@ Three kinds of files go into one folder of the site:
   pinned source distribution with no C compiler, and the built wheel is checked
   against ``browser/built.txt``;
 - the runner itself (``site_app/assets/runner/``: ``run.js``, ``worker.js``,
-  ``driver.py``) and ``manifest.json``, which tells the worker what to install.
+  ``driver.py``) and ``manifest.json``, which maps each distribution (``flask``,
+  ``flask_sqlalchemy``) to its wheel, so the worker installs what a job needs.
 
 Nothing here imports Flask or MkDocs. Every file is checked by hash before it is
 copied, and the same inputs give the same folder, byte for byte.
@@ -195,7 +196,8 @@ def install_runner(destination: Path, project: Path, cache: Path | None = None) 
     manifest = {
         "pyodide": PYODIDE_VERSION,
         "micropip": f"wheels/{found[0].name}",
-        "wheels": [f"wheels/{wheel.name}" for wheel in found[1:]],
+        # By distribution name (as wheel files spell it): a job names what it needs.
+        "wheels": {wheel.name.split("-")[0].lower(): f"wheels/{wheel.name}" for wheel in found[1:]},
     }
     text = json.dumps(manifest, indent=2, sort_keys=True) + "\n"
     target = destination / "manifest.json"

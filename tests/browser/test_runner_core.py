@@ -38,6 +38,12 @@ from .site import DESKTOP, serve
 
 SNIPPETS = ROOT / "snippets"
 EXAMPLES = ("json_api", "database")
+# What each example installs: Flask and its dependencies, and the database's extension.
+FLASK = ["blinker", "click", "flask", "itsdangerous", "jinja2", "markupsafe", "werkzeug"]
+PACKAGES = {
+    "json_api": FLASK,
+    "database": [*FLASK, "flask_sqlalchemy", "sqlalchemy", "typing_extensions"],
+}
 # Python loads once per page; a slow shared machine gets room, the figures are printed.
 RUN_TIMEOUT_MS = 180_000
 
@@ -97,6 +103,7 @@ def _job(run: RunBlock) -> dict[str, Any]:
             for path in example.source_files()
         },
         "setup": list(example.settings.setup),
+        "packages": PACKAGES[example.name],
         "config": example.settings.config,
         "requests": [
             {
@@ -292,7 +299,10 @@ def test_every_block_answers_as_the_host_does(page: Page, runner_url: str, tmp_p
         f"(load Python {first['load']:.0f} ms, install wheels {first['install']:.0f} ms, "
         f"run {first['run']:.0f} ms, of which importing the app {first['import']:.0f} ms)"
     )
-    print("re-runs (click -> answer): " + ", ".join(f"{t['click']:.0f} ms" for t in again))
+    print(
+        "re-runs (click -> answer): "
+        + ", ".join(f"{t['click']:.0f} ms (install {t['install']:.0f} ms)" for t in again)
+    )
     # A later click reuses the worker: it never loads Python again.
     assert all("load" not in t for t in again)
 
@@ -350,6 +360,17 @@ def test_broken_code_shows_a_traceback_at_the_readers_line(page: Page, runner_ur
     expect(page.locator(f"#{run.output} .ffg-traceback")).to_contain_text(
         f"snippets/json_api/app.py:{line}"
     )
+
+    # A library the site does not ship: a clear message, not a request elsewhere.
+    message = page.evaluate(
+        """(id) => {
+            const job = {...JSON.parse(document.getElementById(id).textContent),
+                         packages: ["flask", "pandas"]};
+            return window.ffgRunner.run(job).then(() => "it ran", (error) => error.message);
+        }""",
+        run.job,
+    )
+    assert message == "this site ships no wheel for pandas"
 
 
 def test_no_request_leaves_the_host(page: Page, runner_url: str, requested: list[str]) -> None:

@@ -137,7 +137,10 @@ def test_install_runner_writes_the_same_folder_every_time(tmp_path: Path) -> Non
     assert manifest == {
         "micropip": "wheels/micropip-0.11.1-py3-none-any.whl",
         "pyodide": PYODIDE_VERSION,
-        "wheels": ["wheels/flask_demo-1.0-py3-none-any.whl", "wheels/zeta-2.0-py3-none-any.whl"],
+        "wheels": {
+            "flask_demo": "wheels/flask_demo-1.0-py3-none-any.whl",
+            "zeta": "wheels/zeta-2.0-py3-none-any.whl",
+        },
     }
     for name in PYODIDE_FILES:
         assert (destination / "pyodide" / name).read_bytes() == f"runtime file {name}".encode()

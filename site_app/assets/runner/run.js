@@ -6,7 +6,7 @@
 // A block offers a button, its job (JSON) and a place for the answers:
 //   <script type="application/json" id="job-1">{"example": ..., "module": ..., "files": {...},
 //     "setup": [...], "config": {...}, "requests": [{"method", "path", "json", "form",
-//     "headers", "status"}], "mtimes": {...}}</script>
+//     "headers", "status"}], "mtimes": {...}, "packages": ["flask", ...]}</script>
 //   (a request's "json" is JSON text, as Python's json.dumps writes it: NaN included)
 //   <button type="button" data-ffg-run="job-1" data-ffg-output="out-1">Run</button>
 //   <textarea data-ffg-for="job-1" data-ffg-file="app.py">...</textarea>  (optional: edited file)

@@ -4,7 +4,10 @@
 // from pyodide/, the wheels listed in manifest.json from wheels/, and the
 // Python driver from driver.py. Nothing is fetched before the first message.
 //
-// Messages in:  {id, job}  where job = {example, module, files, setup, config, requests}
+// Messages in:  {id, job}  where job = {example, module, files, setup, config, requests,
+//                                      packages}
+//   packages: the distributions the example needs, as manifest.json names them
+//   ("flask", "flask_sqlalchemy", ...); installed on first need. Without it, all.
 // Messages out: {id, kind: "status", text}
 //               {id, kind: "result", result, timings}
 //               {id, kind: "failure", message}
@@ -29,23 +32,28 @@ async function boot(id) {
     stderr: () => {},
   });
   const loaded = performance.now();
-  status(id, "Installing Flask…");
   await pyodide.loadPackage(new URL(manifest.micropip, here).href);
   const micropip = pyodide.pyimport("micropip");
-  const urls = manifest.wheels.map((wheel) => new URL(wheel, here).href);
-  // deps=False: every wheel needed is listed, and nothing may come from another host.
-  await micropip.install.callKwargs(urls, { deps: false });
+  const installed = new Set();
+  async function install(id, packages) {
+    const wanted = packages || Object.keys(manifest.wheels);
+    const unknown = wanted.filter((name) => !(name in manifest.wheels));
+    if (unknown.length) throw new Error(`this site ships no wheel for ${unknown.join(", ")}`);
+    const missing = wanted.filter((name) => !installed.has(name));
+    if (!missing.length) return;
+    status(id, `Installing ${missing.join(", ")}…`);
+    const urls = missing.map((name) => new URL(manifest.wheels[name], here).href);
+    // deps=False: a job lists every wheel it needs, and nothing may come from another host.
+    await micropip.install.callKwargs(urls, { deps: false });
+    for (const name of missing) installed.add(name);
+  }
   const driverSource = await (await fetch(new URL("driver.py", here))).text();
   pyodide.FS.mkdirTree("/home/pyodide/ffg");
   pyodide.FS.writeFile("/home/pyodide/ffg/_ffg_driver.py", driverSource);
   const driver = pyodide.runPython(
     "import sys; sys.path.insert(0, '/home/pyodide/ffg'); import _ffg_driver; _ffg_driver",
   );
-  const installed = performance.now();
-  return {
-    run: driver.run,
-    boot: { load: loaded - started, install: installed - loaded },
-  };
+  return { run: driver.run, install, boot: { load: loaded - started } };
 }
 
 self.onmessage = async (event) => {
@@ -60,10 +68,12 @@ self.onmessage = async (event) => {
       ready = null; // let the next click try again
       throw error;
     }
+    const installing = performance.now();
+    await runtime.install(id, job.packages);
     status(id, "Running…");
     const started = performance.now();
     const result = JSON.parse(runtime.run(JSON.stringify(job)));
-    const timings = { run: performance.now() - started };
+    const timings = { install: started - installing, run: performance.now() - started };
     if (first) Object.assign(timings, runtime.boot);
     self.postMessage({ id, kind: "result", result, timings });
   } catch (error) {
