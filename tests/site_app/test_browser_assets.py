@@ -1,14 +1,16 @@
 """site_app.browser_assets: the runner's files, checked by hash, with clear errors.
 
 These tests run offline: each builds a small project whose cache already
-holds every pinned file, so pip is never called.
+holds every pinned file, or points pip at a local folder instead of an index.
 """
 
 from __future__ import annotations
 
 import hashlib
 import importlib.metadata
+import io
 import json
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -165,3 +167,58 @@ def test_the_pins_are_the_versions_the_build_runs() -> None:
         if pin.name != "micropip" and importlib.metadata.version(pin.name) != pin.version
     ]
     assert differ == [], "update browser/requirements.txt (and its hashes): " + "; ".join(differ)
+
+
+def _wheel(file_name: str, note: str) -> bytes:
+    """A small real wheel (pip reads its metadata); ``note`` changes its bytes."""
+    dist, version = file_name.split("-")[:2]
+    info = f"{dist}-{version}.dist-info"
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(f"{dist}/__init__.py", f"# {note}\n")
+        archive.writestr(
+            f"{info}/METADATA", f"Metadata-Version: 2.1\nName: {dist}\nVersion: {version}\n"
+        )
+        archive.writestr(
+            f"{info}/WHEEL", "Wheel-Version: 1.0\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
+        )
+        archive.writestr(f"{info}/RECORD", "")
+    return buffer.getvalue()
+
+
+def test_pip_refusing_a_download_names_the_requirements(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A wheel not yet cached is fetched by pip with --require-hashes; other bytes stop it."""
+    real = {name: _wheel(name, "as pinned") for name in WHEELS}
+    project = _project(tmp_path, {}, real)
+    index = tmp_path / "index"
+    index.mkdir()
+    for name, data in {**real, "zeta-2.0-py3-none-any.whl": _wheel("zeta-2.0-", "other")}.items():
+        (index / name).write_bytes(data)
+    monkeypatch.setenv("PIP_NO_INDEX", "1")
+    monkeypatch.setenv("PIP_FIND_LINKS", str(index))
+    with pytest.raises(BrowserAssetsError) as caught:
+        wheels(project)
+    message = str(caught.value)
+    assert message.startswith("browser/requirements.txt: `pip download` of the runner's wheels")
+    assert "DO NOT MATCH THE HASHES" in message
+    assert "a hash mismatch means the file differs from the pin" in message
+
+
+def test_pip_fetches_what_the_cache_lacks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    real = {name: _wheel(name, "as pinned") for name in WHEELS}
+    project = _project(tmp_path, {}, real)
+    index = tmp_path / "index"
+    index.mkdir()
+    for name, data in real.items():
+        (index / name).write_bytes(data)
+    monkeypatch.setenv("PIP_NO_INDEX", "1")
+    monkeypatch.setenv("PIP_FIND_LINKS", str(index))
+    found = wheels(project)
+    assert [path.name for path in found] == [
+        "micropip-0.11.1-py3-none-any.whl",
+        "flask_demo-1.0-py3-none-any.whl",
+        "zeta-2.0-py3-none-any.whl",
+    ]
+    assert all(path.read_bytes() == real[path.name] for path in found)
