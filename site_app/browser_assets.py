@@ -9,6 +9,9 @@ Three kinds of files go into one folder of the site:
   libraries with no pure wheel (``browser/sources.txt``) are built from their
   pinned source distribution with no C compiler, and the built wheel is checked
   against ``browser/built.txt``;
+- bytecode of those wheels, compiled by the same Pyodide under Node at build
+  time (``precompile.mjs``), one zip per distribution: the browser then imports
+  Flask without compiling it first;
 - the runner itself (``site_app/assets/runner/``: ``run.js``, ``worker.js``,
   ``driver.py``) and ``manifest.json``, which maps each distribution (``flask``,
   ``flask_sqlalchemy``) to its wheel, so the worker installs what a job needs.
@@ -177,15 +180,19 @@ def wheels(project: Path, cache: Path | None = None) -> list[Path]:
     return micropip + sorted((p for p in found if p not in micropip), key=lambda p: p.name)
 
 
-def install_runner(destination: Path, project: Path, cache: Path | None = None) -> RunnerFiles:
+def install_runner(
+    destination: Path, project: Path, cache: Path | None = None, *, compiled: bool = True
+) -> RunnerFiles:
     """Copy the runner, the Pyodide runtime and the wheels into ``destination``.
 
     Layout: ``run.js``, ``worker.js``, ``driver.py``, ``manifest.json``,
-    ``pyodide/`` (the runtime) and ``wheels/``. Files already there with the
-    same bytes are left alone; nothing else in ``destination`` is touched.
+    ``pyodide/`` (the runtime), ``wheels/`` and, with ``compiled``, ``pycache/``
+    (bytecode; needs Node). Files already there with the same bytes are left
+    alone; nothing else in ``destination`` is touched.
     """
     runtime = pyodide_files(project)
     found = wheels(project, cache)
+    bytecode = precompiled(project, found, cache) if compiled else {}
     written: list[str] = []
     for name in RUNNER_FILES:
         written.append(_copy(RUNNER_ASSETS / name, destination, name))
@@ -193,18 +200,74 @@ def install_runner(destination: Path, project: Path, cache: Path | None = None) 
         written.append(_copy(source, destination, f"pyodide/{name}"))
     for wheel in found:
         written.append(_copy(wheel, destination, f"wheels/{wheel.name}"))
-    manifest = {
+    for path in bytecode.values():
+        written.append(_copy(path, destination, f"pycache/{path.name}"))
+    manifest: dict[str, object] = {
         "pyodide": PYODIDE_VERSION,
         "micropip": f"wheels/{found[0].name}",
         # By distribution name (as wheel files spell it): a job names what it needs.
-        "wheels": {wheel.name.split("-")[0].lower(): f"wheels/{wheel.name}" for wheel in found[1:]},
+        "wheels": {_dist(wheel): f"wheels/{wheel.name}" for wheel in found[1:]},
     }
+    if bytecode:
+        manifest["pycache"] = {name: f"pycache/{path.name}" for name, path in bytecode.items()}
     text = json.dumps(manifest, indent=2, sort_keys=True) + "\n"
     target = destination / "manifest.json"
     if not target.is_file() or target.read_text(encoding="utf-8") != text:
         target.write_text(text, encoding="utf-8")
     written.append("manifest.json")
     return RunnerFiles(destination, tuple(written))
+
+
+def precompiled(project: Path, found: list[Path], cache: Path | None = None) -> dict[str, Path]:
+    """Bytecode zips of the wheels (micropip aside), by distribution; compiled once, cached.
+
+    The cache folder is named by the hash of everything that goes in: the
+    runtime, the compiling script and every wheel.
+    """
+    runtime = pyodide_files(project)
+    script = RUNNER_ASSETS / "precompile.mjs"
+    wheels_in = [wheel for wheel in found if not wheel.name.startswith("micropip-")]
+    digest = hashlib.sha256()
+    for path in [runtime["pyodide.asm.wasm"], runtime["python_stdlib.zip"], script, *wheels_in]:
+        digest.update(f"{path.name} {sha256_of(path)}\n".encode())
+    cache = cache or project / ".cache" / "browser-wheels"
+    folder = cache / "pycache" / digest.hexdigest()[:16]
+    expected = {_dist(wheel) for wheel in wheels_in}
+    if not folder.is_dir():
+        node = shutil.which("node")
+        if node is None:
+            raise BrowserAssetsError(
+                "Node.js is missing: the build compiles the runner's wheels with Pyodide in Node",
+                where=Location("package.json"),
+                fix="install Node.js (npm ci needs it too), or build without compiled bytecode",
+            )
+        partial = folder.with_name(folder.name + ".partial")
+        shutil.rmtree(partial, ignore_errors=True)
+        command = [node, str(script), str(runtime["pyodide.mjs"].parent), str(partial)]
+        result = subprocess.run(
+            [*command, *map(str, wheels_in)], capture_output=True, text=True, check=False
+        )
+        if result.returncode != 0:
+            tail = "\n    ".join((result.stderr or result.stdout).strip().splitlines()[-12:])
+            raise BrowserAssetsError(
+                f"compiling the runner's wheels with Pyodide under Node failed:\n    {tail}",
+                where=Location(_display(script, project)),
+                fix="check that `node --version` is 18 or later and that `npm ci` ran",
+            )
+        partial.rename(folder)
+    made = {path.name.removesuffix(".pyc.zip"): path for path in sorted(folder.iterdir())}
+    if set(made) != expected:
+        raise BrowserAssetsError(
+            f"compiling gave bytecode for {sorted(made)}, not for {sorted(expected)}",
+            where=Location(_display(script, project)),
+            fix=f"delete {_display(folder, project)} and build again",
+        )
+    return made
+
+
+def _dist(wheel: Path) -> str:
+    """A wheel's distribution name as manifest.json keys it: ``flask_sqlalchemy``."""
+    return normalize(wheel.name.split("-")[0])
 
 
 def sha256_of(path: Path) -> str:

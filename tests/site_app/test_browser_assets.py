@@ -134,7 +134,7 @@ def test_install_runner_writes_the_same_folder_every_time(tmp_path: Path) -> Non
     destination = tmp_path / "site" / "runner"
     destination.mkdir(parents=True)
     (destination / "kept.txt").write_text("not ours")
-    copied = install_runner(destination, project)
+    copied = install_runner(destination, project, compiled=False)
     manifest = json.loads((destination / "manifest.json").read_text())
     assert manifest == {
         "micropip": "wheels/micropip-0.11.1-py3-none-any.whl",
@@ -151,7 +151,7 @@ def test_install_runner_writes_the_same_folder_every_time(tmp_path: Path) -> Non
         assert (destination / name).read_bytes() == source.read_bytes()
     assert (destination / "kept.txt").read_text() == "not ours"
     before = {p: p.read_bytes() for p in destination.rglob("*") if p.is_file()}
-    again = install_runner(destination, project)
+    again = install_runner(destination, project, compiled=False)
     assert again.files == copied.files
     assert {p: p.read_bytes() for p in destination.rglob("*") if p.is_file()} == before
     assert copied.size == sum(len(before[destination / name]) for name in copied.files)
@@ -222,3 +222,26 @@ def test_pip_fetches_what_the_cache_lacks(tmp_path: Path, monkeypatch: pytest.Mo
         "zeta-2.0-py3-none-any.whl",
     ]
     assert all(path.read_bytes() == real[path.name] for path in found)
+
+
+def test_compiling_without_node_says_what_to_install(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = _project(tmp_path, WHEELS, WHEELS)
+    _runtime(project)
+    monkeypatch.setenv("PATH", str(tmp_path / "no-programs-here"))
+    with pytest.raises(BrowserAssetsError, match=r"Node\.js is missing") as caught:
+        install_runner(tmp_path / "site", project)
+    assert "install Node.js (npm ci needs it too)" in str(caught.value)
+
+
+def test_a_failed_compile_shows_node_s_own_words(tmp_path: Path) -> None:
+    project = _project(tmp_path, WHEELS, WHEELS)
+    _runtime(project)  # files that are not Pyodide: Node cannot load them
+    with pytest.raises(BrowserAssetsError) as caught:
+        install_runner(tmp_path / "site", project)
+    message = str(caught.value)
+    assert (
+        message.startswith("site_app/assets/runner/precompile.mjs") or "precompile.mjs" in message
+    )
+    assert "compiling the runner's wheels with Pyodide under Node failed" in message

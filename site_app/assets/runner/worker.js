@@ -45,6 +45,17 @@ async function boot(id) {
     const urls = missing.map((name) => new URL(manifest.wheels[name], here).href);
     // deps=False: a job lists every wheel it needs, and nothing may come from another host.
     await micropip.install.callKwargs(urls, { deps: false });
+    // Bytecode compiled at build time by this same Python: imports skip compiling.
+    const site = pyodide.runPython("import sysconfig; sysconfig.get_paths()['purelib']");
+    const compiled = manifest.pycache || {};
+    await Promise.all(
+      missing
+        .filter((name) => name in compiled)
+        .map(async (name) => {
+          const zip = await (await fetch(new URL(compiled[name], here))).arrayBuffer();
+          pyodide.unpackArchive(zip, "zip", { extractDir: site });
+        }),
+    );
     for (const name of missing) installed.add(name);
   }
   const driverSource = await (await fetch(new URL("driver.py", here))).text();
