@@ -9,8 +9,10 @@ default), a build that fails leaves the previous site as it was.
 
 from __future__ import annotations
 
+import json
 import logging
 import shutil
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -26,10 +28,11 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
 from .author import directive
-from .errors import SiteAppError
+from .errors import BuildFailed, SiteAppError
 from .model import Settings
 from .orchestrate.builder import Builder, BuildResult
-from .render.markdown import REQUIRED_EXTENSIONS
+from .render import runner
+from .render.markdown import REQUIRED_EXTENSIONS, run_controls
 
 log = logging.getLogger("mkdocs.plugins.flask_examples")
 ASSET = "assets/flask-examples.css"
@@ -63,6 +66,12 @@ class FlaskExamplesConfig(base.Config):
     """Rule: Python on a page comes from examples only, never typed into the page."""
     check_includes = c.Type(bool, default=_DEFAULTS.check_includes)
     """Rule: every --8<-- include of a page names a file of an example."""
+    browser_runner = c.Type(bool, default=False)
+    """Ship the in-browser runner: a Run button on every block whose example runs in Pyodide.
+
+    Needs Node.js and `npm ci` (the pinned Pyodide), and browser/requirements.txt."""
+    runner_url = c.Type(str, default="runner")
+    """Folder of the site that holds the runner, Pyodide and the wheels."""
 
 
 class FlaskExamplesPlugin(BasePlugin[FlaskExamplesConfig]):
@@ -70,6 +79,7 @@ class FlaskExamplesPlugin(BasePlugin[FlaskExamplesConfig]):
 
     def __init__(self) -> None:
         self.result: BuildResult | None = None
+        self.runnable: dict[str, str] = {}  # example -> "" (runs) or why it cannot
         self.settings: Settings | None = None
         self.started = 0.0
         self.spent = 0.0
@@ -94,6 +104,10 @@ class FlaskExamplesPlugin(BasePlugin[FlaskExamplesConfig]):
         self._check_extensions(config)
         if ASSET not in config.extra_css:
             config.extra_css.append(ASSET)
+        script = f"{self.config.runner_url.strip('/')}/run.js"
+        if self.config.browser_runner and script not in config.extra_javascript:
+            # 6 kB, deferred: it starts nothing until a Run button is clicked.
+            config.extra_javascript.append(script)
         self._keep_previous_site(config)
         return config
 
@@ -187,7 +201,55 @@ class FlaskExamplesPlugin(BasePlugin[FlaskExamplesConfig]):
             files.append(File.generated(config, site_path, abs_src_path=str(source)))
         css = Path(__file__).parent / "render" / "assets" / "flask-examples.css"
         files.append(File.generated(config, ASSET, abs_src_path=str(css)))
+        if self.config.browser_runner:
+            try:
+                self._add_runner(files, config)
+            except SiteAppError as error:
+                raise PluginError(str(error)) from error
         return files
+
+    def _add_runner(self, files: Files, config: MkDocsConfig) -> None:
+        """Copy the runner, Pyodide and the wheels into the site; one job file per example."""
+        assert self.result is not None
+        assert self.settings is not None
+        settings, url = self.settings, self.config.runner_url.strip("/")
+        folder = settings.cache_dir / "runner-site"
+        installed = runner.install_runner(folder, settings.root)
+        shipped = runner.Shipped.of(sorted((folder / "wheels").glob("*.whl")))
+        stdlib = frozenset(sys.stdlib_module_names)
+        used = {rendered.example.name: rendered.example for rendered in self.result.blocks.values()}
+        self.runnable = {}
+        errors: list[SiteAppError] = []
+        jobs: list[str] = []
+        for name, example in sorted(used.items()):
+            if not example.settings.is_flask or not example.settings.browser:
+                framework = example.settings.framework
+                self.runnable[name] = example.settings.browser_reason or (
+                    f"the in-browser runner runs Flask apps, and this one is {framework}."
+                )
+                continue
+            try:
+                packages = runner.check_imports(example, shipped, stdlib)
+            except BuildFailed as failed:
+                errors += failed.errors
+                continue
+            text = json.dumps(runner.example_job(example, packages), sort_keys=True) + "\n"
+            target = folder / "examples" / f"{name}.json"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if not target.is_file() or target.read_text(encoding="utf-8") != text:
+                target.write_text(text, encoding="utf-8")
+            jobs.append(f"examples/{name}.json")
+            self.runnable[name] = ""
+        if errors:
+            raise BuildFailed(errors)
+        for relative in (*installed.files, *jobs):
+            site_path = f"{url}/{relative}"
+            if files.get_file_from_path(site_path) is not None:
+                raise PluginError(
+                    f"{site_path} is both a page's file and the runner's\n"
+                    "    fix: move it, or set the plugin's runner_url elsewhere"
+                )
+            files.append(File.generated(config, site_path, abs_src_path=str(folder / relative)))
 
     @staticmethod
     def _page_key(file: File, settings: Settings) -> str:
@@ -225,7 +287,11 @@ class FlaskExamplesPlugin(BasePlugin[FlaskExamplesConfig]):
                     f"{key}: its flask-example blocks were changed by another plugin after "
                     "the examples were built\n    fix: put flask-examples last in plugins"
                 )
-            lines[block.line - 1 : block.end_line] = rendered.markdown(site_root).split("\n")
+            text = rendered.markdown(site_root)
+            if self.config.browser_runner and rendered.answers:
+                reason = self.runnable.get(rendered.example.name, "")
+                text += "\n" + run_controls(rendered.block, rendered.files, reason)
+            lines[block.line - 1 : block.end_line] = text.split("\n")
         return "\n".join(lines)
 
     def on_serve(

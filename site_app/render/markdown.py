@@ -119,3 +119,46 @@ def _request_body(answer: Shown, site_root: str) -> list[str]:
         return lines
     body = response.pretty_body().rstrip("\n")
     return lines + _code("http", "\n".join(head + (["", body] if body else [])), "Response")
+
+
+def run_controls(block: Block, files: Sequence[ShownFile], reason: str = "") -> str:
+    """Markdown (raw HTML) after a block's tabs: the in-browser runner's Run button and job.
+
+    The job names the example (its files, setup and wheels are in the runner's
+    ``examples/<name>.json``), the requests in order and the files the reader
+    may edit. With a ``reason``, the example cannot run in a browser, and the
+    reason is shown instead of the button. ``runner/run.js`` gives it life.
+    """
+    if reason:
+        note = html.escape(f"This example does not run in the browser: {reason}", quote=False)
+        lines = [f'<p class="ffg-run-note ffg-run-off">{note}</p>', ""]
+    else:
+        job = {
+            "example": block.example,
+            "edit": list(dict.fromkeys(shown.path for shown in files)),
+            "requests": [
+                {
+                    "method": request.method,
+                    "path": request.path,
+                    # JSON text as Python writes it: a page may send NaN.
+                    "json": None if request.json is None else json.dumps(request.json),
+                    "form": [list(pair) for pair in request.form],
+                    "headers": [list(pair) for pair in request.headers],
+                    "status": request.expected_status,
+                    "show": list(request.show),
+                }
+                for request in block.requests
+            ],
+        }
+        text = json.dumps(job, ensure_ascii=False, sort_keys=True)
+        # Inside <script>, "</" would end it early; JSON reads \u003c as "<".
+        text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+        lines = [
+            '<div class="ffg-run" data-ffg-example="' + html.escape(block.example) + '">'
+            f'<script type="application/json" class="ffg-job">{text}</script>'
+            '<button type="button" class="md-button ffg-run-button" data-ffg-run>Run</button>'
+            '<button type="button" class="md-button ffg-edit-button" data-ffg-edit>Edit</button>'
+            '<div class="ffg-run-output"></div></div>',
+            "",
+        ]
+    return "\n".join(block.indent + line if line else line for line in lines)

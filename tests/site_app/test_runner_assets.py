@@ -1,4 +1,4 @@
-"""site_app.browser_assets: the runner's files, checked by hash, with clear errors.
+"""site_app.render.runner: the runner's files, checked by hash, with clear errors.
 
 These tests run offline: each builds a small project whose cache already
 holds every pinned file, or points pip at a local folder instead of an index.
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from site_app.browser_assets import (
+from site_app.render.runner import (
     PYODIDE_FILES,
     PYODIDE_VERSION,
     BrowserAssetsError,
@@ -147,7 +147,7 @@ def test_install_runner_writes_the_same_folder_every_time(tmp_path: Path) -> Non
     for name in PYODIDE_FILES:
         assert (destination / "pyodide" / name).read_bytes() == f"runtime file {name}".encode()
     for name in ("run.js", "worker.js", "driver.py"):
-        source = ROOT / "site_app" / "assets" / "runner" / name
+        source = ROOT / "site_app" / "render" / "assets" / "runner" / name
         assert (destination / name).read_bytes() == source.read_bytes()
     assert (destination / "kept.txt").read_text() == "not ours"
     before = {p: p.read_bytes() for p in destination.rglob("*") if p.is_file()}
@@ -242,6 +242,7 @@ def test_a_failed_compile_shows_node_s_own_words(tmp_path: Path) -> None:
         install_runner(tmp_path / "site", project)
     message = str(caught.value)
     assert (
-        message.startswith("site_app/assets/runner/precompile.mjs") or "precompile.mjs" in message
+        message.startswith("site_app/render/assets/runner/precompile.mjs")
+        or "precompile.mjs" in message
     )
     assert "compiling the runner's wheels with Pyodide under Node failed" in message

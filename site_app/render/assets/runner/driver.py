@@ -29,7 +29,7 @@ import traceback
 from typing import Any
 
 ROOT = "/home/pyodide/examples"  # holds snippets/<name>/, as the project does
-TOP = "snippets"
+TOP = "snippets"  # replaced by the job's "top"
 REPRODUCIBLE_TIME = 1_767_225_600.0  # 2026-01-01T00:00:00Z, the build's clock
 
 # Edited files must be read again on every run, never from a stale .pyc.
@@ -64,6 +64,8 @@ def reproducible(seed: str) -> None:
 
 
 def _run(job: dict[str, Any]) -> dict[str, Any]:
+    global TOP
+    TOP = job.get("top") or TOP  # the project's examples folder, as the build names it
     name = job["example"]
     clock = time.perf_counter  # the real clock: reproducible() fixes time.time only
     started = clock()

@@ -12,7 +12,7 @@ Three kinds of files go into one folder of the site:
 - bytecode of those wheels, compiled by the same Pyodide under Node at build
   time (``precompile.mjs``), one zip per distribution: the browser then imports
   Flask without compiling it first;
-- the runner itself (``site_app/assets/runner/``: ``run.js``, ``worker.js``,
+- the runner itself (``site_app/render/assets/runner/``: ``run.js``, ``worker.js``,
   ``driver.py``) and ``manifest.json``, which maps each distribution (``flask``,
   ``flask_sqlalchemy``) to its wheel, so the worker installs what a job needs.
 
@@ -22,6 +22,8 @@ copied, and the same inputs give the same folder, byte for byte.
 
 from __future__ import annotations
 
+import ast
+import base64
 import hashlib
 import json
 import os
@@ -29,10 +31,13 @@ import re
 import shutil
 import subprocess
 import sys
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from .errors import Location, SiteAppError
+from ..errors import BuildFailed, Location, SiteAppError
+from ..model import Example
 
 RUNNER_ASSETS = Path(__file__).parent / "assets" / "runner"
 RUNNER_FILES = ("run.js", "worker.js", "driver.py")
@@ -207,6 +212,9 @@ def install_runner(
         "micropip": f"wheels/{found[0].name}",
         # By distribution name (as wheel files spell it): a job names what it needs.
         "wheels": {_dist(wheel): f"wheels/{wheel.name}" for wheel in found[1:]},
+        # What each distribution provides and needs: the build checks imports with it.
+        "modules": {_dist(wheel): sorted(wheel_contents(wheel)[0]) for wheel in found[1:]},
+        "requires": {_dist(wheel): wheel_contents(wheel)[1] for wheel in found[1:]},
     }
     if bytecode:
         manifest["pycache"] = {name: f"pycache/{path.name}" for name, path in bytecode.items()}
@@ -419,3 +427,166 @@ def _copy(source: Path, destination: Path, name: str) -> str:
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(source, target)
     return name
+
+
+# --- What an example needs, checked against what the site ships ----------------------------
+
+_REQUIRES = re.compile(r"^Requires-Dist:\s*([A-Za-z0-9][A-Za-z0-9._-]*)(.*)$")
+
+
+def wheel_contents(wheel: Path) -> tuple[set[str], list[str]]:
+    """A wheel's top-level import names, and the distributions it requires (no extras)."""
+    modules: set[str] = set()
+    requires: list[str] = []
+    with zipfile.ZipFile(wheel) as archive:
+        for name in archive.namelist():
+            top = name.split("/")[0]
+            if top.endswith((".dist-info", ".data")):
+                if name.endswith(".dist-info/METADATA"):
+                    for line in archive.read(name).decode("utf-8").splitlines():
+                        match = _REQUIRES.match(line)
+                        if match and "extra ==" not in match[2]:
+                            requires.append(normalize(match[1]))
+                continue
+            modules.add(top.removesuffix(".py") if "/" not in name else top)
+    return {m for m in modules if m.isidentifier()}, sorted(set(requires))
+
+
+@dataclass(frozen=True)
+class Shipped:
+    """What the site ships for the browser: import name → distribution, and each one's needs."""
+
+    provides: dict[str, str]
+    requires: dict[str, list[str]]
+
+    @classmethod
+    def of(cls, found: list[Path]) -> Shipped:
+        provides: dict[str, str] = {}
+        requires: dict[str, list[str]] = {}
+        for wheel in found:
+            if wheel.name.startswith("micropip-"):
+                continue
+            modules, needs = wheel_contents(wheel)
+            requires[_dist(wheel)] = needs
+            for module in modules:
+                provides[module] = _dist(wheel)
+        return cls(provides, requires)
+
+    def closure(self, dists: set[str]) -> list[str]:
+        """The distributions to install for ``dists``: they and what they need, if shipped."""
+        todo, done = sorted(dists), set()
+        while todo:
+            dist = todo.pop()
+            if dist in done or dist not in self.requires:
+                continue
+            done.add(dist)
+            todo += self.requires[dist]
+        return sorted(done)
+
+
+def example_imports(example: Example) -> dict[str, Location]:
+    """Top-level modules the example's app imports, each with where it is first imported.
+
+    Follows the app module's imports through the example's own files (a file
+    no import reaches, such as a test or a freeze script, does not count).
+    """
+    package = example.package
+    seen: set[Path] = set()
+    found: dict[str, Location] = {}
+    todo = [example.app_file]
+    while todo:
+        path = todo.pop(0)
+        if path in seen or not path.is_file():
+            continue
+        seen.add(path)
+        try:
+            tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        except (SyntaxError, UnicodeDecodeError):
+            continue  # the build's own run reports it
+        # A relative import counts from the file's package (its folder).
+        current = path.parent.relative_to(example.directory).parts
+        for node in ast.walk(tree):
+            if not isinstance(node, (ast.Import, ast.ImportFrom)):
+                continue
+            names: list[str] = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                if node.level:
+                    base = current[: len(current) - (node.level - 1)]
+                    parts = [*base, *(node.module or "").split(".")]
+                    parts = [p for p in parts if p]
+                    todo += _local(example, parts, [a.name for a in node.names])
+                    continue
+                names = [node.module or ""]
+                if (node.module or "").startswith(package + ".") or node.module == package:
+                    parts = (node.module or "")[len(package) + 1 :].split(".")
+                    todo += _local(example, [p for p in parts if p], [a.name for a in node.names])
+                    continue
+            for name in names:
+                if name == package or name.startswith(package + "."):
+                    parts = name[len(package) + 1 :].split(".")
+                    todo += _local(example, [p for p in parts if p], [])
+                    continue
+                top = name.split(".")[0]
+                if top and top not in found:
+                    found[top] = Location(example.display(path), node.lineno)
+    return found
+
+
+def _local(example: Example, parts: list[str], names: list[str]) -> list[Path]:
+    """The example's files a relative import may load: the module, or its submodules."""
+    base = example.directory.joinpath(*parts)
+    out = [base.with_suffix(".py"), base / "__init__.py"]
+    out += [base / f"{name}.py" for name in names] + [base / name / "__init__.py" for name in names]
+    return out
+
+
+def check_imports(example: Example, shipped: Shipped, stdlib: frozenset[str]) -> list[str]:
+    """The distributions the example needs in the browser; a clear error for a missing one."""
+    errors: list[SiteAppError] = []
+    dists: set[str] = set()
+    top = example.package.split(".")[0]
+    for module, where in sorted(example_imports(example).items()):
+        if module in stdlib or module == top or module == "__future__":
+            continue
+        if module in shipped.provides:
+            dists.add(shipped.provides[module])
+            continue
+        errors.append(
+            BrowserAssetsError(
+                f"example '{example.name}' runs in the browser, but it imports {module}, "
+                "which the site does not ship to the browser",
+                where=where,
+                fix="pin a pure-Python wheel of it in browser/requirements.txt, or set "
+                'browser = false and browser_reason = "..." under [build] in its example.toml',
+            )
+        )
+    if errors:
+        raise BuildFailed(errors)
+    return shipped.closure(dists)
+
+
+def example_job(example: Example, packages: list[str]) -> dict[str, Any]:
+    """What the browser needs to run an example: every file, its setup, config and wheels."""
+    files: dict[str, Any] = {}
+    mtimes: dict[str, float] = {}
+    for path in example.source_files():
+        relative = path.relative_to(example.directory).as_posix()
+        data = path.read_bytes()
+        try:
+            files[relative] = data.decode("utf-8")
+        except UnicodeDecodeError:
+            files[relative] = {"base64": base64.b64encode(data).decode("ascii")}
+        mtimes[relative] = path.stat().st_mtime
+    settings = example.settings
+    return {
+        "example": example.name,
+        "top": example.package.split(".")[0],
+        "module": example.app_module,
+        "files": files,
+        "mtimes": mtimes,
+        "setup": list(settings.setup),
+        "config": settings.config,
+        "packages": packages,
+    }
