@@ -148,6 +148,14 @@ def bench(session: nox.Session) -> None:
 
 
 @nox.session(python=PYTHON, default=False)
+def runner_bench(session: nox.Session) -> None:
+    """The in-browser runner's budgets in Chromium: first click, re-run, page weight, size."""
+    npm_ci(session)
+    install(session, "docs", "browser")
+    session.run("python", "benchmarks/runner.py", *session.posargs)
+
+
+@nox.session(python=PYTHON, default=False)
 def lighthouse(session: nox.Session) -> None:
     """Lighthouse (mobile) on three chapters: accessibility and performance, measured."""
     require_node_tools(session)

@@ -10,8 +10,9 @@ Three kinds of files go into one folder of the site:
   pinned source distribution with no C compiler, and the built wheel is checked
   against ``browser/built.txt``;
 - bytecode of those wheels, compiled by the same Pyodide under Node at build
-  time (``precompile.mjs``), one zip per distribution: the browser then imports
-  Flask without compiling it first;
+  time (``precompile.mjs``), one zip per distribution, and the standard
+  library's zip with bytecode beside each module (it replaces Pyodide's own):
+  the browser then imports Flask without compiling it first;
 - the runner itself (``site_app/render/assets/runner/``: ``run.js``, ``worker.js``,
   ``driver.py``) and ``manifest.json``, which maps each distribution (``flask``,
   ``flask_sqlalchemy``) to its wheel, so the worker installs what a job needs.
@@ -202,6 +203,9 @@ def install_runner(
     for name in RUNNER_FILES:
         written.append(_copy(RUNNER_ASSETS / name, destination, name))
     for name, source in runtime.items():
+        if bytecode and name == "python_stdlib.zip":
+            # The standard library with its bytecode beside it (precompile.mjs).
+            source = bytecode_folder(bytecode) / name
         written.append(_copy(source, destination, f"pyodide/{name}"))
     for wheel in found:
         written.append(_copy(wheel, destination, f"wheels/{wheel.name}"))
@@ -212,9 +216,6 @@ def install_runner(
         "micropip": f"wheels/{found[0].name}",
         # By distribution name (as wheel files spell it): a job names what it needs.
         "wheels": {_dist(wheel): f"wheels/{wheel.name}" for wheel in found[1:]},
-        # What each distribution provides and needs: the build checks imports with it.
-        "modules": {_dist(wheel): sorted(wheel_contents(wheel)[0]) for wheel in found[1:]},
-        "requires": {_dist(wheel): wheel_contents(wheel)[1] for wheel in found[1:]},
     }
     if bytecode:
         manifest["pycache"] = {name: f"pycache/{path.name}" for name, path in bytecode.items()}
@@ -263,7 +264,11 @@ def precompiled(project: Path, found: list[Path], cache: Path | None = None) -> 
                 fix="check that `node --version` is 18 or later and that `npm ci` ran",
             )
         partial.rename(folder)
-    made = {path.name.removesuffix(".pyc.zip"): path for path in sorted(folder.iterdir())}
+    made = {
+        path.name.removesuffix(".pyc.zip"): path
+        for path in sorted(folder.iterdir())
+        if path.name.endswith(".pyc.zip")
+    }
     if set(made) != expected:
         raise BrowserAssetsError(
             f"compiling gave bytecode for {sorted(made)}, not for {sorted(expected)}",
@@ -271,6 +276,11 @@ def precompiled(project: Path, found: list[Path], cache: Path | None = None) -> 
             fix=f"delete {_display(folder, project)} and build again",
         )
     return made
+
+
+def bytecode_folder(bytecode: dict[str, Path]) -> Path:
+    """The cache folder of one compile: the wheels' zips and the compiled standard library."""
+    return next(iter(bytecode.values())).parent
 
 
 def _dist(wheel: Path) -> str:

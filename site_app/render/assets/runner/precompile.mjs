@@ -52,3 +52,31 @@ fs.mkdirSync(outDir, { recursive: true });
 for (const [name, hex] of Object.entries(JSON.parse(zips))) {
   fs.writeFileSync(path.join(outDir, `${name}.pyc.zip`), Buffer.from(hex, "hex"));
 }
+
+// The standard library too: the same zip with an unchecked-hash .pyc beside
+// every .py (zipimport looks there first), so importing Flask compiles none
+// of email, http, logging... in the reader's browser. The worker loads it in
+// place of Pyodide's python_stdlib.zip.
+pyodide.FS.writeFile("/tmp/python_stdlib.zip", fs.readFileSync(path.join(pyodideDir, "python_stdlib.zip")));
+pyodide.runPython(`
+import importlib.util, sys, zipfile
+from importlib._bootstrap_external import _code_to_hash_pyc
+
+where = next(entry for entry in sys.path if entry.endswith(".zip"))  # /lib/python314.zip
+
+with zipfile.ZipFile("/tmp/python_stdlib.zip") as source, zipfile.ZipFile(
+    "/tmp/python_stdlib.pyc.zip", "w", zipfile.ZIP_DEFLATED
+) as target:
+    for info in sorted(source.infolist(), key=lambda i: i.filename):
+        data = source.read(info)
+        entry = zipfile.ZipInfo(info.filename, (2026, 1, 1, 0, 0, 0))
+        entry.compress_type = zipfile.ZIP_DEFLATED
+        target.writestr(entry, data)
+        if info.filename.endswith(".py"):
+            code = compile(data, f"{where}/{info.filename}", "exec", dont_inherit=True)
+            pyc = _code_to_hash_pyc(code, importlib.util.source_hash(data), checked=False)
+            compiled = zipfile.ZipInfo(info.filename + "c", (2026, 1, 1, 0, 0, 0))
+            compiled.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(compiled, bytes(pyc))
+`);
+fs.writeFileSync(path.join(outDir, "python_stdlib.zip"), pyodide.FS.readFile("/tmp/python_stdlib.pyc.zip"));
