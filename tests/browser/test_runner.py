@@ -78,8 +78,11 @@ def test_every_runnable_block_answers_as_its_tabs_show(
     problems: list[str] = []
     blocks = 0
     for name in pages:
+        start = len(hosts)
         page.goto(name)
-        before = [url for url in hosts if "/runner/" in url and not url.endswith("/run.js")]
+        page.wait_for_load_state("networkidle")
+        loaded = hosts[start:]
+        before = [url for url in loaded if "/runner/" in url and not url.endswith("/run.js")]
         assert before == [], f"{name}: loaded before any click: {before}"
         boxes = page.locator(".ffg-run")
         figures = []

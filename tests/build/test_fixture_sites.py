@@ -160,3 +160,28 @@ def test_a_fastapi_example_in_a_tab_is_captured_and_not_published(fixture_site):
     assert (built.site / "examples/hello/index.html").is_file()
     assert not (built.site / "examples/api").exists()
     assert "captured api (fastapi): 1 requests" in built.output
+
+
+def test_the_runner_without_npm_ci_says_what_to_run(fixture_site):
+    fixture_site.write(
+        "docs/index.md",
+        """
+        # Hi
+
+        ```flask-example
+        example: hello
+        requests:
+          - GET /
+        ```
+        """,
+    )
+    config = fixture_site.root / "mkdocs.yml"
+    config.write_text(
+        config.read_text().replace(
+            "      check_includes: true\n", "      check_includes: true\n      browser_runner: true\n"
+        )
+    )
+    built = fixture_site.build()
+    assert built.returncode == 1, built.output
+    assert "the Pyodide runtime is missing: there is no node_modules/pyodide/" in built.output
+    assert "fix: run `npm ci` in the project folder (it needs Node.js and npm)" in built.output
