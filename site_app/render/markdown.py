@@ -131,7 +131,7 @@ def run_controls(block: Block, files: Sequence[ShownFile], reason: str = "") -> 
     """
     if reason:
         note = html.escape(f"This example does not run in the browser: {reason}", quote=False)
-        lines = [f'<p class="ffg-run-note ffg-run-off">{note}</p>', ""]
+        line = f'<span class="ffg-run-note ffg-run-off">{note}</span>'
     else:
         job = {
             "example": block.example,
@@ -150,15 +150,15 @@ def run_controls(block: Block, files: Sequence[ShownFile], reason: str = "") -> 
                 for request in block.requests
             ],
         }
-        text = json.dumps(job, ensure_ascii=False, sort_keys=True)
-        # Inside <script>, "</" would end it early; JSON reads \u003c as "<".
-        text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-        lines = [
-            '<div class="ffg-run" data-ffg-example="' + html.escape(block.example) + '">'
-            f'<script type="application/json" class="ffg-job">{text}</script>'
+        text = html.escape(json.dumps(job, ensure_ascii=False, sort_keys=True), quote=True)
+        # Markdown puts this in a paragraph (a block may sit in a tab or an
+        # admonition), so it is phrasing content only, as the previews are;
+        # the job is an attribute, which Markdown leaves alone.
+        line = (
+            f'<span class="ffg-run" data-ffg-example="{html.escape(block.example)}" '
+            f'data-ffg-job="{text}">'
             '<button type="button" class="md-button ffg-run-button" data-ffg-run>Run</button>'
             '<button type="button" class="md-button ffg-edit-button" data-ffg-edit>Edit</button>'
-            '<div class="ffg-run-output"></div></div>',
-            "",
-        ]
-    return "\n".join(block.indent + line if line else line for line in lines)
+            '<span class="ffg-run-output"></span></span>'
+        )
+    return block.indent + line + "\n"

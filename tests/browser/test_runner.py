@@ -8,6 +8,7 @@ byte, with the text of the tabs the build captured for the same block.
 
 from __future__ import annotations
 
+import re
 import sys
 import time
 from typing import Any
@@ -32,7 +33,8 @@ COMPARED = """box => {
     .map((h) => [h.querySelector('.filename')?.textContent, h.querySelector('code')?.textContent])
     .filter(([title]) => title === 'Response' || title === 'Response body')
     .map(([title, text]) => [title, text.replace(/\\n$/, '')]);
-  const tabs = box.previousElementSibling;
+  // Markdown puts the controls in a paragraph, right after the block's tabs.
+  const tabs = box.parentElement.previousElementSibling;
   return {
     captured: tabs && tabs.classList.contains('tabbed-set') ? codes(tabs) : null,
     ran: codes(box.querySelector('.ffg-run-output')),
@@ -185,4 +187,62 @@ def test_from_a_file_the_page_says_why_it_cannot_run(page: Page, guide: Site) ->
     page.goto((guide.root / "json-api" / "index.html").as_uri())
     note = page.locator(".ffg-run-file").first
     expect(note).to_contain_text("needs the site served over http(s)")
-    expect(page.locator(".ffg-run").first.locator("[data-ffg-run]")).to_be_hidden()
+    expect(page.locator("[data-ffg-run]")).to_have_count(0)
+
+
+def _first_blocks(site: Site) -> dict[str, tuple[str, int]]:
+    """For every example with a Run button: the first page that has one, and which button."""
+    found: dict[str, tuple[str, int]] = {}
+    for page in _runnable_pages(site):
+        path = (
+            site.root / page / "index.html" if page.endswith("/") or not page else site.root / page
+        )
+        names = re.findall(
+            r'<span class="ffg-run" data-ffg-example="([a-z0-9_]+)"', path.read_text()
+        )
+        for index, name in enumerate(names):
+            found.setdefault(name, (page, index))
+    return found
+
+
+def test_every_runnable_example_breaks_at_the_readers_line_and_resets(
+    page: Page, guide: Site
+) -> None:
+    blocks = _first_blocks(guide)
+    assert len(blocks) >= 10, blocks
+    problems = []
+    for name, (chapter, index) in sorted(blocks.items()):
+        page.goto(chapter)
+        box = page.locator(".ffg-run").nth(index)
+        box.scroll_into_view_if_needed()
+        box.locator("[data-ffg-edit]").click()
+        editors = box.locator("textarea[data-ffg-file]")
+        expect(editors.first).to_be_visible()
+        files = [editors.nth(i).get_attribute("data-ffg-file") for i in range(editors.count())]
+        python = [i for i, file in enumerate(files) if file and file.endswith(".py")]
+        target = editors.nth(python[0] if python else 0)
+        file = files[python[0] if python else 0]
+        text = target.input_value()
+        if python:
+            broken = text.rstrip("\n") + '\nraise RuntimeError("broken by the test")\n'
+            line = broken.count("\n")
+            expected = f"snippets/{name}/{file}:{line}"
+        else:  # a template: a tag Jinja cannot parse
+            broken = "{% if %}\n" + text
+            expected = f"snippets/{name}/{file}:1"
+        target.fill(broken)
+        _run(box)
+        tracebacks = box.locator(".ffg-run-output .ffg-traceback")
+        wheres = [
+            tracebacks.nth(i).get_attribute("data-ffg-where") for i in range(tracebacks.count())
+        ]
+        if expected not in wheres:
+            texts = tracebacks.all_text_contents()
+            problems.append(f"{name} ({chapter}): no traceback at {expected}: {wheres} {texts}")
+        box.locator("[data-ffg-reset]").click()
+        expect(target).to_have_value(text)
+        _run(box)
+        seen = box.evaluate(COMPARED)
+        if seen["ran"] != seen["captured"] or seen["tracebacks"]:
+            problems.append(f"{name} ({chapter}): after Reset, {seen}")
+    assert not problems, "\n".join(problems)

@@ -178,7 +178,8 @@ def test_the_runner_without_npm_ci_says_what_to_run(fixture_site):
     config = fixture_site.root / "mkdocs.yml"
     config.write_text(
         config.read_text().replace(
-            "      check_includes: true\n", "      check_includes: true\n      browser_runner: true\n"
+            "      check_includes: true\n",
+            "      check_includes: true\n      browser_runner: true\n",
         )
     )
     built = fixture_site.build()

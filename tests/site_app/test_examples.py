@@ -85,7 +85,11 @@ def test_reads_build_settings(project):
     ("toml", "what", "fix"),
     [
         ("[build\n", "not valid TOML", "correct the syntax"),
-        ("[build]\nsetpu = []\n", "unknown setting(s): build.setpu", "accepts browser, browser_reason, config"),
+        (
+            "[build]\nsetpu = []\n",
+            "unknown setting(s): build.setpu",
+            "accepts browser, browser_reason, config",
+        ),
         ("[freeze]\n", "unknown setting(s): freeze", "[build]"),
         (
             '[build]\nsetup = "init-db"\n',

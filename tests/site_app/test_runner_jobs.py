@@ -121,7 +121,7 @@ def test_run_controls_carry_the_requests_and_the_files_to_edit() -> None:
     shown = [ShownFile("app.py", "snippets/json_api/app.py", "json_api/app.py:routes", "python")]
     text = run_controls(_block(), shown * 2)
     assert text.count("\n") == 1 and "</script><b>" not in text
-    job = json.loads(re.search(r'class="ffg-job">(.*?)</script>', text)[1])
+    job = json.loads(html.unescape(re.search(r'data-ffg-job="([^"]*)"', text)[1]))
     assert job["example"] == "json_api"
     assert job["edit"] == ["app.py"]
     assert job["requests"][1] == {
@@ -138,6 +138,6 @@ def test_run_controls_carry_the_requests_and_the_files_to_edit() -> None:
 
 def test_run_controls_show_the_reason_instead_of_a_button_indented_as_the_block() -> None:
     text = run_controls(_block("    "), [], reason="it needs <pandas>")
-    assert text.startswith('    <p class="ffg-run-note ffg-run-off">')
+    assert text.startswith('    <span class="ffg-run-note ffg-run-off">')
     assert html.escape("This example does not run in the browser: it needs <pandas>") in text
     assert "data-ffg-run" not in text

@@ -3,13 +3,12 @@
 // module scripts, to say why Python cannot load there).
 //
 // The build (render/markdown.py, run_controls) writes after a block's tabs:
-//   <div class="ffg-run" data-ffg-example="json_api">
-//     <script type="application/json" class="ffg-job">{"example", "edit": [files],
-//       "requests": [{"method", "path", "json" (JSON text), "form", "headers", "status",
-//       "show"}]}</script>
+//   <p><span class="ffg-run" data-ffg-example="json_api" data-ffg-job='{"example",
+//       "edit": [files], "requests": [{"method", "path", "json" (JSON text), "form",
+//       "headers", "status", "show"}]}'>
 //     <button data-ffg-run>Run</button> <button data-ffg-edit>Edit</button>
-//     <div class="ffg-run-output"></div>
-//   </div>
+//     <span class="ffg-run-output"></span>
+//   </span></p>
 // and, next to this file, examples/<name>.json: every file of the example, its
 // setup commands, config and the wheels it needs.
 //
@@ -82,7 +81,7 @@
   }
 
   function blockJob(box) {
-    return JSON.parse(box.querySelector(":scope > .ffg-job").textContent);
+    return JSON.parse(box.dataset.ffgJob);
   }
 
   // --- Requests as the reader edits them: one a line, METHOD /path [JSON] [-> status] ---
@@ -152,7 +151,10 @@
     );
   }
 
+  // Python's rstrip("\n"); then what Markdown does to a code block's text
+  // (lines of spaces only become empty), so the text equals the page's.
   const trimEnd = (text) => text.replace(/\n+$/, "");
+  const asMarkdownShows = (text) => text.replace(/^ +$/gm, "");
 
   /** The Response text of a tab, line for line as render/markdown.py writes it. */
   function responseText(answer, request) {
@@ -165,7 +167,7 @@
     const body = answer.pretty === null ? "" : answer.pretty;
     if (isHtml(answer) || isImage(answer)) return head.join("\n");
     const shown = trimEnd(body);
-    return [...head, ...(shown ? ["", shown] : [])].join("\n");
+    return asMarkdownShows([...head, ...(shown ? ["", shown] : [])].join("\n"));
   }
 
   const isHtml = (answer) => answer.mimetype === "text/html" && (answer.pretty || "") !== "";
@@ -215,7 +217,7 @@
   function render(output, result, requests) {
     const panes = result.answers.map((answer, index) => {
       const nodes = [code("Response", responseText(answer, requests[index] || {}))];
-      if (isHtml(answer)) nodes.push(code("Response body", trimEnd(answer.pretty)));
+      if (isHtml(answer)) nodes.push(code("Response body", asMarkdownShows(trimEnd(answer.pretty))));
       else if (isImage(answer) && answer.body_base64) {
         const image = element("img", "ffg-image");
         image.alt = `Image answered to ${answer.method} ${answer.path}`;
@@ -326,10 +328,10 @@
     if (location.protocol !== "file:") return;
     for (const box of document.querySelectorAll(".ffg-run")) {
       if (box.querySelector(".ffg-run-file")) continue;
-      for (const button of box.querySelectorAll("button")) button.hidden = true;
+      for (const button of box.querySelectorAll("button")) button.remove();
       box.prepend(
         element(
-          "p",
+          "span",
           "ffg-run-note ffg-run-file",
           "Running this example needs the site served over http(s): opened from a file, " +
             "the browser cannot load Python. Serve the folder (python -m http.server) and reload.",
