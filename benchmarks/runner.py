@@ -55,7 +55,7 @@ def measure(url: str, chapter: str, runs: int) -> dict[str, list[float]]:
             loaded: list[tuple[str, int]] = []
             page.on(
                 "requestfinished",
-                lambda request: loaded.append(
+                lambda request, into=loaded: into.append(
                     (request.url, (request.sizes() or {}).get("responseBodySize", 0))
                 ),
             )

@@ -120,7 +120,8 @@ def _block(indent: str = "") -> Block:
 def test_run_controls_carry_the_requests_and_the_files_to_edit() -> None:
     shown = [ShownFile("app.py", "snippets/json_api/app.py", "json_api/app.py:routes", "python")]
     text = run_controls(_block(), shown * 2)
-    assert text.count("\n") == 1 and "</script><b>" not in text
+    assert text.count("\n") == 1
+    assert "</script><b>" not in text
     job = json.loads(html.unescape(re.search(r'data-ffg-job="([^"]*)"', text)[1]))
     assert job["example"] == "json_api"
     assert job["edit"] == ["app.py"]
@@ -133,7 +134,8 @@ def test_run_controls_carry_the_requests_and_the_files_to_edit() -> None:
         "status": 201,
         "show": ["Location"],
     }
-    assert "data-ffg-run>Run</button>" in text and "data-ffg-edit>Edit</button>" in text
+    assert "data-ffg-run>Run</button>" in text
+    assert "data-ffg-edit>Edit</button>" in text
 
 
 def test_run_controls_show_the_reason_instead_of_a_button_indented_as_the_block() -> None:
