@@ -47,6 +47,7 @@ def size(folder: Path) -> int:
 
 def measure(url: str, chapter: str, runs: int) -> dict[str, list[float]]:
     figures: dict[str, list[float]] = {"first": [], "again": [], "before": [], "runner": []}
+    # Parts of the first click (the worker's timings): Python's load, installing, the run.
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         for _ in range(runs):
@@ -67,13 +68,17 @@ def measure(url: str, chapter: str, runs: int) -> dict[str, list[float]]:
             for key in ("first", "again"):
                 waited = box.evaluate(
                     """box => new Promise((resolve) => {
-                        box.addEventListener('ffg-answers', (e) => resolve(e.detail.timings.click),
+                        box.addEventListener('ffg-answers', (e) => resolve(e.detail.timings),
                                              {once: true});
-                        box.addEventListener('ffg-failed', () => resolve(-1), {once: true});
+                        box.addEventListener('ffg-failed', () => resolve({click: -1}),
+                                             {once: true});
                         box.querySelector('[data-ffg-run]').click();
                     })"""
                 )
-                figures[key].append(waited / 1000)
+                figures[key].append(waited["click"] / 1000)
+                if key == "first":  # where the first click's time goes
+                    for part in ("load", "install", "run"):
+                        figures.setdefault(part, []).append(waited.get(part, 0) / 1000)
             context.close()
         browser.close()
     return figures
@@ -106,6 +111,11 @@ def main() -> None:
                 f"  before a click: {statistics.median(figures['before']):.0f} kB loaded, "
                 f"{max(figures['runner']):.0f} runner files besides run.js"
             )
+            parts = ", ".join(
+                f"{part} {statistics.median(figures[part]):.2f} s"
+                for part in ("load", "install", "run")
+            )
+            print(f"  first click, median parts: {parts}; the rest is fetching the job")
             for key, label in (("first", "first click → answer"), ("again", "re-run")):
                 values = figures[key]
                 print(
