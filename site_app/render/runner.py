@@ -13,8 +13,8 @@ Three kinds of files go into one folder of the site:
   time (``precompile.mjs``), one zip per distribution, and the standard
   library's zip with bytecode beside each module (it replaces Pyodide's own):
   the browser then imports Flask without compiling it first;
-- the runner itself (``site_app/render/assets/runner/``: ``run.js``, ``worker.js``,
-  ``driver.py``) and ``manifest.json``, which maps each distribution (``flask``,
+- the runner itself (``site_app/render/assets/runner/``: ``run.js`` on every
+  page, ``runner.js`` loaded by the first click, ``worker.js``, ``driver.py``) and ``manifest.json``, which maps each distribution (``flask``,
   ``flask_sqlalchemy``) to its wheel, so the worker installs what a job needs.
 
 Nothing here imports Flask or MkDocs. Every file is checked by hash before it is
@@ -41,7 +41,7 @@ from ..errors import BuildFailed, Location, SiteAppError
 from ..model import Example
 
 RUNNER_ASSETS = Path(__file__).parent / "assets" / "runner"
-RUNNER_FILES = ("run.js", "worker.js", "driver.py")
+RUNNER_FILES = ("run.js", "runner.js", "worker.js", "driver.py")
 # What loadPyodide() fetches: the loader, the compiled interpreter, the
 # standard library and the lock file (read at start-up even when unused).
 PYODIDE_FILES = (
@@ -191,7 +191,7 @@ def install_runner(
 ) -> RunnerFiles:
     """Copy the runner, the Pyodide runtime and the wheels into ``destination``.
 
-    Layout: ``run.js``, ``worker.js``, ``driver.py``, ``manifest.json``,
+    Layout: ``run.js``, ``runner.js``, ``worker.js``, ``driver.py``, ``manifest.json``,
     ``pyodide/`` (the runtime), ``wheels/`` and, with ``compiled``, ``pycache/``
     (bytecode; needs Node). Files already there with the same bytes are left
     alone; nothing else in ``destination`` is touched.

@@ -146,7 +146,7 @@ def test_install_runner_writes_the_same_folder_every_time(tmp_path: Path) -> Non
     }
     for name in PYODIDE_FILES:
         assert (destination / "pyodide" / name).read_bytes() == f"runtime file {name}".encode()
-    for name in ("run.js", "worker.js", "driver.py"):
+    for name in ("run.js", "runner.js", "worker.js", "driver.py"):
         source = ROOT / "site_app" / "render" / "assets" / "runner" / name
         assert (destination / name).read_bytes() == source.read_bytes()
     assert (destination / "kept.txt").read_text() == "not ours"
