@@ -14,7 +14,8 @@ Three kinds of files go into one folder of the site:
   library's zip with bytecode beside each module (it replaces Pyodide's own):
   the browser then imports Flask without compiling it first;
 - the runner itself (``site_app/render/assets/runner/``: ``run.js`` on every
-  page, ``runner.js`` loaded by the first click, ``worker.js``, ``driver.py``) and ``manifest.json``, which maps each distribution (``flask``,
+  page, ``runner.js`` loaded by the first click, ``worker.js``, ``driver.py``)
+  and ``manifest.json``, which maps each distribution (``flask``,
   ``flask_sqlalchemy``) to its wheel, so the worker installs what a job needs.
 
 Nothing here imports Flask or MkDocs. Every file is checked by hash before it is
