@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 from pathlib import Path
 
 import nox
@@ -130,9 +131,33 @@ def corpus(session: nox.Session) -> None:
     session.run("pytest", "-p", "no:cacheprovider", "tests/corpus", *session.posargs)
 
 
+def node_modules_current() -> bool:
+    """Whether node_modules/ holds exactly what package-lock.json pins (npm's own record)."""
+    installed = ROOT / "node_modules" / ".package-lock.json"
+    if not installed.is_file():
+        return False
+    wanted = json.loads((ROOT / "package-lock.json").read_text(encoding="utf-8"))["packages"]
+    found = json.loads(installed.read_text(encoding="utf-8"))["packages"]
+    versions = {name: entry.get("version") for name, entry in wanted.items() if name}
+    return versions == {name: entry.get("version") for name, entry in found.items()}
+
+
+def npm_ci(session: nox.Session) -> None:
+    """Install the pinned npm packages (Pyodide for the runner) when node_modules/ differs."""
+    if node_modules_current():
+        return
+    if shutil.which("npm") is None:
+        session.error(
+            "the site ships an in-browser runner, and its Pyodide comes from npm: install "
+            "Node.js and npm (`apt-get install nodejs npm`), then run `nox -s build` again"
+        )
+    session.run("npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund", external=True)
+
+
 @nox.session(python=PYTHON)
 def build(session: nox.Session) -> None:
-    """Build the site into site/ with mkdocs build --strict."""
+    """Build the site into site/ with mkdocs build --strict (runs `npm ci` first when needed)."""
+    npm_ci(session)
     install(session, "docs")
     session.run("mkdocs", "build", "--strict", *session.posargs)
 
@@ -149,6 +174,14 @@ def bench(session: nox.Session) -> None:
     """Benchmark the build against the targets: cold, warm, per example, an edit under serve."""
     install(session, "docs")
     session.run("python", "benchmarks/bench.py", *session.posargs)
+
+
+@nox.session(python=PYTHON, default=False)
+def runner_bench(session: nox.Session) -> None:
+    """The in-browser runner's budgets in Chromium: first click, re-run, page weight, size."""
+    npm_ci(session)
+    install(session, "docs", "browser")
+    session.run("python", "benchmarks/runner.py", *session.posargs)
 
 
 @nox.session(python=PYTHON, default=False)

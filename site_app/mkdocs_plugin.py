@@ -9,8 +9,10 @@ default), a build that fails leaves the previous site as it was.
 
 from __future__ import annotations
 
+import json
 import logging
 import shutil
+import sys
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -32,7 +34,8 @@ from .errors import BuildFailed, SiteAppError
 from .model import Block, Settings
 from .orchestrate.builder import Builder, BuildResult, RenderedBlock, Run, errors_at
 from .render import markdown as markdown_render
-from .render.markdown import REQUIRED_EXTENSIONS
+from .render import runner
+from .render.markdown import REQUIRED_EXTENSIONS, run_controls
 
 log = logging.getLogger("mkdocs.plugins.flask_examples")
 ASSET = "assets/flask-examples.css"
@@ -100,6 +103,12 @@ class FlaskExamplesConfig(base.Config):
     """Rule: every --8<-- include of a page names a file of an example."""
     forbid_text = c.ListOfItems(c.Type(str), default=[])
     """Rule: no page holds any of these texts (a scaffold's placeholders, say)."""
+    browser_runner = c.Type(bool, default=False)
+    """Ship the in-browser runner: a Run button on every block whose example runs in Pyodide.
+
+    Needs Node.js and `npm ci` (the pinned Pyodide), and browser/requirements.txt."""
+    runner_url = c.Type(str, default="runner")
+    """Folder of the site that holds the runner, Pyodide and the wheels."""
 
 
 class FlaskExamplesPlugin(BasePlugin[FlaskExamplesConfig]):
@@ -111,6 +120,7 @@ class FlaskExamplesPlugin(BasePlugin[FlaskExamplesConfig]):
         self.added: set[str] = set()  # examples whose frozen files are in the site
         self.first_page: str | None = None
         self.shown = _ShownInPage()
+        self.runnable: dict[str, str] = {}  # example -> "" (runs) or why it cannot
         self.settings: Settings | None = None
         self.started = 0.0
         self.spent = 0.0
@@ -135,6 +145,10 @@ class FlaskExamplesPlugin(BasePlugin[FlaskExamplesConfig]):
         self._check_extensions(config)
         if ASSET not in config.extra_css:
             config.extra_css.append(ASSET)
+        script = f"{self.config.runner_url.strip('/')}/run.js"
+        if self.config.browser_runner and script not in config.extra_javascript:
+            # 2.5 kB; it loads runner.js on the first click of Run or Edit.
+            config.extra_javascript.append(script)
         self._keep_previous_site(config)
         return config
 
@@ -235,6 +249,11 @@ class FlaskExamplesPlugin(BasePlugin[FlaskExamplesConfig]):
             self._add_files(files, config, nav_links)
         css = Path(__file__).parent / "render" / "assets" / "flask-examples.css"
         files.append(File.generated(config, ASSET, abs_src_path=str(css)))
+        if self.config.browser_runner:
+            try:
+                self._add_runner(files, config)
+            except SiteAppError as error:
+                raise PluginError(str(error)) from error
         return files
 
     @property
@@ -262,6 +281,49 @@ class FlaskExamplesPlugin(BasePlugin[FlaskExamplesConfig]):
                 )
             files.append(File.generated(config, site_path, abs_src_path=str(source)))
         self.added |= {name for name in names if self.run.output(name) is not None}
+
+    def _add_runner(self, files: Files, config: MkDocsConfig) -> None:
+        """Copy the runner, Pyodide and the wheels into the site; one job file per example."""
+        assert self.run is not None
+        assert self.settings is not None
+        settings, url = self.settings, self.config.runner_url.strip("/")
+        folder = settings.cache_dir / "runner-site"
+        installed = runner.install_runner(folder, settings.root)
+        shipped = runner.Shipped.of(sorted((folder / "wheels").glob("*.whl")))
+        stdlib = frozenset(sys.stdlib_module_names)
+        used = {example.name: example for _, example, _ in self.run.ready}
+        self.runnable = {}
+        errors: list[SiteAppError] = []
+        jobs: list[str] = []
+        for name, example in sorted(used.items()):
+            if not example.settings.is_flask or not example.settings.browser:
+                framework = example.settings.framework
+                self.runnable[name] = example.settings.browser_reason or (
+                    f"the in-browser runner runs Flask apps, and this one is {framework}."
+                )
+                continue
+            try:
+                packages = runner.check_imports(example, shipped, stdlib)
+            except BuildFailed as failed:
+                errors += failed.errors
+                continue
+            text = json.dumps(runner.example_job(example, packages), sort_keys=True) + "\n"
+            target = folder / "examples" / f"{name}.json"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if not target.is_file() or target.read_text(encoding="utf-8") != text:
+                target.write_text(text, encoding="utf-8")
+            jobs.append(f"examples/{name}.json")
+            self.runnable[name] = ""
+        if errors:
+            raise BuildFailed(errors)
+        for relative in (*installed.files, *jobs):
+            site_path = f"{url}/{relative}"
+            if files.get_file_from_path(site_path) is not None:
+                raise PluginError(
+                    f"{site_path} is both a page's file and the runner's\n"
+                    "    fix: move it, or set the plugin's runner_url elsewhere"
+                )
+            files.append(File.generated(config, site_path, abs_src_path=str(folder / relative)))
 
     @staticmethod
     def _page_key(file: File, settings: Settings) -> str:
@@ -318,7 +380,7 @@ class FlaskExamplesPlugin(BasePlugin[FlaskExamplesConfig]):
                 self._changed_by_another_plugin(key)
             for block, output in reversed(pairs):
                 self._check_same(key, block, output)
-                lines[block.line - 1 : block.end_line] = output.markdown(site_root).split("\n")
+                lines[block.line - 1 : block.end_line] = self._block(output, site_root).split("\n")
         else:
             self._place(key, lines, scanned.blocks, rendered, at, offset, site_root, markdown)
         if unplaced:
@@ -347,7 +409,7 @@ class FlaskExamplesPlugin(BasePlugin[FlaskExamplesConfig]):
                 new.append(markdown_render.error_box(errors, indent=block.indent))
             if line in rendered:
                 self._check_same(key, block, rendered[line])
-                new += rendered[line].markdown(site_root).split("\n")
+                new += self._block(rendered[line], site_root).split("\n")
             elif not errors:
                 self._changed_by_another_plugin(key)
             edits[block.line - 1] = (block.end_line, new)
@@ -363,6 +425,14 @@ class FlaskExamplesPlugin(BasePlugin[FlaskExamplesConfig]):
         for start in sorted(edits, reverse=True):
             end, new = edits[start]
             lines[start:end] = new
+
+    def _block(self, rendered: RenderedBlock, site_root: str) -> str:
+        """A block's tabs, and its Run button (or why it cannot run) when the runner ships."""
+        text = rendered.markdown(site_root)
+        if self.config.browser_runner and rendered.answers:
+            reason = self.runnable.get(rendered.example.name, "")
+            text += "\n" + run_controls(rendered.block, rendered.files, reason)
+        return text
 
     @staticmethod
     def _changed_by_another_plugin(key: str) -> None:

@@ -63,6 +63,8 @@ class ExampleSettings:
     config: dict[str, Any] = field(default_factory=dict)
     framework: str = "flask"  # one of FRAMEWORKS; only a Flask example is frozen
     exclude: tuple[str, ...] = ()  # URL paths never frozen (a route that fails outside a flow)
+    browser: bool = True  # runs in the reader's browser (Pyodide) when the site ships the runner
+    browser_reason: str = ""  # why not, shown under its blocks instead of the Run button
 
     @property
     def is_flask(self) -> bool:

@@ -11,6 +11,8 @@ to prepare it::
     urls = ["/items/1"]               # extra URLs to freeze
     exclude = ["/admin/reset"]        # URLs never to freeze (captured all the same)
     default_mimetype = "text/html"    # type of extensionless URLs when frozen
+    browser = false                   # cannot run in the reader's browser; then
+    browser_reason = "needs pandas"   # say why (shown under its blocks)
 
     [build.config]                    # config given to the app; {instance}
     DATABASE = "{instance}/app.db"    # is a private temporary directory
@@ -33,7 +35,16 @@ else:  # pragma: no cover - exercised on Python 3.10 only
 
 SETTINGS_FILE = "example.toml"
 NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
-_BUILD_KEYS = {"framework", "setup", "urls", "exclude", "default_mimetype", "config"}
+_BUILD_KEYS = {
+    "framework",
+    "setup",
+    "urls",
+    "exclude",
+    "default_mimetype",
+    "config",
+    "browser",
+    "browser_reason",
+}
 # Settings that prepare a Flask app or its freeze; other frameworks have neither.
 _FLASK_ONLY_KEYS = ("setup", "urls", "exclude", "default_mimetype", "config")
 
@@ -176,6 +187,32 @@ def _read_settings(path: Path, root: Path) -> ExampleSettings:
                 where=where,
                 fix='write paths as the app routes them, e.g. exclude = ["/api/cache/delete"]',
             )
+    browser, reason = build.get("browser", framework == "flask"), build.get("browser_reason", "")
+    if not isinstance(browser, bool) or not isinstance(reason, str):
+        raise ExampleError(
+            "build.browser must be true or false, and build.browser_reason a string",
+            where=where,
+            fix='write browser = false and browser_reason = "why it cannot run in a browser"',
+        )
+    if framework == "flask" and not browser and not reason.strip():
+        raise ExampleError(
+            "build.browser = false needs a reason: readers see it instead of the Run button",
+            where=where,
+            fix='add browser_reason = "..." (e.g. "pandas has no pure-Python wheel")',
+        )
+    if browser and reason:
+        raise ExampleError(
+            "build.browser_reason is set, but the example runs in the browser",
+            where=where,
+            fix="remove browser_reason, or set browser = false",
+        )
     return ExampleSettings(
-        strings("setup"), strings("urls"), mimetype, config, framework, exclude=exclude
+        strings("setup"),
+        strings("urls"),
+        mimetype,
+        config,
+        framework,
+        exclude=exclude,
+        browser=browser,
+        browser_reason=reason.strip(),
     )

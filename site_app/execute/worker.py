@@ -311,8 +311,13 @@ def _fresh_app(job: Job) -> Iterator[Flask]:
 
 
 def _capture(job: Job, block: BlockRequests) -> list[Captured]:
-    """Run one block's requests in order on one fresh app, with one client."""
+    """Run one block's requests in order on one fresh app, with one client.
+
+    Every block starts from the same seed, so what it shows does not depend on
+    the blocks before it (and the in-browser runner, which runs one block, agrees).
+    """
     example, settings = job.example, job.settings
+    reproducible(job.name)
     answers: list[Captured] = []
     with contextlib.ExitStack() as stack:
         client: Client

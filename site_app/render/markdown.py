@@ -261,3 +261,46 @@ def error_box(
     )
     lines.append("</div>")
     return "\n".join(indent + line for line in lines) + "\n"
+
+
+def run_controls(block: Block, files: Sequence[ShownFile], reason: str = "") -> str:
+    """Markdown (raw HTML) after a block's tabs: the in-browser runner's Run button and job.
+
+    The job names the example (its files, setup and wheels are in the runner's
+    ``examples/<name>.json``), the requests in order and the files the reader
+    may edit. With a ``reason``, the example cannot run in a browser, and the
+    reason is shown instead of the button. ``runner/run.js`` gives it life.
+    """
+    if reason:
+        note = html.escape(f"This example does not run in the browser: {reason}", quote=False)
+        line = f'<span class="ffg-run-note ffg-run-off">{note}</span>'
+    else:
+        job = {
+            "example": block.example,
+            "edit": list(dict.fromkeys(shown.path for shown in files)),
+            "requests": [
+                {
+                    "method": request.method,
+                    "path": request.path,
+                    # JSON text as Python writes it: a page may send NaN.
+                    "json": None if request.json is None else json.dumps(request.json),
+                    "form": [list(pair) for pair in request.form],
+                    "headers": [list(pair) for pair in request.headers],
+                    "status": request.expected_status,
+                    "show": list(request.show),
+                }
+                for request in block.requests
+            ],
+        }
+        text = html.escape(json.dumps(job, ensure_ascii=False, sort_keys=True), quote=True)
+        # Markdown puts this in a paragraph (a block may sit in a tab or an
+        # admonition), so it is phrasing content only, as the previews are;
+        # the job is an attribute, which Markdown leaves alone.
+        line = (
+            f'<span class="ffg-run" data-ffg-example="{html.escape(block.example)}" '
+            f'data-ffg-job="{text}">'
+            '<button type="button" class="md-button ffg-run-button" data-ffg-run>Run</button>'
+            '<button type="button" class="md-button ffg-edit-button" data-ffg-edit>Edit</button>'
+            '<span class="ffg-run-output"></span></span>'
+        )
+    return block.indent + line + "\n"

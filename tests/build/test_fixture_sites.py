@@ -197,5 +197,31 @@ def test_a_page_may_link_to_frozen_pages_of_an_example_a_later_page_shows(fixtur
     built = fixture_site.build()
     assert built.returncode == 0, built.output
     assert "not found among documentation files" not in built.output
-    assert (built.site / "examples/slow/page/index.html").read_text() == "<p>slow</p>"
+    assert "<p>slow</p>" in (built.site / "examples/slow/page/index.html").read_text()
     assert 'href="examples/slow/page/"' in (built.site / "index.html").read_text()
+
+
+def test_the_runner_without_npm_ci_says_what_to_run(fixture_site):
+    fixture_site.write(
+        "docs/index.md",
+        """
+        # Hi
+
+        ```flask-example
+        example: hello
+        requests:
+          - GET /
+        ```
+        """,
+    )
+    config = fixture_site.root / "mkdocs.yml"
+    config.write_text(
+        config.read_text().replace(
+            "      check_includes: true\n",
+            "      check_includes: true\n      browser_runner: true\n",
+        )
+    )
+    built = fixture_site.build()
+    assert built.returncode == 1, built.output
+    assert "the Pyodide runtime is missing: there is no node_modules/pyodide/" in built.output
+    assert "fix: run `npm ci` in the project folder (it needs Node.js and npm)" in built.output

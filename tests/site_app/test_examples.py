@@ -85,7 +85,11 @@ def test_reads_build_settings(project):
     ("toml", "what", "fix"),
     [
         ("[build\n", "not valid TOML", "correct the syntax"),
-        ("[build]\nsetpu = []\n", "unknown setting(s): build.setpu", "accepts config"),
+        (
+            "[build]\nsetpu = []\n",
+            "unknown setting(s): build.setpu",
+            "accepts browser, browser_reason, config",
+        ),
         ("[freeze]\n", "unknown setting(s): freeze", "[build]"),
         (
             '[build]\nsetup = "init-db"\n',
@@ -117,6 +121,21 @@ def test_reads_build_settings(project):
             '[build]\nframework = "fastapi"\n[build.config]\nA = 1\n',
             "build.config applies to Flask examples only",
             "remove config",
+        ),
+        (
+            "[build]\nbrowser = false\n",
+            "build.browser = false needs a reason",
+            'add browser_reason = "..."',
+        ),
+        (
+            '[build]\nbrowser = "no"\n',
+            "build.browser must be true or false",
+            "browser = false",
+        ),
+        (
+            '[build]\nbrowser_reason = "why"\n',
+            "build.browser_reason is set, but the example runs in the browser",
+            "set browser = false",
         ),
     ],
 )
@@ -153,3 +172,18 @@ def test_framework_defaults_to_flask_and_accepts_fastapi_and_django(project):
     assert found["plain"].settings.is_flask
     assert found["fa"].settings.framework == "fastapi"
     assert not found["dj"].settings.is_flask
+
+
+def test_browser_defaults_to_running_a_flask_example_only(project):
+    project.example("plain", {"app.py": ""})
+    project.example("fa", {"app.py": "", "example.toml": '[build]\nframework = "fastapi"\n'})
+    reason = "pandas has no pure-Python wheel"
+    toml = f'[build]\nbrowser = false\nbrowser_reason = "  {reason} "\n'
+    project.example("heavy", {"app.py": "", "example.toml": toml})
+    found = discover(project.snippets)
+    assert (found["plain"].settings.browser, found["plain"].settings.browser_reason) == (True, "")
+    assert (found["fa"].settings.browser, found["fa"].settings.browser_reason) == (False, "")
+    assert (found["heavy"].settings.browser, found["heavy"].settings.browser_reason) == (
+        False,
+        reason,
+    )

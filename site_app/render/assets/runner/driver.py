@@ -1,0 +1,265 @@
+"""Runs one example inside Pyodide, in the reader's browser, as the build runs it.
+
+The worker imports this module once and calls :func:`run` for every click,
+with the example's files and the block's requests as JSON. Each run writes
+the files afresh, imports the example afresh, makes the app as the build does
+(``create_app(test_config)`` or ``app``), runs the setup commands through
+Flask's CLI, and sends the requests in order with one test client. The clock,
+the random generators and the hash seed are fixed as in the build's workers,
+so an unedited example answers with the same bytes the page shows.
+
+An exception in the reader's code comes back as a short traceback whose
+frames are the reader's own files (``snippets/NAME/app.py``, line N).
+"""
+
+from __future__ import annotations
+
+import base64
+import importlib
+import inspect
+import json
+import os
+import random
+import shlex
+import shutil
+import sys
+import tempfile
+import time
+import traceback
+from typing import Any
+
+ROOT = "/home/pyodide/examples"  # holds snippets/<name>/, as the project does
+TOP = "snippets"  # replaced by the job's "top"
+REPRODUCIBLE_TIME = 1_767_225_600.0  # 2026-01-01T00:00:00Z, the build's clock
+
+# Edited files must be read again on every run, never from a stale .pyc.
+sys.dont_write_bytecode = True
+
+
+def run(job_json: str) -> str:
+    """Run one job; answer JSON: ``{"answers": [...]}`` or ``{"error": {...}}``."""
+    job = json.loads(job_json)
+    try:
+        return json.dumps(_run(job))
+    except ReaderError as error:
+        return json.dumps({"answers": error.answers, "error": error.report})
+
+
+class ReaderError(Exception):
+    """The reader's code failed: what to show instead of (or after) the answers."""
+
+    def __init__(self, report: dict[str, Any], answers: list[dict[str, Any]]) -> None:
+        super().__init__(report["message"])
+        self.report = report
+        self.answers = answers
+
+
+def reproducible(seed: str) -> None:
+    """The build's fixed clock and seeded randomness (site_app.running.reproducible)."""
+    generator = random.Random(seed)
+    os.urandom = generator.randbytes
+    random.seed(seed)
+    time.time = lambda: REPRODUCIBLE_TIME
+    time.time_ns = lambda: int(REPRODUCIBLE_TIME * 1e9)
+
+
+def _run(job: dict[str, Any]) -> dict[str, Any]:
+    global TOP
+    TOP = job.get("top") or TOP  # the project's examples folder, as the build names it
+    name = job["example"]
+    clock = time.perf_counter  # the real clock: reproducible() fixes time.time only
+    started = clock()
+    reproducible(name)
+    _write_files(name, job["files"], job.get("mtimes") or {})
+    _forget_examples()
+    instance = tempfile.mkdtemp(prefix=f"{name}-instance-")
+    config = {
+        key: value.replace("{instance}", instance) if isinstance(value, str) else value
+        for key, value in (job.get("config") or {}).items()
+    }
+    app = _make_app(job["module"], config)
+    app.instance_path = instance
+    app.config.update(config)
+    imported = clock()
+    _setup(app, job.get("setup") or [])
+    set_up = clock()
+    client = app.test_client()
+    answers: list[dict[str, Any]] = []
+    for request in job.get("requests") or []:
+        answers.append(_send(app, client, request, answers))
+    return {
+        "answers": answers,
+        "hash_randomization": sys.flags.hash_randomization,
+        "timings": {
+            "import": (imported - started) * 1000,
+            "setup": (set_up - imported) * 1000,
+            "requests": (clock() - set_up) * 1000,
+        },
+    }
+
+
+def _write_files(name: str, files: dict[str, Any], mtimes: dict[str, float]) -> None:
+    """Write the example under ROOT/snippets/NAME/; ``mtimes`` (seconds) as the build saw them.
+
+    Static files answer with Last-Modified and an ETag made from their mtime.
+    """
+    shutil.rmtree(ROOT, ignore_errors=True)
+    package = os.path.join(ROOT, TOP)
+    os.makedirs(os.path.join(package, name))
+    with open(os.path.join(package, "__init__.py"), "w", encoding="utf-8"):
+        pass
+    for relative, content in sorted(files.items()):
+        path = os.path.normpath(os.path.join(package, name, relative))
+        if not path.startswith(os.path.join(package, name) + os.sep):
+            raise ValueError(f"file {relative!r} is outside example {name!r}")
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        if isinstance(content, dict):
+            with open(path, "wb") as file:
+                file.write(base64.b64decode(content["base64"]))
+        else:
+            with open(path, "w", encoding="utf-8") as file:
+                file.write(content)
+        if relative in mtimes:
+            os.utime(path, (mtimes[relative], mtimes[relative]))
+
+
+def _forget_examples() -> None:
+    """Import the example afresh: drop every module a previous run imported."""
+    for module in [m for m in sys.modules if m == TOP or m.startswith(TOP + ".")]:
+        del sys.modules[module]
+    if ROOT not in sys.path:
+        sys.path.insert(0, ROOT)
+    importlib.invalidate_caches()
+
+
+def _make_app(module_name: str, config: dict[str, Any]) -> Any:
+    from flask import Flask
+
+    try:
+        module = importlib.import_module(module_name)
+        factory = getattr(module, "create_app", None)
+        if callable(factory):
+            accepts_config = bool(inspect.signature(factory).parameters)
+            app = factory(config or None) if accepts_config else factory()
+        else:
+            app = getattr(module, "app", None)
+    except Exception as exc:
+        raise ReaderError(_failure("importing the example failed", exc), []) from exc
+    if not isinstance(app, Flask):
+        what = "no app" if app is None else f"a {type(app).__name__}, not a Flask app"
+        message = f"the example gave {what}: define app = Flask(...) or create_app()"
+        raise ReaderError({"message": message, "traceback": "", "where": None}, [])
+    return app
+
+
+def _setup(app: Any, commands: list[str]) -> None:
+    runner = app.test_cli_runner()
+    for command in commands:
+        result = runner.invoke(args=shlex.split(command))
+        if result.exception is not None and not isinstance(result.exception, SystemExit):
+            raise ReaderError(_failure(f"flask {command} failed", result.exception), [])
+        if result.exit_code != 0:
+            output = result.output.strip()
+            message = f"flask {command} exited {result.exit_code}: {output or 'no output'}"
+            raise ReaderError({"message": message, "traceback": output, "where": None}, [])
+
+
+def _send(
+    app: Any, client: Any, request: dict[str, Any], answers: list[dict[str, Any]]
+) -> dict[str, Any]:
+    from flask import got_request_exception
+
+    method, path = request["method"], request["path"]
+    options: dict[str, Any] = {"method": method}
+    if request.get("json") is not None:
+        # JSON text as Python writes it: a page may send NaN, which JavaScript cannot hold.
+        options["json"] = json.loads(request["json"])
+    if request.get("form"):
+        options["data"] = dict(request["form"])
+    if request.get("headers"):
+        options["headers"] = [tuple(pair) for pair in request["headers"]]
+    expected = request.get("status")
+    raised: list[BaseException] = []
+
+    def record(sender: Any, exception: BaseException, **extra: Any) -> None:
+        raised.append(exception)
+
+    # A page that means to show a 5xx does not print the error's traceback (as the build).
+    was_disabled = app.logger.disabled
+    app.logger.disabled = was_disabled or (expected or 0) >= 500
+    got_request_exception.connect(record, app, weak=False)
+    try:
+        answer = client.open(path, **options)
+    except Exception as exc:
+        raise ReaderError(_failure(f"{method} {path} raised", exc), answers) from exc
+    finally:
+        got_request_exception.disconnect(record, app)
+        app.logger.disabled = was_disabled
+    try:
+        body = answer.get_data()
+        result = {
+            "method": method,
+            "path": path,
+            "status_code": answer.status_code,
+            "status": answer.status,
+            "content_type": answer.content_type or "",
+            "mimetype": answer.mimetype or "",
+            "headers": [[key, value] for key, value in answer.headers.items()],
+            "expected_status": expected,
+            "expected": answer.status_code == expected
+            if expected is not None
+            else 200 <= answer.status_code < 300,
+            "raised": [_failure(f"{method} {path} raised", exc) for exc in raised],
+        }
+    finally:
+        answer.close()
+    try:
+        result["body"] = body.decode("utf-8")
+    except UnicodeDecodeError:
+        result["body"] = None
+        result["body_base64"] = base64.b64encode(body).decode("ascii")
+    result["pretty"] = _pretty(result["mimetype"], body)
+    return result
+
+
+def _pretty(mimetype: str, body: bytes) -> str | None:
+    """The body as a page shows it (site_app.capture.Response.pretty_body): JSON indented."""
+    text = body.decode("utf-8", errors="replace")
+    if (mimetype == "application/json" or mimetype.endswith("+json")) and body:
+        try:
+            return json.dumps(json.loads(body), indent=2, ensure_ascii=False)
+        except ValueError:
+            return text
+    return None if mimetype.startswith("image/") else text
+
+
+def _ours(filename: str) -> bool:
+    return filename.startswith(os.path.join(ROOT, TOP) + os.sep)
+
+
+def _shown(filename: str) -> str:
+    return filename[len(ROOT) + 1 :] if _ours(filename) else filename
+
+
+def _failure(what: str, exc: BaseException) -> dict[str, Any]:
+    """A readable traceback: the reader's own frames, then the exception."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    mine = [frame for frame in frames if _ours(frame.filename)]
+    # No frame of theirs (a mistake Flask itself caught): the innermost frames say most.
+    kept = mine or list(frames)[-3:]
+    summary = traceback.StackSummary.from_list(
+        [(_shown(f.filename), f.lineno or 0, f.name, f.line) for f in kept]
+    )
+    where = None
+    if isinstance(exc, SyntaxError) and exc.filename and _ours(exc.filename):
+        where = f"{_shown(exc.filename)}:{exc.lineno}"
+    elif mine:
+        where = f"{_shown(mine[-1].filename)}:{mine[-1].lineno}"
+    text = "Traceback (most recent call last):\n" if kept else ""
+    text += "".join(summary.format())
+    text += "".join(traceback.format_exception_only(type(exc), exc))
+    text = text.replace(ROOT + os.sep, "")
+    exception = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+    exception = exception.replace(ROOT + os.sep, "").splitlines()[-1]
+    message = f"{what}: {exception}" + (f" ({where})" if where else "")
+    return {"message": message, "traceback": text, "where": where}

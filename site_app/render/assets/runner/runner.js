@@ -1,0 +1,325 @@
+// The in-browser runner's page side, loaded by run.js on the first click of
+// Run, Edit or Reset (run.js forwards that click and every later one to
+// window.ffgRunner.handle).
+//
+// The build (render/markdown.py, run_controls) writes after a block's tabs:
+//   <p><span class="ffg-run" data-ffg-example="json_api" data-ffg-job='{"example",
+//       "edit": [files], "requests": [{"method", "path", "json" (JSON text), "form",
+//       "headers", "status", "show"}]}'>
+//     <button data-ffg-run>Run</button> <button data-ffg-edit>Edit</button>
+//     <span class="ffg-run-output"></span>
+//   </span></p>
+// and, next to this file, examples/<name>.json: every file of the example, its
+// setup commands, config and the wheels it needs.
+//
+// The first Run starts one Web Worker (worker.js, next to this file), which
+// loads Python; later clicks reuse it. The answers are shown as tabs, one per
+// request, in the same text the build's tabs show (render/markdown.py,
+// _request_body). The output element then gets an "ffg-answers" event whose
+// detail is {result, timings}.
+
+(() => {
+  "use strict";
+
+  const here = new URL("./", document.currentScript.src);
+  let worker = null;
+  let nextId = 1;
+  let tabSets = 0;
+  const pending = new Map();
+  const examples = new Map(); // name -> promise of examples/<name>.json
+
+  function startWorker() {
+    worker = new Worker(new URL("worker.js", here), { type: "module", name: "ffg-runner" });
+    worker.onmessage = (event) => {
+      const { id, kind } = event.data;
+      const waiting = pending.get(id);
+      if (!waiting) return;
+      if (kind === "status") {
+        waiting.onStatus(event.data.text);
+      } else {
+        pending.delete(id);
+        if (kind === "result") waiting.resolve(event.data);
+        else waiting.reject(new Error(event.data.message));
+      }
+    };
+    worker.onerror = (event) => {
+      const message = `the runner could not start: ${event.message || "worker.js failed to load"}`;
+      for (const waiting of pending.values()) waiting.reject(new Error(message));
+      pending.clear();
+      worker = null;
+    };
+  }
+
+  /** Run a job in the worker; resolves to {result, timings}. */
+  function run(job, onStatus = () => {}) {
+    if (worker === null) startWorker();
+    const id = nextId++;
+    return new Promise((resolve, reject) => {
+      pending.set(id, { resolve, reject, onStatus });
+      worker.postMessage({ id, job });
+    });
+  }
+
+  function example(name) {
+    if (!examples.has(name)) {
+      const url = new URL(`examples/${encodeURIComponent(name)}.json`, here);
+      const loading = fetch(url).then((answer) => {
+        if (!answer.ok) throw new Error(`${url.pathname} answered ${answer.status}`);
+        return answer.json();
+      });
+      loading.catch(() => examples.delete(name));
+      examples.set(name, loading);
+    }
+    return examples.get(name);
+  }
+
+  function element(tag, className, text) {
+    const node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  function blockJob(box) {
+    return JSON.parse(box.dataset.ffgJob);
+  }
+
+  // --- Requests as the reader edits them: one a line, METHOD /path [JSON] [-> status] ---
+
+  function requestLine(request) {
+    let line = `${request.method} ${request.path}`;
+    if (request.json !== null) line += ` ${request.json}`;
+    if (request.status !== null) line += ` -> ${request.status}`;
+    return line;
+  }
+
+  function readRequests(text, originals) {
+    const byLine = new Map(originals.map((request) => [requestLine(request), request]));
+    const requests = [];
+    text.split("\n").forEach((raw, index) => {
+      const line = raw.trim();
+      if (!line) return;
+      // An unchanged line keeps what it cannot spell (a form, headers, shown headers).
+      if (byLine.has(line)) return requests.push(byLine.get(line));
+      const match = /^([A-Z]+)\s+(\/\S*)(?:\s+(.*?))?(?:\s*->\s*(\d{3}))?$/.exec(line);
+      if (!match) {
+        throw new Error(
+          `request line ${index + 1}: cannot read ${JSON.stringify(line)}; write METHOD /path, ` +
+            'then optionally a JSON body and "-> status", e.g. POST /api/items {"name": "lamp"}',
+        );
+      }
+      const body = match[3] || null;
+      if (body !== null) {
+        try {
+          JSON.parse(body);
+        } catch (error) {
+          throw new Error(`request line ${index + 1}: the body is not JSON (${error.message})`);
+        }
+      }
+      requests.push({
+        method: match[1],
+        path: match[2],
+        json: body,
+        form: [],
+        headers: [],
+        status: match[4] ? Number(match[4]) : null,
+        show: [],
+      });
+    });
+    return requests;
+  }
+
+  async function workerJob(box) {
+    const job = blockJob(box);
+    const shipped = await example(job.example);
+    const files = { ...shipped.files };
+    for (const editor of box.querySelectorAll("textarea[data-ffg-file]")) {
+      files[editor.dataset.ffgFile] = editor.value;
+    }
+    const requestEditor = box.querySelector("textarea[data-ffg-requests]");
+    const requests = requestEditor ? readRequests(requestEditor.value, job.requests) : job.requests;
+    return { ...shipped, files, requests };
+  }
+
+  // --- Answers, as the build's tabs show them --------------------------------------------
+
+  // Werkzeug builds Allow from a set, whose order follows string hashes; pages show it sorted.
+  function shownValues(answer, name) {
+    const values = answer.headers.filter(([key]) => key.toLowerCase() === name.toLowerCase());
+    return values.map(([, value]) =>
+      name.toLowerCase() === "allow" ? value.split(", ").sort().join(", ") : value,
+    );
+  }
+
+  // Python's rstrip("\n"); then what Markdown does to a code block's text
+  // (lines of spaces only become empty), so the text equals the page's.
+  const trimEnd = (text) => text.replace(/\n+$/, "");
+  const asMarkdownShows = (text) => text.replace(/^ +$/gm, "");
+
+  /** The Response text of a tab, line for line as render/markdown.py writes it. */
+  function responseText(answer, request) {
+    const head = [`HTTP/1.1 ${answer.status}`, `Content-Type: ${answer.content_type}`];
+    for (const name of ["Location", ...(request.show || [])]) {
+      const values = shownValues(answer, name);
+      for (const value of values) head.push(`${name}: ${value}`);
+      if (!values.length && name !== "Location") head.push(`${name}: (not sent)`);
+    }
+    const body = answer.pretty === null ? "" : answer.pretty;
+    if (isHtml(answer) || isImage(answer)) return head.join("\n");
+    const shown = trimEnd(body);
+    return asMarkdownShows([...head, ...(shown ? ["", shown] : [])].join("\n"));
+  }
+
+  const isHtml = (answer) => answer.mimetype === "text/html" && (answer.pretty || "") !== "";
+  const isImage = (answer) => answer.mimetype.startsWith("image/");
+
+  function code(title, text) {
+    const box = element("div", "highlight ffg-run-code");
+    box.append(element("span", "filename", title));
+    const pre = element("pre");
+    pre.append(element("code", "", text));
+    box.append(pre);
+    return box;
+  }
+
+  function traceback(failure) {
+    const box = element("pre", "ffg-traceback", `${failure.message}\n\n${failure.traceback}`.trim());
+    box.setAttribute("role", "alert");
+    if (failure.where) box.dataset.ffgWhere = failure.where;
+    return box;
+  }
+
+  /** Tabs as Material's alternate style draws them: radio inputs, labels, blocks. */
+  function tabs(panes) {
+    const set = element("div", "tabbed-set tabbed-alternate ffg-run-tabs");
+    const name = `ffg-run-${++tabSets}`;
+    set.dataset.tabs = `${tabSets}:${panes.length}`;
+    const labels = element("div", "tabbed-labels");
+    const content = element("div", "tabbed-content");
+    panes.forEach(([title, nodes], index) => {
+      const input = element("input");
+      input.type = "radio";
+      input.name = name;
+      input.id = `${name}-${index + 1}`;
+      input.checked = index === 0;
+      set.append(input);
+      const label = element("label", "", title);
+      label.htmlFor = input.id;
+      labels.append(label);
+      const block = element("div", "tabbed-block");
+      block.append(...nodes);
+      content.append(block);
+    });
+    set.append(labels, content);
+    return set;
+  }
+
+  function render(output, result, requests) {
+    const panes = result.answers.map((answer, index) => {
+      const nodes = [code("Response", responseText(answer, requests[index] || {}))];
+      if (isHtml(answer)) nodes.push(code("Response body", asMarkdownShows(trimEnd(answer.pretty))));
+      else if (isImage(answer) && answer.body_base64) {
+        const image = element("img", "ffg-image");
+        image.alt = `Image answered to ${answer.method} ${answer.path}`;
+        image.src = `data:${answer.mimetype};base64,${answer.body_base64}`;
+        nodes.push(image);
+      }
+      // A view that raises on purpose (a declared 5xx) shows no traceback, as on the page.
+      if (!answer.expected) for (const failure of answer.raised) nodes.push(traceback(failure));
+      return [`${answer.method} ${answer.path} → ${answer.status_code}`, nodes];
+    });
+    output.replaceChildren();
+    if (panes.length) output.append(tabs(panes));
+    if (result.error) output.append(traceback(result.error));
+    if (!panes.length && !result.error) output.append(element("p", "ffg-status", "No requests to send."));
+  }
+
+  async function clicked(button) {
+    const box = button.closest(".ffg-run");
+    const output = box.querySelector(":scope > .ffg-run-output");
+    const started = performance.now();
+    const status = element("p", "ffg-status", "Starting…");
+    status.setAttribute("aria-live", "polite");
+    output.replaceChildren(status);
+    button.disabled = true;
+    try {
+      const job = await workerJob(box);
+      const answer = await run(job, (text) => {
+        status.textContent = text;
+      });
+      answer.timings.click = performance.now() - started;
+      render(output, answer.result, job.requests);
+      output.dispatchEvent(new CustomEvent("ffg-answers", { detail: answer, bubbles: true }));
+    } catch (error) {
+      const message = String(error.message);
+      output.replaceChildren(traceback({ message: "The example could not run.", traceback: message }));
+      output.dispatchEvent(new CustomEvent("ffg-failed", { detail: { message }, bubbles: true }));
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  // --- Edit and Reset ----------------------------------------------------------------------
+
+  function editor(label, value, attribute, key) {
+    const field = element("label", "ffg-editor-label");
+    field.append(element("span", "filename", label));
+    const area = element("textarea", "ffg-editor");
+    area.value = value;
+    area.spellcheck = false;
+    area.setAttribute("autocapitalize", "off");
+    area.rows = Math.min(24, Math.max(3, value.split("\n").length + 1));
+    area.dataset[attribute] = key;
+    area.dataset.ffgOriginal = value;
+    field.append(area);
+    return field;
+  }
+
+  async function edit(button) {
+    const box = button.closest(".ffg-run");
+    if (box.querySelector(":scope > .ffg-edit")) return;
+    const job = blockJob(box);
+    button.disabled = true;
+    try {
+      const shipped = await example(job.example);
+      const panel = element("div", "ffg-edit");
+      for (const name of job.edit) {
+        const text = shipped.files[name];
+        if (typeof text === "string") {
+          panel.append(editor(`${shipped.top}/${job.example}/${name}`, text, "ffgFile", name));
+        }
+      }
+      const lines = job.requests.map(requestLine).join("\n");
+      panel.append(editor("Requests, one a line", lines, "ffgRequests", "requests"));
+      const reset = element("button", "md-button ffg-reset-button", "Reset");
+      reset.type = "button";
+      reset.dataset.ffgReset = "";
+      panel.append(reset);
+      box.querySelector(":scope > .ffg-run-output").before(panel);
+      button.hidden = true;
+      panel.querySelector("textarea").focus();
+    } catch (error) {
+      box
+        .querySelector(":scope > .ffg-run-output")
+        .replaceChildren(traceback({ message: "The example cannot be edited.", traceback: String(error.message) }));
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  function reset(button) {
+    const box = button.closest(".ffg-run");
+    for (const area of box.querySelectorAll("textarea[data-ffg-original]")) {
+      area.value = area.dataset.ffgOriginal;
+    }
+    box.querySelector(":scope > .ffg-run-output").replaceChildren();
+  }
+
+  function handle(target) {
+    if ("ffgRun" in target.dataset) clicked(target);
+    else if ("ffgEdit" in target.dataset) edit(target);
+    else reset(target);
+  }
+
+  window.ffgRunner = { run, responseText, handle };
+})();

@@ -1,0 +1,248 @@
+"""The in-browser runner on the built guide, in Debian's Chromium: every Run button answers as the page.
+
+The guide is the real strict build (conftest's ``guide``), served on 127.0.0.1
+under its site_url path. Python (Pyodide) loads once per page, in a Web Worker,
+so each page's blocks share one load. What a Run shows is compared, byte for
+byte, with the text of the tabs the build captured for the same block.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import time
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import BrowserContext, Locator, Page, expect
+
+from site_app.author.discover import discover
+from tests.helpers import ROOT
+
+from .site import Site
+
+# Python loads once per page; a shared, loaded machine gets room, and the figures are printed.
+RUN_TIMEOUT_MS = 180_000
+ANSWERED = ".ffg-run-output .ffg-run-tabs, .ffg-run-output .ffg-traceback"
+EXAMPLES = discover(ROOT / "snippets", ROOT)
+
+# The texts a tab shows, in order: the Response head (and body), and an HTML answer's source.
+COMPARED = """box => {
+  const codes = (root) => [...root.querySelectorAll('.highlight')]
+    .map((h) => [h.querySelector('.filename')?.textContent, h.querySelector('code')?.textContent])
+    .filter(([title]) => title === 'Response' || title === 'Response body')
+    .map(([title, text]) => [title, text.replace(/\\n$/, '')]);
+  // Markdown puts the controls in a paragraph, right after the block's tabs.
+  const tabs = box.parentElement.previousElementSibling;
+  return {
+    captured: tabs && tabs.classList.contains('tabbed-set') ? codes(tabs) : null,
+    ran: codes(box.querySelector('.ffg-run-output')),
+    labels: [...box.querySelectorAll('.ffg-run-output .tabbed-labels label')].map(l => l.textContent),
+    tracebacks: [...box.querySelectorAll('.ffg-traceback')].map((t) => t.textContent),
+  };
+}"""
+
+
+def _runnable_pages(site: Site) -> list[str]:
+    """The guide's pages with at least one Run button."""
+    found = []
+    for page in site.chapters:
+        path = (
+            site.root / page / "index.html" if page.endswith("/") or not page else site.root / page
+        )
+        if "data-ffg-run" in path.read_text(encoding="utf-8"):
+            found.append(page)
+    return found
+
+
+def _run(box: Locator) -> float:
+    """Click Run in one block; the seconds until its answers (or a traceback) show."""
+    started = time.perf_counter()
+    box.locator("[data-ffg-run]").click()
+    box.locator(ANSWERED).first.wait_for(timeout=RUN_TIMEOUT_MS)
+    return time.perf_counter() - started
+
+
+@pytest.fixture
+def hosts(context: BrowserContext) -> list[str]:
+    """Every URL the pages of this test request."""
+    seen: list[str] = []
+    context.on("request", lambda request: seen.append(request.url))
+    return seen
+
+
+def test_every_runnable_block_answers_as_its_tabs_show(
+    page: Page, guide: Site, hosts: list[str]
+) -> None:
+    pages = _runnable_pages(guide)
+    assert len(pages) >= 10, pages
+    problems: list[str] = []
+    blocks = 0
+    for name in pages:
+        start = len(hosts)
+        page.goto(name)
+        page.wait_for_load_state("networkidle")
+        loaded = hosts[start:]
+        before = [url for url in loaded if "/runner/" in url and not url.endswith("/run.js")]
+        assert before == [], f"{name}: loaded before any click: {before}"
+        boxes = page.locator(".ffg-run")
+        figures = []
+        for index in range(boxes.count()):
+            box = boxes.nth(index)
+            box.scroll_into_view_if_needed()
+            figures.append(f"{_run(box):.2f}")
+            seen: dict[str, Any] = box.evaluate(COMPARED)
+            blocks += 1
+            where = f"{name} block {index + 1} ({box.get_attribute('data-ffg-example')})"
+            if seen["tracebacks"]:
+                problems.append(f"{where}: a traceback: {seen['tracebacks']}")
+            elif seen["captured"] is None:
+                problems.append(f"{where}: no tabs just before the Run button")
+            elif seen["ran"] != seen["captured"]:
+                problems.append(
+                    f"{where}: ran {seen['ran']!r}\n    but the page shows {seen['captured']!r}"
+                )
+        print(f"{name}: first click and re-runs took {', '.join(figures)} s", file=sys.stderr)
+    here = urlsplit(guide.url).netloc
+    others = sorted({urlsplit(url).netloc for url in hosts} - {here, ""})
+    assert blocks >= 30
+    assert not problems, "\n".join(problems)
+    assert others == [], f"requests to another host: {others}"
+
+
+def _app_line(text: str) -> int:
+    lines = (ROOT / "snippets" / "json_api" / "app.py").read_text(encoding="utf-8").splitlines()
+    return next(number for number, line in enumerate(lines, 1) if text in line)
+
+
+def _edit(box: Locator) -> tuple[Locator, Locator]:
+    box.locator("[data-ffg-edit]").click()
+    code = box.locator('textarea[data-ffg-file="app.py"]')
+    expect(code).to_be_visible()
+    return code, box.locator("textarea[data-ffg-requests]")
+
+
+def test_edit_run_break_and_reset(page: Page, guide: Site) -> None:
+    page.goto("json-api/")
+    box = page.locator(".ffg-run").first
+    code, requests = _edit(box)
+    original = code.input_value()
+    assert "def list_items():" in original
+    expect(requests).to_have_value("GET /api/items\nGET /api/items/1")
+
+    # An edited value shows in the answer.
+    code.fill(original.replace('"kettle"', '"copper kettle"'))
+    _run(box)
+    answer = box.locator(".ffg-run-output .ffg-run-code code").first
+    expect(answer).to_contain_text('"name": "copper kettle"')
+
+    # An edited list of requests is what runs.
+    requests.fill('GET /api/items/2\nPOST /api/items {"name": "lamp"} -> 201')
+    _run(box)
+    labels = box.locator(".ffg-run-output .tabbed-labels label")
+    expect(labels).to_have_text(["GET /api/items/2 → 200", "POST /api/items → 201"])
+    expect(box.locator(".ffg-run-output .ffg-run-code code").first).to_contain_text('"teapot"')
+
+    # Broken code: a traceback at the reader's line, never a blank output.
+    code.fill(original.replace("def list_items():", "def list_items(:"))
+    _run(box)
+    traceback = box.locator(".ffg-run-output .ffg-traceback")
+    expect(traceback).to_contain_text("SyntaxError")
+    line = _app_line("def list_items():")
+    expect(traceback).to_have_attribute("data-ffg-where", f"snippets/json_api/app.py:{line}")
+
+    # An exception in a view: the answer is a 500, with the reader's frame and line.
+    code.fill(original.replace('return {"items": list(items.values())}', "return {'items': 1 / 0}"))
+    requests.fill("GET /api/items")
+    _run(box)
+    expect(box.locator(".tabbed-labels label")).to_have_text(["GET /api/items → 500"])
+    traceback = box.locator(".ffg-run-output .ffg-traceback")
+    expect(traceback).to_contain_text("ZeroDivisionError")
+    expect(traceback).to_contain_text(
+        f'File "snippets/json_api/app.py", line {_app_line("def list_items():") + 1}'
+    )
+
+    # Reset brings back the files and the requests, and the answers are the page's again.
+    box.locator("[data-ffg-reset]").click()
+    expect(code).to_have_value(original)
+    expect(requests).to_have_value("GET /api/items\nGET /api/items/1")
+    _run(box)
+    seen = box.evaluate(COMPARED)
+    assert seen["ran"] == seen["captured"]
+
+
+def test_an_example_that_cannot_run_says_why(page: Page, guide: Site) -> None:
+    examples = [e for e in EXAMPLES.values() if e.settings.browser_reason]
+    assert {"dashboard", "model", "security"} <= {e.name for e in examples}
+    page.goto("dashboards/")
+    reason = EXAMPLES["dashboard"].settings.browser_reason
+    expect(page.locator(".ffg-run-off").first).to_have_text(
+        f"This example does not run in the browser: {reason}"
+    )
+    expect(page.locator("[data-ffg-run]")).to_have_count(0)
+
+
+def test_from_a_file_the_page_says_why_it_cannot_run(page: Page, guide: Site) -> None:
+    page.goto((guide.root / "json-api" / "index.html").as_uri())
+    note = page.locator(".ffg-run-file").first
+    expect(note).to_contain_text("needs the site served over http(s)")
+    expect(page.locator("[data-ffg-run]")).to_have_count(0)
+
+
+def _first_blocks(site: Site) -> dict[str, tuple[str, int]]:
+    """For every example with a Run button: the first page that has one, and which button."""
+    found: dict[str, tuple[str, int]] = {}
+    for page in _runnable_pages(site):
+        path = (
+            site.root / page / "index.html" if page.endswith("/") or not page else site.root / page
+        )
+        names = re.findall(
+            r'<span class="ffg-run" data-ffg-example="([a-z0-9_]+)"', path.read_text()
+        )
+        for index, name in enumerate(names):
+            found.setdefault(name, (page, index))
+    return found
+
+
+def test_every_runnable_example_breaks_at_the_readers_line_and_resets(
+    page: Page, guide: Site
+) -> None:
+    blocks = _first_blocks(guide)
+    assert len(blocks) >= 10, blocks
+    problems = []
+    for name, (chapter, index) in sorted(blocks.items()):
+        page.goto(chapter)
+        box = page.locator(".ffg-run").nth(index)
+        box.scroll_into_view_if_needed()
+        box.locator("[data-ffg-edit]").click()
+        editors = box.locator("textarea[data-ffg-file]")
+        expect(editors.first).to_be_visible()
+        files = [editors.nth(i).get_attribute("data-ffg-file") for i in range(editors.count())]
+        python = [i for i, file in enumerate(files) if file and file.endswith(".py")]
+        target = editors.nth(python[0] if python else 0)
+        file = files[python[0] if python else 0]
+        text = target.input_value()
+        if python:
+            broken = text.rstrip("\n") + '\nraise RuntimeError("broken by the test")\n'
+            line = broken.count("\n")
+            expected = f"snippets/{name}/{file}:{line}"
+        else:  # a template: a tag Jinja cannot parse
+            broken = "{% if %}\n" + text
+            expected = f"snippets/{name}/{file}:1"
+        target.fill(broken)
+        _run(box)
+        tracebacks = box.locator(".ffg-run-output .ffg-traceback")
+        wheres = [
+            tracebacks.nth(i).get_attribute("data-ffg-where") for i in range(tracebacks.count())
+        ]
+        if expected not in wheres:
+            texts = tracebacks.all_text_contents()
+            problems.append(f"{name} ({chapter}): no traceback at {expected}: {wheres} {texts}")
+        box.locator("[data-ffg-reset]").click()
+        expect(target).to_have_value(text)
+        _run(box)
+        seen = box.evaluate(COMPARED)
+        if seen["ran"] != seen["captured"] or seen["tracebacks"]:
+            problems.append(f"{name} ({chapter}): after Reset, {seen}")
+    assert not problems, "\n".join(problems)

@@ -1,0 +1,145 @@
+"""What the in-browser runner is told about an example: its imports, checked; its job; its button."""
+
+from __future__ import annotations
+
+import html
+import io
+import json
+import re
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from site_app.author.discover import discover
+from site_app.errors import BuildFailed
+from site_app.model import Block, Request, ShownFile
+from site_app.render.markdown import run_controls
+from site_app.render.runner import Shipped, check_imports, example_job, wheel_contents
+
+STDLIB = frozenset(sys.stdlib_module_names)
+
+
+def _wheel(folder: Path, name: str, modules: dict[str, str], requires: list[str]) -> Path:
+    """A small wheel: its modules, and METADATA that requires ``requires``."""
+    path = folder / f"{name}-1.0-py3-none-any.whl"
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for file, text in modules.items():
+            archive.writestr(file, text)
+        metadata = [f"Name: {name}", *(f"Requires-Dist: {r}" for r in requires)]
+        archive.writestr(f"{name}-1.0.dist-info/METADATA", "\n".join(metadata) + "\n")
+    path.write_bytes(buffer.getvalue())
+    return path
+
+
+@pytest.fixture
+def shipped(tmp_path: Path) -> Shipped:
+    wheels = [
+        _wheel(
+            tmp_path,
+            "flask",
+            {"flask/__init__.py": ""},
+            ["Werkzeug>=3", 'asgiref; extra == "async"'],
+        ),
+        _wheel(tmp_path, "werkzeug", {"werkzeug/__init__.py": ""}, []),
+        _wheel(tmp_path, "typing_extensions", {"typing_extensions.py": ""}, []),
+    ]
+    return Shipped.of(wheels)
+
+
+def test_wheel_contents_name_modules_and_requirements_without_extras(tmp_path: Path) -> None:
+    wheel = _wheel(
+        tmp_path, "demo", {"demo/__init__.py": "", "solo.py": ""}, ["Click>=8", "x; extra == 'y'"]
+    )
+    assert wheel_contents(wheel) == ({"demo", "solo"}, ["click"])
+
+
+def test_an_example_needs_what_its_app_imports_and_their_requirements(project, shipped) -> None:
+    project.example(
+        "shop",
+        {
+            "app.py": "import json\nfrom flask import Flask\nfrom . import views\n",
+            "views.py": "from snippets.shop.helpers import tidy\n",
+            "helpers.py": "import typing_extensions\n",
+            # Reached by no import of the app: its imports do not count.
+            "freeze.py": "import flask_frozen\n",
+        },
+    )
+    example = discover(project.snippets)["shop"]
+    assert check_imports(example, shipped, STDLIB) == ["flask", "typing_extensions", "werkzeug"]
+
+
+def test_an_import_the_site_does_not_ship_stops_the_build_at_its_line(project, shipped) -> None:
+    project.example(
+        "charts",
+        {
+            "app.py": "from flask import Flask\nfrom .plots import draw\n",
+            "plots.py": "# Charts.\n\nimport pandas as pd\n",
+        },
+    )
+    with pytest.raises(BuildFailed) as caught:
+        check_imports(discover(project.snippets)["charts"], shipped, STDLIB)
+    [error] = caught.value.errors
+    assert str(error.where) == "snippets/charts/plots.py:3"
+    assert "imports pandas, which the site does not ship to the browser" in error.what
+    assert "browser = false" in error.fix
+
+
+def test_a_job_holds_every_file_setup_config_and_packages(project) -> None:
+    project.example(
+        "db",
+        {
+            "app.py": "from flask import Flask\napp = Flask(__name__)\n",
+            "static/dot.png": b"\x89PNG\r\n\x1a\n\xff",
+            "example.toml": '[build]\nsetup = ["init-db"]\n[build.config]\nDB = "{instance}/x.db"\n',
+        },
+    )
+    job = example_job(discover(project.snippets)["db"], ["flask"])
+    assert job["module"] == "snippets.db.app"
+    assert job["top"] == "snippets"
+    assert job["files"]["app.py"].startswith("from flask import Flask")
+    assert job["files"]["static/dot.png"] == {"base64": "iVBORw0KGgr/"}
+    assert set(job["mtimes"]) == set(job["files"])
+    assert (job["setup"], job["config"], job["packages"]) == (
+        ["init-db"],
+        {"DB": "{instance}/x.db"},
+        ["flask"],
+    )
+
+
+def _block(indent: str = "") -> Block:
+    requests = (
+        Request("GET", "/api/items"),
+        Request("POST", "/api/items", {"name": "</script><b>"}, 201, show=("Location",)),
+    )
+    return Block("docs/a.md", 3, 9, indent, "json_api", requests=requests)
+
+
+def test_run_controls_carry_the_requests_and_the_files_to_edit() -> None:
+    shown = [ShownFile("app.py", "snippets/json_api/app.py", "json_api/app.py:routes", "python")]
+    text = run_controls(_block(), shown * 2)
+    assert text.count("\n") == 1
+    assert "</script><b>" not in text
+    job = json.loads(html.unescape(re.search(r'data-ffg-job="([^"]*)"', text)[1]))
+    assert job["example"] == "json_api"
+    assert job["edit"] == ["app.py"]
+    assert job["requests"][1] == {
+        "method": "POST",
+        "path": "/api/items",
+        "json": '{"name": "</script><b>"}',
+        "form": [],
+        "headers": [],
+        "status": 201,
+        "show": ["Location"],
+    }
+    assert "data-ffg-run>Run</button>" in text
+    assert "data-ffg-edit>Edit</button>" in text
+
+
+def test_run_controls_show_the_reason_instead_of_a_button_indented_as_the_block() -> None:
+    text = run_controls(_block("    "), [], reason="it needs <pandas>")
+    assert text.startswith('    <span class="ffg-run-note ffg-run-off">')
+    assert html.escape("This example does not run in the browser: it needs <pandas>") in text
+    assert "data-ffg-run" not in text
