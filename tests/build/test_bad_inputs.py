@@ -171,7 +171,7 @@ CASES = [
         page(*BLOCK, "higlight: 3", "```"),
         "docs/index.md:13",
         "unknown key(s) 'higlight'",
-        "highlight, requests",
+        "highlight, show, requests",
     ),
     Case(
         "malformed YAML",
