@@ -180,7 +180,7 @@ def test_a_post_without_the_csrf_token_is_refused(client):
 def test_sign_in_lands_on_the_notes(client):
     response = sign_in(client)
     assert response.headers["Location"] == "/notes/"
-    assert "ada’s notes" in client.get("/notes/").text
+    assert "ada\u2019s notes" in client.get("/notes/").text
 
 
 def test_sign_in_follows_a_safe_next_only(client):
@@ -271,7 +271,11 @@ def free_port():
 
 def test_the_deploy_commands_serve_the_app(tmp_path):
     exports, uri_line, upgrade, serve = deploy_commands()
-    assert exports[0] == "export" and uri_line[0] == "export"
+    # The two settings the factory reads from the environment, FLASK_ prefix and all.
+    assert [exports[1].split("=")[0], uri_line[1].split("=")[0]] == [
+        "FLASK_SECRET_KEY",
+        "FLASK_SQLALCHEMY_DATABASE_URI",
+    ]
     env = {k: v for k, v in os.environ.items() if not k.startswith("FLASK_")}
     env["FLASK_SECRET_KEY"] = "deploy-test-key"
     env["FLASK_SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{tmp_path / 'notebook.sqlite'}"
