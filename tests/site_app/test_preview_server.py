@@ -139,12 +139,24 @@ def test_the_preview_serves_every_framework_and_watches_only_its_folders(served)
     assert ".nox" not in log.read_text()
 
 
-def test_a_second_django_example_is_listed_with_how_to_preview_it(project, monkeypatch):
-    from site_app.execute.preview import create_app
-
-    monkeypatch.setattr(sys, "path", list(sys.path))
+def test_a_second_django_example_is_listed_with_how_to_preview_it(project):
+    # In a process of its own: Django, once configured, stays so for the whole process.
     project.example("dj", {"app.py": DJANGO, "example.toml": '[build]\nframework = "django"\n'})
     project.example("dk", {"app.py": DJANGO, "example.toml": '[build]\nframework = "django"\n'})
-    index = create_app(project.snippets).test_client().get("/").get_data(as_text=True)
+    script = (
+        "import sys\n"
+        "from site_app.execute.preview import create_app\n"
+        "client = create_app(sys.argv[1]).test_client()\n"
+        "print(client.get('/').get_data(as_text=True))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(project.snippets)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    index = done.stdout
     assert "Django is configured once per process: this preview already serves" in index
     assert "python -m site_app preview --only dk" in index
