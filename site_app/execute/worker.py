@@ -65,12 +65,15 @@ REPRODUCIBLE_TIME = 1_767_225_600.0  # 2026-01-01T00:00:00Z
 def reproducible(seed: str) -> None:
     """Give this worker process a fixed clock and seeded randomness.
 
-    Session cookies carry the time they were signed and CSRF tokens come from
-    ``os.urandom``; with these fixed, two builds write the same bytes. Only
-    the worker that runs one example is changed, never the build itself.
+    Session cookies carry the time they were signed, CSRF tokens come from
+    ``os.urandom`` and password salts from :mod:`secrets` (``random.SystemRandom``,
+    which holds its own reference to ``os.urandom``, taken when :mod:`random` was
+    imported); with these fixed, two builds write the same bytes. Only the
+    worker that runs one example is changed, never the build itself.
     """
     generator = random.Random(seed)
     os.urandom = generator.randbytes
+    random._urandom = generator.randbytes  # type: ignore[attr-defined]  # what SystemRandom reads
     random.seed(seed)
     time.time = lambda: REPRODUCIBLE_TIME
     time.time_ns = lambda: int(REPRODUCIBLE_TIME * 1e9)

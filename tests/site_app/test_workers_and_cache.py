@@ -318,3 +318,19 @@ def test_the_fork_servers_warm_up_runs_an_example_and_keeps_nothing(tmp_path):
     assert answer.stdout.strip() == "[]"
     assert list(tmp_path.iterdir()) == []  # its temporary folder is gone
     assert "site_app.execute.warmup" in PRELOAD
+
+
+def test_a_workers_randomness_is_seeded_for_secrets_too():
+    # Werkzeug salts password hashes with secrets.choice (random.SystemRandom),
+    # which reads its own reference to os.urandom; a build must fix that too.
+    script = (
+        "import os, secrets, time\n"
+        "from site_app.execute.worker import reproducible\n"
+        "reproducible('users'); first = (secrets.token_hex(8), os.urandom(4).hex())\n"
+        "reproducible('users'); again = (secrets.token_hex(8), os.urandom(4).hex())\n"
+        "print(first == again, time.time())\n"
+    )
+    answer = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert answer.stdout.split() == ["True", "1767225600.0"]
