@@ -11,6 +11,7 @@ import contextlib
 import dataclasses
 import functools
 import hashlib
+import importlib
 import importlib.metadata
 import os
 import posixpath
@@ -19,7 +20,6 @@ import signal
 import sys
 import tempfile
 import threading
-import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -62,6 +62,27 @@ class Captured:
 REPRODUCIBLE_TIME = 1_767_225_600.0  # 2026-01-01T00:00:00Z
 
 
+def _time_machine() -> Any:
+    """time-machine, imported without its pytest plugin.
+
+    It imports pytest when it can, and pytest then counts among the libraries
+    the example used (:func:`imported_libraries`), so the cache would miss
+    between an environment that has pytest and one that has not.
+    """
+    saved = sys.modules.get("pytest")
+    sys.modules["pytest"] = None  # type: ignore[assignment]  # an ImportError for it
+    try:
+        return importlib.import_module("time_machine")
+    finally:
+        if saved is None:
+            del sys.modules["pytest"]
+        else:  # pragma: no cover - a worker has not imported pytest
+            sys.modules["pytest"] = saved
+
+
+_CLOCK: Any = None  # the fixed clock (a time-machine travel), once per worker process
+
+
 def reproducible(seed: str) -> None:
     """Give this worker process a fixed clock and seeded randomness.
 
@@ -75,8 +96,14 @@ def reproducible(seed: str) -> None:
     os.urandom = generator.randbytes
     random._urandom = generator.randbytes  # type: ignore[attr-defined]  # what SystemRandom reads
     random.seed(seed)
-    time.time = lambda: REPRODUCIBLE_TIME
-    time.time_ns = lambda: int(REPRODUCIBLE_TIME * 1e9)
+    # time.time() and datetime's now(), utcnow() and today(), at C level, so
+    # modules that bound them before this call (Flask-Login's remember-me
+    # cookie takes its expiry from datetime.utcnow()) read the fixed clock too.
+    # time.monotonic() is left alone: the time limit runs on it.
+    global _CLOCK
+    if _CLOCK is None:
+        _CLOCK = _time_machine().travel(REPRODUCIBLE_TIME, tick=False)
+        _CLOCK.start()
 
 
 class _OutOfTime(BaseException):
