@@ -39,6 +39,8 @@ def file_name(example: Example) -> str:
 def write(example: Example, destination: Path) -> str:
     """Write the example's zip into ``destination``; its file name there."""
     name = file_name(example)
+    # An example whose every URL was left out of the static site has no folder yet.
+    destination.mkdir(parents=True, exist_ok=True)
     (destination / name).write_bytes(build(example))
     return name
 

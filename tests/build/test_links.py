@@ -233,9 +233,6 @@ LEFT_OUT = {
     # JSON at an extensionless URL: a static host would serve it as
     # application/octet-stream; the page shows its answers instead.
     ("examples/database/index.html", "api/books"): "extensionless JSON",
-    # A redirect: a static host cannot send a 302, and the sign-in page must
-    # not be stored under the account page's name.
-    ("examples/security/index.html", "account/index.html"): "a redirect",
 }
 
 

@@ -210,3 +210,19 @@ def test_forbidden_text_is_off_unless_listed_and_names_each_line(shop):
         "texts a page may not keep)"
         for line in (start, start + 2)
     ]
+
+
+def test_an_example_with_nothing_left_to_publish_still_gets_its_download(project):
+    # Its page goes; its only URL then answers JSON without an extension and is
+    # left out of the static site. Frozen-Flask removes the stale page and, with
+    # it, the emptied folder; the zip needs the folder all the same.
+    app = "from flask import Flask\napp = Flask(__name__)\n\n@app.get('/api')\ndef api():\n    return {'ok': True}\n"
+    page = "\n@app.get('/')\ndef index():\n    return '<p>hi</p>'\n"
+    project.example("api_only", {"app.py": app + page})
+    project.page("a.md", "```flask-example\nexample: api_only\nrequests:\n  - GET /\n```\n")
+    assert project.build().frozen["api_only"].files == {"/": "index.html"}
+    project.example("api_only", {"app.py": app})
+    project.page("a.md", "```flask-example\nexample: api_only\nrequests:\n  - GET /api\n```\n")
+    frozen = project.build().frozen["api_only"]
+    assert frozen.files == {}
+    assert (frozen.directory / "api_only.zip").is_file()
