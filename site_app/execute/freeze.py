@@ -179,7 +179,13 @@ class StaticSiteFreezer(Freezer):  # type: ignore[misc]
         path.unlink(missing_ok=True)
         root = self.root.resolve()
         folder = path.parent.resolve()
-        while folder != root and root in folder.parents and not any(folder.iterdir()):
+        # A redirect ignored by Frozen-Flask wrote nothing: its folder may not exist.
+        while (
+            folder != root
+            and root in folder.parents
+            and folder.is_dir()
+            and not any(folder.iterdir())
+        ):
             folder.rmdir()
             folder = folder.parent
 

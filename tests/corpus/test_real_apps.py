@@ -27,7 +27,7 @@ import pytest
 from tests.helpers import ROOT, Built, mkdocs_build
 
 CACHE = ROOT / ".cache" / "corpus"
-SITE_APP = [sys.executable, "-m", "site_app"]
+TOOLS = [sys.executable, "-m", "tools"]  # the guide's own tooling: output review
 PYTEST = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q"]
 PIP_DOWNLOAD = [sys.executable, "-m", "pip", "download", "--no-binary", ":all:", "--no-deps"]
 
@@ -235,12 +235,16 @@ def guide_copy(root: Path) -> Path:
     (root / "tests").mkdir()
     config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
     nav = re.search(r"^nav:\n(?:  .*\n)+", config, flags=re.MULTILINE)
-    pages = re.search(r"^      pages:\n(?:        .*\n)+", config, flags=re.MULTILINE)
+    # The guide's hook publishes its CONTRIBUTING.md; the runner needs node_modules/.
+    hooks = re.search(r"^hooks:\n(?:  - .*\n)+", config, flags=re.MULTILINE)
+    runner = re.search(r"^      browser_runner: true\n", config, flags=re.MULTILINE)
     assert nav, "mkdocs.yml has no nav: update guide_copy() in tests/corpus"
-    assert pages, "mkdocs.yml has no pages: option: update guide_copy() in tests/corpus"
+    assert hooks, "mkdocs.yml has no hooks: update guide_copy() in tests/corpus"
+    assert runner, "mkdocs.yml does not turn the runner on: update guide_copy() in tests/corpus"
     entries = "".join(f"  - {app.name}: {app.name}.md\n" for app in APPS)
     config = config.replace(nav.group(0), f"nav:\n  - Corpus: index.md\n{entries}")
-    config = config.replace(pages.group(0), "")
+    config = config.replace(hooks.group(0), "")
+    config = config.replace(runner.group(0), "      browser_runner: false\n")
     (root / "mkdocs.yml").write_text(config, encoding="utf-8")
     listing = "".join(f"- [{app.name}]({app.name}.md)\n" for app in APPS)
     (root / "docs" / "index.md").write_text(f"# Corpus\n\n{listing}", encoding="utf-8")
@@ -286,13 +290,18 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Corpus:
     outputs = work / "outputs"
     if built.returncode == 0:
         review = subprocess.run(
-            [*SITE_APP, "--cache", str(cache), "review", "--update", "--outputs", str(outputs)],
+            [*TOOLS, "review", "--update", "--outputs", str(outputs)],
             cwd=root,
             capture_output=True,
             text=True,
             timeout=600,
             check=False,
-            env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+            env={
+                **os.environ,
+                "NO_MKDOCS_2_WARNING": "1",
+                "FLASK_EXAMPLES_CACHE": str(cache),  # the build's own cache: nothing runs twice
+                "PYTHONPATH": str(ROOT),
+            },
         )
         assert review.returncode == 0, review.stdout + review.stderr
     return Corpus(root, sources, built, outputs)
