@@ -118,11 +118,12 @@ def _summary(block: Block, answers: Sequence[Shown]) -> list[str]:
                 f' <span class="ffg-field"><code>{html.escape(f"{name}: {value}")}</code></span>'
                 for value in values
             )
-        items.append(f"<li>{line}</li>")
-    # One HTML block (no blank line inside), so Markdown leaves it as it is.
+        items.append(f'<span class="ffg-summary-item" role="listitem">{line}</span>')
+    # Phrasing content only (spans with list roles, not <ol>): inside a tab or an
+    # admonition, Markdown puts raw HTML in a paragraph, where an <ol> is invalid.
     return [
-        f'<ol class="ffg-summary" aria-label="Requests of this {html.escape(block.example)} '
-        'example and their answers">' + "".join(items) + "</ol>",
+        f'<span class="ffg-summary" role="list" aria-label="Requests of this '
+        f'{html.escape(block.example)} example and their answers">' + "".join(items) + "</span>",
         "",
     ]
 

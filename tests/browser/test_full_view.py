@@ -145,9 +145,11 @@ def test_a_link_in_a_preview_opens_a_new_tab_and_the_frame_stays(page: Page, gui
 def test_a_block_of_several_requests_sums_them_up_in_view(sized: Page, guide: Site):
     page = sized
     page.goto("json-api/", wait_until="load")
-    summary = page.locator("ol.ffg-summary").filter(has_text="DELETE /api/items → 405")
+    summary = page.locator(".ffg-summary").filter(has_text="DELETE /api/items → 405")
     expect(summary).to_be_visible()  # without clicking a tab
-    lines = [" ".join(text.split()) for text in summary.locator("li").all_inner_texts()]
+    lines = [
+        " ".join(text.split()) for text in summary.locator(".ffg-summary-item").all_inner_texts()
+    ]
     assert lines == [
         "POST /api/items → 400 BAD REQUEST",
         "GET /api/nothing → 404 NOT FOUND",
@@ -173,9 +175,11 @@ def test_the_three_frameworks_answers_are_summed_up(page: Page, guide: Site):
     page.goto("where-flask-fits/", wait_until="load")
     for framework, status in (("Flask", "400"), ("FastAPI", "422"), ("Django", "400")):
         page.locator("label", has_text=re.compile(f"^{framework}$")).first.click()
-        summary = page.locator("ol.ffg-summary:visible")
+        summary = page.locator(".ffg-summary:visible")
         expect(summary).to_have_count(1)
-        expect(summary.locator("li").last).to_contain_text(f"POST /api/books → {status}")
+        expect(summary.locator(".ffg-summary-item").last).to_contain_text(
+            f"POST /api/books → {status}"
+        )
 
 
 def test_security_shows_the_cookie_with_its_flags(page: Page, guide: Site):

@@ -120,7 +120,7 @@ def test_a_broken_example_shows_in_its_page_until_the_next_good_save(
     context = browser.new_context(viewport=DESKTOP, color_scheme="light")
     page: Page = context.new_page()
     page.goto(url)
-    tab = page.get_by_text("GET / → 200")
+    tab = page.get_by_role("link", name="GET / → 200", exact=True)
     expect(tab).to_be_visible()
     expect(page.get_by_role("alert")).to_have_count(0)
 

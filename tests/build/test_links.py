@@ -253,9 +253,7 @@ def test_every_internal_link_and_anchor_of_the_guide_resolves(guide, tmp_path):
     # are left out of the published site, so they are reported here and not counted.
     in_previews = [b for b in checked.broken if PREVIEW_COPY.search(b.page)]
     print("links in preview copies to pages only the live app serves:", *in_previews, sep="\n  ")
-    others = [
-        b for b in checked.broken if (b.page, b.url) not in LEFT_OUT and b not in in_previews
-    ]
+    others = [b for b in checked.broken if (b.page, b.url) not in LEFT_OUT and b not in in_previews]
     assert others == [], "broken links:\n" + "\n".join(map(str, others))
     assert sorted((b.page, b.url) for b in left_out) == sorted(LEFT_OUT)
     base = "http://127.0.0.1/"  # any: only the paths matter

@@ -477,10 +477,12 @@ def test_several_requests_end_with_one_summary_line_each(hello):
     lines = markdown.split("\n")
     summary = [line for line in lines if "ffg-summary" in line]
     assert summary == [
-        '    <ol class="ffg-summary" aria-label="Requests of this hello example and their '
-        'answers"><li><code>GET /</code> → <strong>200 OK</strong></li>'
-        "<li><code>DELETE /</code> → <strong>405 METHOD NOT ALLOWED</strong> "
-        '<span class="ffg-field"><code>Allow: GET, HEAD</code></span></li></ol>'
+        '    <span class="ffg-summary" role="list" aria-label="Requests of this hello example '
+        'and their answers"><span class="ffg-summary-item" role="listitem"><code>GET /</code> '
+        "→ <strong>200 OK</strong></span>"
+        '<span class="ffg-summary-item" role="listitem"><code>DELETE /</code> → '
+        "<strong>405 METHOD NOT ALLOWED</strong> "
+        '<span class="ffg-field"><code>Allow: GET, HEAD</code></span></span></span>'
     ]
     # It comes after the last tab, at the block's indent, not inside the tab.
     assert lines.index(summary[0]) > lines.index('    === "DELETE / → 405"')
