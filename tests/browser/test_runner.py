@@ -33,8 +33,13 @@ COMPARED = """box => {
     .map((h) => [h.querySelector('.filename')?.textContent, h.querySelector('code')?.textContent])
     .filter(([title]) => title === 'Response' || title === 'Response body')
     .map(([title, text]) => [title, text.replace(/\\n$/, '')]);
-  // Markdown puts the controls in a paragraph, right after the block's tabs.
-  const tabs = box.parentElement.previousElementSibling;
+  // Markdown puts the controls in a paragraph after the block's tabs, past its
+  // summary lines and its download link, which are paragraphs of their own.
+  let tabs = box.parentElement.previousElementSibling;
+  const extra = (el) => el.matches('.ffg-download, .ffg-summary') || el.querySelector('.ffg-summary, .ffg-download');
+  while (tabs && !tabs.classList.contains('tabbed-set') && extra(tabs)) {
+    tabs = tabs.previousElementSibling;
+  }
   return {
     captured: tabs && tabs.classList.contains('tabbed-set') ? codes(tabs) : null,
     ran: codes(box.querySelector('.ffg-run-output')),
