@@ -38,8 +38,10 @@ def distinctive_words(site: Site) -> dict[str, str]:
     for page in site.chapters:
         elsewhere = set().union(*(w for p, w in words.items() if p != page))
         # The index glues neighbouring elements together ("config" + "reload"):
-        # keep words the page itself shows as whole words, which search can mark.
-        shown = _TAG.sub(" ", (site.root / page / "index.html").read_text(encoding="utf-8")).lower()
+        # keep words the page itself shows as whole words, which search can mark,
+        # and not only in code (a captured answer), where it marks nothing.
+        text = (site.root / page / "index.html").read_text(encoding="utf-8")
+        shown = _TAG.sub(" ", re.sub(r"<pre\b.*?</pre>", " ", text, flags=re.DOTALL)).lower()
         own = {w for w in words[page] - elsewhere if re.search(rf"\b{w}\b", shown)}
         assert own, f"every word of page {page or '/'} is on another page too"
         chosen[page] = min(own, key=lambda w: (w not in headings[page], -len(w), w))
