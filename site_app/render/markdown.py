@@ -70,9 +70,10 @@ def render(
     if download:
         href = html.escape(site_root + download, quote=True)
         out += [
-            f'<p class="ffg-download"><a href="{href}" download>Download the example '
+            # A span: inside a tab, Markdown puts raw HTML in a paragraph of its own.
+            f'<span class="ffg-download"><a href="{href}" download>Download the example '
             f"<code>{html.escape(block.example)}</code> (zip)</a>: its files, pinned "
-            "requirements and the command that runs it.</p>",
+            "requirements and the command that runs it.</span>",
             "",
         ]
     body = "\n".join(out)

@@ -245,7 +245,7 @@ def test_frozen_pages_are_documents_a_static_host_serves_right(page: Page, guide
 
 def test_a_block_offers_its_example_as_a_zip(page: Page, guide: Site):
     page.goto("json-api/", wait_until="load")
-    link = page.locator("p.ffg-download a").first
+    link = page.locator(".ffg-download a").first
     expect(link).to_be_visible()
     with page.expect_download() as downloading:
         link.click()

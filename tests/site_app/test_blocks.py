@@ -507,7 +507,7 @@ def test_a_block_links_its_example_download(hello):
     b = block(example="hello")
     markdown = render(b, resolve_files(b, hello), [], "../", "examples/hello/hello.zip")
     assert (
-        '<p class="ffg-download"><a href="../examples/hello/hello.zip" download>'
+        '<span class="ffg-download"><a href="../examples/hello/hello.zip" download>'
         "Download the example <code>hello</code> (zip)</a>"
     ) in markdown
     assert "ffg-download" not in render(b, resolve_files(b, hello), [], "../")
