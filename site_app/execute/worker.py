@@ -537,7 +537,9 @@ def _preview(captured: Captured, frozen: Frozen, prefix: str) -> str | None:
     # copy, in the same folder as the URL's page so relative links still work.
     folder = posixpath.dirname(relative or path.lstrip("/"))
     digest = hashlib.sha256(captured.preview_body).hexdigest()[:12]
-    suffix = posixpath.splitext(relative or path)[1] or ".html"
+    # An HTML answer is an .html file whatever its URL ends in (a 404 page for /x.py).
+    suffix = ".html" if captured.response.is_html else posixpath.splitext(relative or path)[1]
+    suffix = suffix or ".html"
     name = posixpath.join(folder, f"preview-{digest}{suffix}")
     target = frozen.directory / name
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -226,3 +226,11 @@ def test_an_example_with_nothing_left_to_publish_still_gets_its_download(project
     frozen = project.build().frozen["api_only"]
     assert frozen.files == {}
     assert (frozen.directory / "api_only.zip").is_file()
+
+
+def test_an_html_answer_to_a_url_with_another_extension_is_previewed_as_html(shop):
+    # Flask's 404 page for /nope.py is HTML; a host would serve preview-….py as text.
+    shop.page("a.md", block("GET /nope.py -> 404"))
+    (answer,) = shop.build().blocks[("a.md", 3)].answers
+    assert answer.preview is not None
+    assert answer.preview.endswith(".html")
