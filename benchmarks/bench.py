@@ -644,6 +644,27 @@ class Edits:
     ran: list[float] = field(default_factory=list)  # the example's run, by the plugin's log
 
 
+def serve_settled(log: list[str]) -> bool:
+    """Whether ``mkdocs serve`` serves and the last build it started has ended, by its
+    log: the first build is followed by "Serving on", each rebuild by "Reloading
+    browsers". ("Documentation built in" cannot tell: mkdocs drops a message of its
+    build logger identical to an earlier one, so a rebuild exactly as fast as an
+    earlier one logs none.)"""
+    served = building = False
+    for line in log:
+        if "Building documentation" in line:
+            building = True
+        elif "Serving on" in line:
+            served, building = True, False
+        elif "Reloading browsers" in line:
+            building = False
+    return served and not building
+
+
+# What mkdocs serve logs when a rebuild raised; it then serves the old site for good.
+REBUILD_FAILED = "An error happened during the rebuild"
+
+
 class _Server:
     """``mkdocs serve`` on 127.0.0.1, its log read as it comes."""
 
@@ -675,16 +696,19 @@ class _Server:
         deadline = time.perf_counter() + timeout
         while time.perf_counter() < deadline:
             if self.proc.poll() is not None:
-                log = "\n".join(line for _, line in self.lines[-30:])
-                raise BenchError(f"{self.what}: mkdocs serve exited:\n{log}")
-            started = sum("Building documentation" in line for _, line in self.lines)
-            built = sum("Documentation built in" in line for _, line in self.lines)
-            served = any("Serving on" in line for _, line in self.lines)
-            last = self.lines[-1][0] if self.lines else 0.0
-            if served and started == built and time.perf_counter() - last > quiet:
+                raise BenchError(f"{self.what}: mkdocs serve exited:\n{self._tail()}")
+            if any(REBUILD_FAILED in line for _, line in self.lines):
+                raise BenchError(f"{self.what}: a rebuild failed:\n{self._tail()}")
+            quiet_for = time.perf_counter() - self.lines[-1][0] if self.lines else 0.0
+            if serve_settled([line for _, line in self.lines]) and quiet_for > quiet:
                 return
             time.sleep(0.1)
-        raise BenchError(f"{self.what}: mkdocs serve did not settle within {timeout:.0f} s")
+        raise BenchError(
+            f"{self.what}: mkdocs serve did not settle within {timeout:.0f} s:\n{self._tail()}"
+        )
+
+    def _tail(self, count: int = 40) -> str:
+        return "\n".join(line for _, line in self.lines[-count:])
 
     def time_until(self, path: str, marker: str, edited: Path, text: str) -> float:
         """Seconds from writing ``text`` into ``edited`` until the served page at ``path``

@@ -146,3 +146,38 @@ def test_an_edit_under_serve_is_timed_until_the_served_page_shows_it(site):
         '"kettle", "price": 4' in (site.yml.parent / "snippets" / "ex_0001" / "app.py").read_text()
     )
     assert "Edited" not in (site.plain_docs / "chapters" / "ex_0001.md").read_text()
+
+
+def test_mkdocs_logs_a_build_message_once_however_often_it_comes():
+    """Upstream: ``mkdocs`` puts a filter on its build logger that drops a message
+    identical to any earlier one, so "Documentation built in 0.34 seconds" is not
+    logged for a second build that took as long. The bench reads serve's log with
+    ``serve_settled`` for that reason."""
+    program = (
+        "import logging\n"
+        "from mkdocs import __main__ as cli\n"
+        "from mkdocs.commands import build\n"
+        "logging.basicConfig(format='%(message)s')\n"
+        "cli._enable_warnings()\n"
+        "for _ in range(2):\n"
+        "    build.log.warning('Documentation built in 0.34 seconds')\n"
+    )
+    ran = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True)
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stderr.splitlines() == ["Documentation built in 0.34 seconds"]
+
+
+def test_serve_has_settled_once_its_last_build_reloaded_the_browsers():
+    first = ["INFO - Building documentation...", "INFO - Documentation built in 0.34 seconds"]
+    assert not bench.serve_settled(first)
+    first.append("INFO - [05:39:15] Serving on http://127.0.0.1:8000/")
+    assert bench.serve_settled(first)
+    # A rebuild as fast as the first: mkdocs drops its "Documentation built" line.
+    rebuild = [
+        *first,
+        "INFO - [05:39:21] Detected file changes",
+        "INFO - Building documentation...",
+    ]
+    assert not bench.serve_settled(rebuild)
+    assert bench.serve_settled([*rebuild, "INFO - [05:39:22] Reloading browsers"])
+    assert not bench.serve_settled(["INFO - Building documentation..."])
