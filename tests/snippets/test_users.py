@@ -15,7 +15,9 @@ def app(tmp_path):
     )
     result = app.test_cli_runner().invoke(args=["add-user", "ada", PASSWORD])
     assert result.output == "Added ada.\n"
-    return app
+    yield app
+    with app.app_context():
+        db.engine.dispose()  # close SQLite's connections (Python 3.13 warns of open ones)
 
 
 @pytest.fixture
