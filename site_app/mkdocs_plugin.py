@@ -30,9 +30,16 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils import CountHandler
 
 from .author import directive, sources
-from .errors import BuildFailed, SiteAppError
+from .errors import BlockError, BuildFailed, SiteAppError
 from .model import Block, Settings
-from .orchestrate.builder import Builder, BuildResult, RenderedBlock, Run, errors_at
+from .orchestrate.builder import (
+    Builder,
+    BuildResult,
+    RenderedBlock,
+    Run,
+    compare_columns,
+    errors_at,
+)
 from .render import markdown as markdown_render
 from .render import runner
 from .render.markdown import REQUIRED_EXTENSIONS, run_controls
@@ -359,7 +366,8 @@ class FlaskExamplesPlugin(BasePlugin[FlaskExamplesConfig]):
             unplaced = []
         at = errors_at(problems, key)
         scanned = directive.scan(markdown, key)
-        if not scanned.blocks and not at and not unplaced:
+        compares = directive.COMPARE_INFO in markdown
+        if not scanned.blocks and not at and not unplaced and not compares:
             return markdown
         lines = markdown.split("\n")
         source = page.file.content_string
@@ -370,6 +378,7 @@ class FlaskExamplesPlugin(BasePlugin[FlaskExamplesConfig]):
         )
         rendered = run.rendered(key)
         site_root = "../" * page.url.count("/")
+        tables = self._compare_tables(key, lines, offset, rendered) if compares else []
         if offset is None:
             if at:  # cannot place them: show them above the page
                 unplaced += [error for errors in at.values() for error in errors]
@@ -383,10 +392,48 @@ class FlaskExamplesPlugin(BasePlugin[FlaskExamplesConfig]):
                 lines[block.line - 1 : block.end_line] = self._block(output, site_root).split("\n")
         else:
             self._place(key, lines, scanned.blocks, rendered, at, offset, site_root, markdown)
+        # The page's lines moved: find the flask-compare blocks again, in the same order.
+        found = [f for f in directive.fences(lines) if f.info == directive.COMPARE_INFO]
+        for fence, table in reversed(list(zip(found, tables, strict=True))):
+            lines[fence.start : (fence.end or fence.start) + 1] = table.split("\n")
         if unplaced:
             title = "The build found a problem no block shows"
             lines[:0] = [markdown_render.error_box(unplaced, title=title)]
         return "\n".join(lines)
+
+    def _compare_tables(
+        self, key: str, lines: list[str], offset: int | None, rendered: dict[int, RenderedBlock]
+    ) -> list[str]:
+        """For each flask-compare block of the page, the table of its examples' answers
+        (an error box instead, under serve, for one that cannot be built)."""
+        assert self.run is not None
+        failed = set(self.run.failed_examples())
+        out = []
+        try:
+            compares = directive.scan_compares(lines, key, offset or 0)
+        except BlockError as error:
+            if not self.serving:
+                raise PluginError(error.message) from error
+            return [markdown_render.error_box([error], title="This table did not build")] * sum(
+                f.info == directive.COMPARE_INFO for f in directive.fences(lines)
+            )
+        for compare in compares:
+            waiting = [name for _, name in compare.columns if name in failed]
+            try:
+                if waiting:
+                    raise BlockError(
+                        f"the table waits for {', '.join(waiting)}, which did not build",
+                        where=compare.where,
+                        fix="fix the example's own error, shown at its block",
+                    )
+                columns = compare_columns(compare, list(rendered.values()))
+                out.append(markdown_render.compare_table(columns, compare.indent))
+            except BlockError as error:
+                if not self.serving:
+                    raise PluginError(error.message) from error
+                title = "This table did not build"
+                out.append(markdown_render.error_box([error], title=title, indent=compare.indent))
+        return out
 
     def _place(
         self,

@@ -240,6 +240,25 @@ class Block:
 
 
 @dataclass(frozen=True)
+class Compare:
+    """A parsed ``flask-compare`` block: a table of what several examples answered.
+
+    Each column is one example's block on the same page, titled as the page
+    names it; row N holds each example's answer to its Nth request.
+    """
+
+    page: str
+    line: int
+    end_line: int
+    indent: str
+    columns: tuple[tuple[str, str], ...]  # (title, example name), in the page's order
+
+    @property
+    def where(self) -> Location:
+        return Location(self.page, self.line)
+
+
+@dataclass(frozen=True)
 class ShownFile:
     """A source file as one tab shows it."""
 

@@ -31,7 +31,7 @@ from typing import Any
 import yaml
 
 from ..errors import BlockError, Location
-from ..model import METHODS, Block, Request, Submit, Upload
+from ..model import METHODS, Block, Compare, Request, Submit, Upload
 
 INFO = "flask-example"
 KEYS = ("example", "files", "section", "highlight", "show", "requests")
@@ -99,6 +99,64 @@ def scan(markdown: str, page: str) -> PageScan:
         except BlockError as error:
             result.errors.append(error)
     return result
+
+
+COMPARE_INFO = "flask-compare"
+_EXAMPLE_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def scan_compares(lines: list[str], page: str, offset: int = 0) -> list[Compare]:
+    """Every ``flask-compare`` block of a page: a YAML mapping, column title → example.
+
+    ``offset`` is added to line numbers (the page's front matter, which MkDocs
+    strips before a plugin sees the page). A malformed block raises.
+
+        ```flask-compare
+        Flask: compare_flask
+        FastAPI: compare_fastapi
+        ```
+    """
+    out = []
+    for found in fences(lines):
+        if found.info != COMPARE_INFO:
+            continue
+        where = Location(page, found.start + 1 + offset)
+        if found.end is None:
+            raise BlockError(
+                "this flask-compare block is never closed",
+                where=where,
+                fix=f"end it with a line holding only {found.fence}",
+            )
+        body = "\n".join(line[len(found.indent) :] for line in lines[found.start + 1 : found.end])
+        fix = "write one line per column, its title and its example: 'Flask: compare_flask'"
+        try:
+            node, data = _load_yaml(body)
+        except yaml.YAMLError as exc:
+            raise BlockError(f"the block is not valid YAML: {exc}", where=where, fix=fix) from None
+        twice = _duplicate_key(node)
+        if twice is not None:
+            raise BlockError(
+                f"the column {twice[0]!r} is named twice",
+                where=Location(page, found.start + 2 + offset + twice[2]),
+                fix="give each column its own title",
+            )
+        if not isinstance(data, dict) or len(data) < 2:
+            raise BlockError(
+                "a flask-compare block needs two columns or more", where=where, fix=fix
+            )
+        columns = []
+        for title, name in data.items():
+            if not isinstance(name, str) or not _EXAMPLE_NAME_RE.match(name):
+                raise BlockError(
+                    f"the column {title!r} names no example: {name!r}", where=where, fix=fix
+                )
+            columns.append((str(title), name))
+        out.append(
+            Compare(
+                page, found.start + 1 + offset, found.end + 1 + offset, found.indent, tuple(columns)
+            )
+        )
+    return out
 
 
 # libyaml, when PyYAML was built with it, reads a block many times faster.

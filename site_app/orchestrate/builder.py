@@ -29,7 +29,18 @@ from pathlib import Path
 
 from ..author import directive, discover, policy, sources
 from ..errors import BlockError, BuildFailed, ExampleError, Location, SiteAppError, describe
-from ..model import Block, BlockRequests, Example, Frozen, Job, Output, Settings, Shown, ShownFile
+from ..model import (
+    Block,
+    BlockRequests,
+    Compare,
+    Example,
+    Frozen,
+    Job,
+    Output,
+    Settings,
+    Shown,
+    ShownFile,
+)
 from ..render import markdown
 from . import cache, pool
 
@@ -52,6 +63,37 @@ class RenderedBlock:
 
     def markdown(self, site_root: str) -> str:
         return markdown.render(self.block, self.files, self.answers, site_root, self.download)
+
+
+def compare_columns(
+    compare: Compare, blocks: Iterable[RenderedBlock]
+) -> list[tuple[str, list[Shown]]]:
+    """Each column of a ``flask-compare`` block with the answers it shows: those of the
+    one block of its example on the same page that sends requests."""
+    columns = []
+    for title, name in compare.columns:
+        found = [b for b in blocks if b.example.name == name and b.answers]
+        if len(found) != 1:
+            many = f"{len(found)} blocks of {name} send requests"
+            raise BlockError(
+                f"the column {title!r} needs one block of {name} on this page that sends "
+                f"requests; {'none does' if not found else many}",
+                where=compare.where,
+                fix=f"add a flask-example block of {name} with requests above the table"
+                if not found
+                else "compare examples that this page shows once",
+            )
+        columns.append((title, found[0].answers))
+    first_title, first = columns[0]
+    for title, answers in columns[1:]:
+        if [a.request.label for a in answers] != [a.request.label for a in first]:
+            raise BlockError(
+                f"the column {title!r} sent other requests than {first_title!r}: "
+                f"{[a.request.label for a in answers]} and {[a.request.label for a in first]}",
+                where=compare.where,
+                fix="send the same requests, in the same order, in each compared block",
+            )
+    return columns
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ import urllib.parse
 from collections.abc import Sequence
 
 from ..errors import SiteAppError
-from ..model import Block, Shown, ShownFile
+from ..model import Block, Response, Shown, ShownFile
 
 REQUIRED_EXTENSIONS = {
     "pymdownx.superfences": {},
@@ -127,6 +127,50 @@ def _summary(block: Block, answers: Sequence[Shown]) -> list[str]:
         f'{html.escape(block.example)} example and their answers">' + "".join(items) + "</span>",
         "",
     ]
+
+
+CELL_CHARS = 120  # a compared answer's body is cut after this many characters
+
+
+def compare_table(columns: Sequence[tuple[str, Sequence[Shown]]], indent: str = "") -> str:
+    """A Markdown table of several examples' answers to the same requests, side by side.
+
+    A row per request (labelled by the first column's request, with its JSON
+    body); each cell holds that example's status and the start of its body.
+    """
+
+    def cell(text: str) -> str:
+        return _text(text).replace("|", "&#124;")
+
+    header = "| request | " + " | ".join(cell(title) for title, _ in columns) + " |"
+    lines = [header, "|---" * (len(columns) + 1) + "|"]
+    for row, first in enumerate(columns[0][1]):
+        request = first.request
+        label = request.label
+        if request.json is not None:
+            label += " " + json.dumps(request.json, ensure_ascii=False)
+        cells = [f"<code>{cell(label)}</code>"]
+        for _, answers in columns:
+            response = answers[row].response
+            body = " ".join(_compact(response).split())
+            if len(body) > CELL_CHARS:
+                body = body[: CELL_CHARS - 1] + "…"
+            shown = f"<strong>{cell(response.status)}</strong>"
+            if body:
+                shown += f"<br><code>{cell(body)}</code>"
+            cells.append(shown)
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(indent + line for line in ["", *lines, ""])
+
+
+def _compact(response: Response) -> str:
+    """The body on one line: JSON without its indentation, anything else as sent."""
+    if response.is_json and response.body:
+        try:
+            return json.dumps(json.loads(response.body), ensure_ascii=False)
+        except ValueError:
+            pass
+    return response.text
 
 
 # Runs in the guide's page when a preview has loaded: links in the frozen page

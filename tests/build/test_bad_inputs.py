@@ -313,6 +313,13 @@ CASES = [
         "app.instance_path",
     ),
     Case(
+        "compare table without its block",
+        page("```flask-compare", "Hello: hello", "Other: missing", "```"),
+        "docs/index.md:13",
+        "the column 'Other' needs one block of missing on this page that sends requests",
+        "add a flask-example block of missing with requests above the table",
+    ),
+    Case(
         "unshown example",
         unshown,
         "snippets/extra/",

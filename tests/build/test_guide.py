@@ -111,3 +111,26 @@ def test_every_preview_points_at_a_frozen_file(guide):
 def test_every_block_was_expanded(guide):
     for page in guide.site.rglob("*.html"):
         assert "language-flask-example" not in page.read_text(encoding="utf-8"), page
+
+
+def test_the_comparison_table_shows_what_each_framework_answered(guide):
+    """Row by row, the table on where-flask-fits holds each app's own answer."""
+    from fastapi.testclient import TestClient
+
+    from snippets.compare_fastapi.app import app as fastapi_app
+    from snippets.compare_flask.app import app as flask_app
+
+    page = (guide.site / "where-flask-fits/index.html").read_text(encoding="utf-8")
+    table = page[page.index("<th>request</th>") :]
+    table = table[: table.index("</table>")]
+    rows = [
+        re.findall(r"<td>(.*?)</td>", row) for row in re.findall(r"<tr>(.*?)</tr>", table, re.S)
+    ]
+    no_year = next(row for row in rows if "Emma&quot;}" in row[0])  # the POST without a year
+    flask = flask_app.test_client().post("/api/books", json={"title": "Emma"})
+    with TestClient(fastapi_app) as client:
+        fastapi = client.post("/api/books", json={"title": "Emma"})
+    assert f"<strong>{flask.status}</strong>" in no_year[1]
+    assert f"<strong>{fastapi.status_code} UNPROCESSABLE ENTITY</strong>" in no_year[2]
+    assert "Field required" in no_year[2]
+    assert len(rows) == 4  # a row per request
