@@ -8,6 +8,7 @@ byte, with the text of the tabs the build captured for the same block.
 
 from __future__ import annotations
 
+import ast
 import re
 import sys
 import time
@@ -210,7 +211,84 @@ def _first_blocks(site: Site) -> dict[str, tuple[str, int]]:
     return found
 
 
-def test_every_runnable_example_breaks_at_the_readers_line_and_resets(
+EDITED = " (edited)"
+
+
+def _edited_value(source: str, answers: str) -> tuple[str, str] | None:
+    """A string value in ``source`` that the captured ``answers`` show (the longest with a
+    space, so a sentence or a name rather than a key), and the source with it edited."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return None
+    inside_fstrings = {
+        id(part)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.JoinedStr)
+        for part in node.values
+    }
+    found = [
+        node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and id(node) not in inside_fstrings
+        and " " in node.value
+        and "\n" not in node.value
+        and node.value in answers
+        and node.lineno == node.end_lineno
+    ]
+    for node in sorted(found, key=lambda n: -len(n.value)):
+        lines = source.split("\n")
+        line = lines[node.lineno - 1].encode("utf-8")  # AST columns count bytes
+        token = line[node.col_offset : node.end_col_offset].decode("utf-8")
+        if token[:1] not in "'\"" or token[1:2] == token[:1]:  # a prefix or triple quotes
+            continue
+        quote = token[0]
+        edited = f"{quote}{node.value}{EDITED}{quote}".encode()
+        lines[node.lineno - 1] = (
+            line[: node.col_offset] + edited + line[node.end_col_offset :]
+        ).decode("utf-8")
+        return node.value, "\n".join(lines)
+    return None
+
+
+# Examples whose first runnable block shows no string value of their Python files
+# (it shows keys, headers or a template's text): the edit to make instead, in
+# whichever of the block's files holds it, and what the answers then show.
+EDITS = {
+    "blueprints_app": ("<h1>Ada's workshop</h1>", "<h1>Ada's studio</h1>", "Ada's studio"),
+    "deployment": ('"no-store"', '"no-cache"', "Cache-Control: no-cache"),
+    "jobs": ("whole number from 2", "whole number (edited) from 2", "number (edited) from"),
+    "json_api": ('"kettle"', '"copper kettle"', '"copper kettle"'),
+    "logging_errors": ('"average asked for', '"average wanted for', "average wanted for north"),
+    "testing_demo": (
+        'return {"cart": session["cart"]}',
+        'return {"basket": session["cart"]}',
+        '"basket"',
+    ),
+}
+
+
+def _edit_value(
+    editors: Locator, python: list[int], name: str, captured: str
+) -> tuple[int, str, str] | None:
+    """The editor to change, its new text and what the answers should then show."""
+    texts = [editors.nth(i).input_value() for i in range(editors.count())]
+    if name in EDITS:
+        old, new, shown = EDITS[name]
+        for i, text in enumerate(texts):
+            if old in text:
+                return i, text.replace(old, new, 1), shown
+        return None
+    for i in python:
+        found = _edited_value(texts[i], captured)
+        if found:
+            return i, found[1], found[0] + EDITED
+    return None
+
+
+def test_every_runnable_example_edits_breaks_at_the_readers_line_and_resets(
     page: Page, guide: Site
 ) -> None:
     blocks = _first_blocks(guide)
@@ -225,6 +303,21 @@ def test_every_runnable_example_breaks_at_the_readers_line_and_resets(
         expect(editors.first).to_be_visible()
         files = [editors.nth(i).get_attribute("data-ffg-file") for i in range(editors.count())]
         python = [i for i, file in enumerate(files) if file and file.endswith(".py")]
+
+        # An edited value shows in the answers.
+        captured = "\n".join(text for _, text in box.evaluate(COMPARED)["captured"] or [])
+        edit = _edit_value(editors, python, name, captured)
+        if edit is None:
+            problems.append(f"{name} ({chapter}): no value to edit; add one to EDITS")
+        else:
+            i, source, shown = edit
+            original = editors.nth(i).input_value()
+            editors.nth(i).fill(source)
+            _run(box)
+            ran = "\n".join(text for _, text in box.evaluate(COMPARED)["ran"])
+            if shown not in ran:
+                problems.append(f"{name} ({chapter}): edited, but the answers show {ran!r}")
+            editors.nth(i).fill(original)
         target = editors.nth(python[0] if python else 0)
         file = files[python[0] if python else 0]
         text = target.input_value()
