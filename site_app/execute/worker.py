@@ -182,6 +182,9 @@ def run_example(job: Job) -> Output:
     that keep the process from exiting).
     """
     _at("starting")  # not what the fork server's warm-up did last
+    # No __pycache__ written into the examples' folder: `mkdocs serve` watches
+    # it, and a written .pyc set off a second rebuild after every edit.
+    sys.dont_write_bytecode = True
     reproducible(job.name)
     try:
         with _within_limit(job.settings.timeout):

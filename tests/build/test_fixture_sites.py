@@ -225,3 +225,13 @@ def test_the_runner_without_npm_ci_says_what_to_run(fixture_site):
     assert built.returncode == 1, built.output
     assert "the Pyodide runtime is missing: there is no node_modules/pyodide/" in built.output
     assert "fix: run `npm ci` in the project folder (it needs Node.js and npm)" in built.output
+
+
+def test_a_build_writes_no_bytecode_into_the_examples_folder(fixture_site, monkeypatch):
+    """`mkdocs serve` watches the examples: a .pyc written there set off a second rebuild."""
+    monkeypatch.delenv("PYTHONDONTWRITEBYTECODE", raising=False)  # Python's default
+    fixture_site.write("docs/index.md", "# Hi\n\n```flask-example\nexample: hello\n```\n")
+    built = fixture_site.build()
+    assert built.returncode == 0, built.output
+    snippets = fixture_site.root / "snippets"
+    assert sorted(p.relative_to(snippets) for p in snippets.rglob("*.pyc")) == []
