@@ -19,6 +19,7 @@ caller may fail (``mkdocs build``) or show each problem in its page
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import threading
@@ -26,6 +27,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..author import directive, discover, policy, sources
 from ..errors import BlockError, BuildFailed, ExampleError, Location, SiteAppError, describe
@@ -63,6 +65,18 @@ class RenderedBlock:
 
     def markdown(self, site_root: str) -> str:
         return markdown.render(self.block, self.files, self.answers, site_root, self.download)
+
+
+def _link_downloads_once(blocks: dict[Any, RenderedBlock]) -> None:
+    """Only an example's first block in a page links its download: one link is
+    enough, and a page that shows one app in many blocks stays quiet."""
+    linked: set[tuple[str, str]] = set()
+    for key in sorted(blocks):
+        rendered = blocks[key]
+        where = (rendered.block.page, rendered.example.name)
+        if where in linked:
+            blocks[key] = dataclasses.replace(rendered, download=None)
+        linked.add(where)
 
 
 def compare_columns(
@@ -399,6 +413,7 @@ class Run:
             output = self.output(example.name) if block.page == page else None
             if output is not None:
                 out[block.line] = self._rendered(block, example, files, output)
+        _link_downloads_once(out)
         return out
 
     def _rendered(
@@ -430,6 +445,7 @@ class Run:
             rendered = self._rendered(block, example, files, output)
             result.blocks[(block.page, block.line)] = rendered
             result.requests_sent += len(rendered.answers)
+        _link_downloads_once(result.blocks)
         for name, output in sorted(self._outputs.items()):
             result.frozen[name] = output.frozen
             result.urls_frozen += len(output.frozen.files)

@@ -234,3 +234,18 @@ def test_an_html_answer_to_a_url_with_another_extension_is_previewed_as_html(sho
     (answer,) = shop.build().blocks[("a.md", 3)].answers
     assert answer.preview is not None
     assert answer.preview.endswith(".html")
+
+
+def test_only_an_examples_first_block_in_a_page_links_its_download(shop):
+    shop.example("hello", {"app.py": shop.HELLO})
+    two = block("GET /api/count") + block("GET /", example="hello") + block("GET /")
+    shop.page("a.md", two)
+    shop.page("b.md", block("GET /api/count"))
+    result = shop.build()
+    links = {key: rendered.download for key, rendered in sorted(result.blocks.items())}
+    assert list(links.values()) == [
+        "examples/shop/shop.zip",
+        "examples/hello/hello.zip",
+        None,  # shop's second block on a.md
+        "examples/shop/shop.zip",  # b.md links it again
+    ]
