@@ -24,7 +24,7 @@ import os
 import re
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -80,7 +80,7 @@ def _link_downloads_once(blocks: dict[Any, RenderedBlock]) -> None:
 
 
 def compare_columns(
-    compare: Compare, blocks: Iterable[RenderedBlock]
+    compare: Compare, blocks: Sequence[RenderedBlock]
 ) -> list[tuple[str, list[Shown]]]:
     """Each column of a ``flask-compare`` block with the answers it shows: those of the
     one block of its example on the same page that sends requests."""
