@@ -182,6 +182,43 @@ def test_the_three_frameworks_answers_are_summed_up(page: Page, guide: Site):
         )
 
 
+def test_the_three_frameworks_answers_sit_side_by_side(sized: Page, guide: Site):
+    """Without a click: the table under the tabs, every column reachable (on a phone by
+    scrolling its wrapper, which the keyboard can reach too)."""
+    page = sized
+    page.goto("where-flask-fits/", wait_until="load")
+    table = (
+        page.locator("table")
+        .filter(has=page.locator("th", has_text="FastAPI"))
+        .filter(has=page.locator("td", has_text="422"))
+    )
+    expect(table).to_have_count(1)
+    table.scroll_into_view_if_needed()
+    heads = table.locator("th").all_inner_texts()
+    assert heads == ["request", "Flask", "FastAPI", "Django"]
+    last = table.locator("tr").last.locator("td")
+    statuses = [" ".join(text.split()) for text in last.all_inner_texts()]
+    assert [s.split(" {")[0] for s in statuses[1:]] == [
+        "400 BAD REQUEST",
+        "422 UNPROCESSABLE ENTITY",
+        "400 BAD REQUEST",
+    ]
+    django = table.locator("th", has_text="Django")
+    wrap = table.locator("xpath=ancestor::div[contains(@class, 'md-typeset__scrollwrap')]")
+    overflows = wrap.evaluate("w => w.scrollWidth > w.clientWidth")
+    viewport = page.viewport_size
+    assert viewport is not None
+    assert overflows == (viewport["width"] < SIZES["desktop"]["width"])  # only on the phone
+    wrap.evaluate("w => { w.scrollLeft = w.scrollWidth; }")
+    box, seen = django.bounding_box(), wrap.bounding_box()
+    assert box is not None
+    assert seen is not None
+    assert seen["x"] - 1 <= box["x"]  # the last column, scrolled into the wrapper's view
+    assert box["x"] + box["width"] <= seen["x"] + seen["width"] + 1
+    if overflows:
+        assert wrap.get_attribute("tabindex") == "0"
+
+
 def test_security_shows_the_cookie_with_its_flags(page: Page, guide: Site):
     page.goto("security/", wait_until="load")
     response = page.locator("code", has_text="Set-Cookie: session=").first
