@@ -196,9 +196,9 @@ def test_from_a_file_the_page_says_why_it_cannot_run(page: Page, guide: Site) ->
     expect(page.locator("[data-ffg-run]")).to_have_count(0)
 
 
-def _first_blocks(site: Site) -> dict[str, tuple[str, int]]:
-    """For every example with a Run button: the first page that has one, and which button."""
-    found: dict[str, tuple[str, int]] = {}
+def _run_blocks(site: Site) -> list[tuple[str, int, str]]:
+    """Every block with a Run button: its page, its place among the page's buttons, its example."""
+    found = []
     for page in _runnable_pages(site):
         path = (
             site.root / page / "index.html" if page.endswith("/") or not page else site.root / page
@@ -206,8 +206,7 @@ def _first_blocks(site: Site) -> dict[str, tuple[str, int]]:
         names = re.findall(
             r'<span class="ffg-run" data-ffg-example="([a-z0-9_]+)"', path.read_text()
         )
-        for index, name in enumerate(names):
-            found.setdefault(name, (page, index))
+        found += [(page, index, name) for index, name in enumerate(names)]
     return found
 
 
@@ -253,9 +252,9 @@ def _edited_value(source: str, answers: str) -> tuple[str, str] | None:
     return None
 
 
-# Examples whose first runnable block shows no string value of their Python files
-# (it shows keys, headers or a template's text): the edit to make instead, in
-# whichever of the block's files holds it, and what the answers then show.
+# Examples whose first runnable block shows no string value of their Python
+# files (it shows keys, headers or a template's text): the edit to make instead,
+# in whichever of the block's files holds it, and what the answers then show.
 EDITS = {
     "blueprints_app": ("<h1>Ada's workshop</h1>", "<h1>Ada's studio</h1>", "Ada's studio"),
     "deployment": ('"no-store"', '"no-cache"', "Cache-Control: no-cache"),
@@ -288,38 +287,51 @@ def _edit_value(
     return None
 
 
-def test_every_runnable_example_edits_breaks_at_the_readers_line_and_resets(
+def test_each_example_edits_and_every_runnable_block_breaks_and_resets(
     page: Page, guide: Site
 ) -> None:
-    blocks = _first_blocks(guide)
-    assert len(blocks) >= 10, blocks
+    blocks = _run_blocks(guide)
+    assert len(blocks) >= 30, blocks
+    assert len({name for _, _, name in blocks}) >= 10, blocks
     problems = []
-    for name, (chapter, index) in sorted(blocks.items()):
-        page.goto(chapter)
+    loaded, edited = "", set()
+    for chapter, index, name in blocks:
+        where = f"{name} ({chapter} block {index + 1})"
+        if chapter != loaded:  # Python loads once per page, for all its blocks
+            page.goto(chapter)
+            loaded = chapter
         box = page.locator(".ffg-run").nth(index)
         box.scroll_into_view_if_needed()
         box.locator("[data-ffg-edit]").click()
         editors = box.locator("textarea[data-ffg-file]")
         expect(editors.first).to_be_visible()
-        files = [editors.nth(i).get_attribute("data-ffg-file") for i in range(editors.count())]
-        python = [i for i, file in enumerate(files) if file and file.endswith(".py")]
+        files = [
+            editors.nth(i).get_attribute("data-ffg-file") or "" for i in range(editors.count())
+        ]
+        python = [i for i, file in enumerate(files) if file.endswith(".py")]
 
-        # An edited value shows in the answers.
-        captured = "\n".join(text for _, text in box.evaluate(COMPARED)["captured"] or [])
-        edit = _edit_value(editors, python, name, captured)
-        if edit is None:
-            problems.append(f"{name} ({chapter}): no value to edit; add one to EDITS")
-        else:
-            i, source, shown = edit
-            original = editors.nth(i).input_value()
-            editors.nth(i).fill(source)
-            _run(box)
-            ran = "\n".join(text for _, text in box.evaluate(COMPARED)["ran"])
-            if shown not in ran:
-                problems.append(f"{name} ({chapter}): edited, but the answers show {ran!r}")
-            editors.nth(i).fill(original)
-        target = editors.nth(python[0] if python else 0)
-        file = files[python[0] if python else 0]
+        # An edited value shows in the answers: in each example's first block.
+        if name not in edited:
+            edited.add(name)
+            captured = "\n".join(text for _, text in box.evaluate(COMPARED)["captured"] or [])
+            edit = _edit_value(editors, python, name, captured)
+            if edit is None:
+                problems.append(f"{where}: no value to edit; add one to EDITS")
+            else:
+                i, source, expected = edit
+                original = editors.nth(i).input_value()
+                editors.nth(i).fill(source)
+                _run(box)
+                ran = "\n".join(text for _, text in box.evaluate(COMPARED)["ran"])
+                if expected not in ran:
+                    problems.append(f"{where}: edited, but the answers show {ran!r}")
+                editors.nth(i).fill(original)
+
+        # Broken code, in every block: a Python file, else a template.
+        templates = [i for i, file in enumerate(files) if file.endswith(".html")]
+        broken_at = (python or templates or [0])[0]
+        target = editors.nth(broken_at)
+        file = files[broken_at]
         text = target.input_value()
         if python:
             broken = text.rstrip("\n") + '\nraise RuntimeError("broken by the test")\n'
@@ -336,11 +348,11 @@ def test_every_runnable_example_edits_breaks_at_the_readers_line_and_resets(
         ]
         if expected not in wheres:
             texts = tracebacks.all_text_contents()
-            problems.append(f"{name} ({chapter}): no traceback at {expected}: {wheres} {texts}")
+            problems.append(f"{where}: no traceback at {expected}: {wheres} {texts}")
         box.locator("[data-ffg-reset]").click()
         expect(target).to_have_value(text)
         _run(box)
         seen = box.evaluate(COMPARED)
         if seen["ran"] != seen["captured"] or seen["tracebacks"]:
-            problems.append(f"{name} ({chapter}): after Reset, {seen}")
+            problems.append(f"{where}: after Reset, {seen}")
     assert not problems, "\n".join(problems)
