@@ -252,16 +252,48 @@ def _edited_value(source: str, answers: str) -> tuple[str, str] | None:
     return None
 
 
-# Examples whose first runnable block shows no string value of their Python
-# files (it shows keys, headers or a template's text): the edit to make instead,
-# in whichever of the block's files holds it, and what the answers then show.
+def _edited_text(text: str, name: str, answers: str) -> tuple[str, str] | None:
+    """In a template, the first text between tags that the answers show; in another
+    file served as it is (a stylesheet), the first line they show. The file with
+    it edited, and what the answers should then show."""
+    for line in text.split("\n"):
+        if name.endswith(".html"):
+            for found in re.finditer(r">([^<>{}]*[A-Za-z][^<>{}]*)<", line):
+                words = found[1].strip()
+                if len(words) >= 4 and words in answers and "&" not in words:
+                    edited = line.replace(words, words + EDITED, 1)
+                    return text.replace(line, edited, 1), words + EDITED
+        elif name.endswith(".css") and line.strip() and line in answers:
+            edited = line + " /*" + EDITED + " */"
+            return text.replace(line, edited, 1), edited
+    return None
+
+
+# Blocks whose answers show no value their files hold as text (keys, a redirect,
+# a message built by an f-string): the edit to make, in whichever of the block's
+# files holds it, and what the answers then show. Keyed "page#n", n counting
+# the page's Run buttons from 1.
 EDITS = {
-    "blueprints_app": ("<h1>Ada's workshop</h1>", "<h1>Ada's studio</h1>", "Ada's studio"),
-    "deployment": ('"no-store"', '"no-cache"', "Cache-Control: no-cache"),
-    "jobs": ("whole number from 2", "whole number (edited) from 2", "number (edited) from"),
-    "json_api": ('"kettle"', '"copper kettle"', '"copper kettle"'),
-    "logging_errors": ('"average asked for', '"average wanted for', "average wanted for north"),
-    "testing_demo": (
+    "quickstart/#3": (
+        '@app.route("/recipes/<int:recipe_id>/")',
+        '@app.route("/recipes/<int:recipe_id>")',
+        "HTTP/1.1 200 OK",  # no redirect to the slash any more
+    ),
+    "json-api/#1": ('"kettle"', '"copper kettle"', '"copper kettle"'),
+    "where-flask-fits/#2": ('"kettle"', '"copper kettle"', '"copper kettle"'),
+    "json-api/#2": (
+        "There is no item {item_id}.",
+        "We have no item {item_id}.",
+        "We have no item 99.",
+    ),
+    "deployment/#1": ('"no-store"', '"no-cache"', "Cache-Control: no-cache"),
+    "deployment/#2": ('"remote_addr": request', '"client_addr": request', '"client_addr"'),
+    "deployment/#3": ('"remote_addr": request', '"client_addr": request', '"client_addr"'),
+    "freezing/#2": ('{"subscribed": request', '{"signed up": request', '"signed up"'),
+    "performance/#1": ("whole number from 2", "whole number (edited) from 2", "(edited) from"),
+    "performance/#2": ('{"ran": task.name', '{"job ran": task.name', '"job ran"'),
+    "logging/#1": ('"average asked for', '"average wanted for', "average wanted for north"),
+    "testing/#2": (
         'return {"cart": session["cart"]}',
         'return {"basket": session["cart"]}',
         '"basket"',
@@ -270,31 +302,33 @@ EDITS = {
 
 
 def _edit_value(
-    editors: Locator, python: list[int], name: str, captured: str
+    editors: Locator, files: list[str], block: str, captured: str
 ) -> tuple[int, str, str] | None:
     """The editor to change, its new text and what the answers should then show."""
     texts = [editors.nth(i).input_value() for i in range(editors.count())]
-    if name in EDITS:
-        old, new, shown = EDITS[name]
+    if block in EDITS:
+        old, new, shown = EDITS[block]
         for i, text in enumerate(texts):
             if old in text:
                 return i, text.replace(old, new, 1), shown
         return None
-    for i in python:
-        found = _edited_value(texts[i], captured)
-        if found:
+    for i, (file, text) in enumerate(zip(files, texts, strict=True)):
+        if file.endswith(".py") and (found := _edited_value(text, captured)):
             return i, found[1], found[0] + EDITED
+    for i, (file, text) in enumerate(zip(files, texts, strict=True)):
+        if (found := _edited_text(text, file, captured)) is not None:
+            return i, *found
     return None
 
 
-def test_each_example_edits_and_every_runnable_block_breaks_and_resets(
+def test_every_runnable_block_edits_breaks_at_the_readers_line_and_resets(
     page: Page, guide: Site
 ) -> None:
     blocks = _run_blocks(guide)
     assert len(blocks) >= 30, blocks
     assert len({name for _, _, name in blocks}) >= 10, blocks
     problems = []
-    loaded, edited = "", set()
+    loaded = ""
     for chapter, index, name in blocks:
         where = f"{name} ({chapter} block {index + 1})"
         if chapter != loaded:  # Python loads once per page, for all its blocks
@@ -310,22 +344,22 @@ def test_each_example_edits_and_every_runnable_block_breaks_and_resets(
         ]
         python = [i for i, file in enumerate(files) if file.endswith(".py")]
 
-        # An edited value shows in the answers: in each example's first block.
-        if name not in edited:
-            edited.add(name)
-            captured = "\n".join(text for _, text in box.evaluate(COMPARED)["captured"] or [])
-            edit = _edit_value(editors, python, name, captured)
-            if edit is None:
-                problems.append(f"{where}: no value to edit; add one to EDITS")
-            else:
-                i, source, expected = edit
-                original = editors.nth(i).input_value()
-                editors.nth(i).fill(source)
-                _run(box)
-                ran = "\n".join(text for _, text in box.evaluate(COMPARED)["ran"])
-                if expected not in ran:
-                    problems.append(f"{where}: edited, but the answers show {ran!r}")
-                editors.nth(i).fill(original)
+        # An edited value shows in the answers.
+        captured = "\n".join(text for _, text in box.evaluate(COMPARED)["captured"] or [])
+        edit = _edit_value(editors, files, f"{chapter}#{index + 1}", captured)
+        if edit is None:
+            problems.append(f"{where}: no value to edit; add one to EDITS")
+        else:
+            i, source, expected = edit
+            original = editors.nth(i).input_value()
+            editors.nth(i).fill(source)
+            _run(box)
+            ran = "\n".join(text for _, text in box.evaluate(COMPARED)["ran"])
+            if expected not in ran:
+                problems.append(f"{where}: edited, but the answers show {ran!r}")
+            elif expected in captured:
+                problems.append(f"{where}: the page already shows {expected!r}")
+            editors.nth(i).fill(original)
 
         # Broken code, in every block: a Python file, else a template.
         templates = [i for i, file in enumerate(files) if file.endswith(".html")]
