@@ -52,14 +52,12 @@ COMPARED = """box => {
 
 def _runnable_pages(site: Site) -> list[str]:
     """The guide's pages with at least one Run button."""
-    found = []
-    for page in site.chapters:
-        path = (
-            site.root / page / "index.html" if page.endswith("/") or not page else site.root / page
-        )
-        if "data-ffg-run" in path.read_text(encoding="utf-8"):
-            found.append(page)
-    return found
+    return [page for page in site.chapters if "data-ffg-run" in _page_html(site, page)]
+
+
+def _page_html(site: Site, page: str) -> str:
+    path = site.root / page / "index.html" if page.endswith("/") or not page else site.root / page
+    return path.read_text(encoding="utf-8")
 
 
 def _run(box: Locator) -> float:
@@ -199,12 +197,9 @@ def test_from_a_file_the_page_says_why_it_cannot_run(page: Page, guide: Site) ->
 def _run_blocks(site: Site) -> list[tuple[str, int, str]]:
     """Every block with a Run button: its page, its place among the page's buttons, its example."""
     found = []
-    for page in _runnable_pages(site):
-        path = (
-            site.root / page / "index.html" if page.endswith("/") or not page else site.root / page
-        )
+    for page in site.chapters:  # each page read once; one without a button adds nothing
         names = re.findall(
-            r'<span class="ffg-run" data-ffg-example="([a-z0-9_]+)"', path.read_text()
+            r'<span class="ffg-run" data-ffg-example="([a-z0-9_]+)"', _page_html(site, page)
         )
         found += [(page, index, name) for index, name in enumerate(names)]
     return found
