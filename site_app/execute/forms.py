@@ -7,15 +7,16 @@ built from it: the form's own ``action`` and ``method``, every field's value
 as the page sets it (hidden CSRF tokens included), and the block's fields
 filled in. Misuse raises :class:`FormProblem`, which the worker turns into an
 error naming the page line.
+
+The in-browser runner submits forms with this same file (the build copies it
+next to the runner's driver), so it imports the standard library only.
 """
 
 from __future__ import annotations
 
 import urllib.parse
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from html.parser import HTMLParser
-
-from ..model import Request, Response
 
 # Inputs whose value the page's own markup never sends.
 _NOT_SENT = ("submit", "button", "reset", "image", "file")
@@ -242,13 +243,21 @@ def submission(
     return pairs
 
 
-def submit(request: Request, page_request: Request, page: Response) -> Request:
-    """The request a browser sends when the block's ``submit`` posts ``page``'s form."""
-    assert request.submit is not None
-    form = choose(forms_of(page.text), request.submit.form, page_request.path)
-    uploads = tuple(upload.field for upload in request.files)
-    pairs = submission(form, request.submit.fields, uploads)
-    action = form.action(page_request.path)
+def submitted(
+    page: str,
+    page_path: str,
+    selector: str | None,
+    fields: tuple[tuple[str, str | bool], ...],
+    uploads: tuple[str, ...] = (),
+) -> tuple[str, str, list[tuple[str, str]]]:
+    """What a browser sends to post ``selector``'s form of ``page``, the HTML at ``page_path``.
+
+    The method, the path (a GET form's fields in its query) and, for a POST,
+    the name/value pairs of its body, after the block's ``fields`` are filled in.
+    """
+    form = choose(forms_of(page), selector, page_path)
+    pairs = submission(form, fields, uploads)
+    action = form.action(page_path)
     if form.method == "GET":
         if uploads:
             raise FormProblem(
@@ -256,6 +265,5 @@ def submit(request: Request, page_request: Request, page: Response) -> Request:
                 'give the form method="post" and enctype="multipart/form-data"',
             )
         query = urllib.parse.urlencode(pairs)
-        path = urllib.parse.urlsplit(action).path + (f"?{query}" if query else "")
-        return replace(request, method="GET", path=path)
-    return replace(request, method="POST", path=action, form=tuple(pairs))
+        return "GET", urllib.parse.urlsplit(action).path + (f"?{query}" if query else ""), []
+    return "POST", action, pairs

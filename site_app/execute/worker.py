@@ -45,7 +45,7 @@ from ..model import (
 from . import clients, download
 from .capture import perform, status_is_expected
 from .clients import Client, FlaskTestClient
-from .forms import FormProblem, submit
+from .forms import FormProblem, submitted
 from .freeze import complete_document, freeze, not_frozen
 from .load import isolated_modules, load_app, run_setup, where_in_example
 
@@ -429,7 +429,13 @@ def _as_sent(
             fix="first GET the page that holds the form, in the same block",
         )
     try:
-        return submit(request, previous.request, previous.response)
+        method, path, pairs = submitted(
+            previous.response.text,
+            previous.request.path,
+            request.submit.form,
+            request.submit.fields,
+            tuple(upload.field for upload in request.files),
+        )
     except FormProblem as problem:
         raise RequestFailed(
             f"{request.label}: in the answer to {previous.request.label} "
@@ -437,6 +443,9 @@ def _as_sent(
             where=where,
             fix=problem.fix,
         ) from None
+    if method == "GET":
+        return replace(request, method=method, path=path)
+    return replace(request, method=method, path=path, form=tuple(pairs))
 
 
 def _read_upload(example: Example, upload: Upload, where: Location) -> Upload:

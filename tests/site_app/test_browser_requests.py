@@ -5,7 +5,7 @@ import pytest
 from site_app.author.directive import scan
 from site_app.errors import BuildFailed
 from site_app.execute.forms import FormProblem, choose, forms_of, submission
-from site_app.model import Submit, Upload
+from site_app.model import Upload
 
 PAGE = """\
 <form id="search" class="find wide" action="/search">
@@ -348,15 +348,11 @@ def test_a_get_form_cannot_carry_files(site):
 
 
 def test_a_get_form_with_files_is_refused():
-    from site_app.execute.forms import submit
-    from site_app.model import Request, Response
+    from site_app.execute.forms import submitted
 
-    page = Response(
-        200, "200 OK", "text/html", "text/html", (), b'<form><input type="file" name="f"></form>'
-    )
-    request = Request("", "", submit=Submit(), files=(Upload("f", "a", "a", "text/plain"),))
+    page = '<form><input type="file" name="f"></form>'
     with pytest.raises(FormProblem, match="is sent with GET, which cannot carry files"):
-        submit(request, Request("GET", "/"), page)
+        submitted(page, "/", None, (), ("f",))
 
 
 def test_browser_requests_are_for_flask_examples_only(project):
