@@ -10,9 +10,9 @@ from typing import Any
 from flask import Flask, got_request_exception
 from flask.testing import FlaskClient
 from werkzeug.datastructures import FileStorage, MultiDict
-from werkzeug.http import http_date
 
 from ..model import Request, Response
+from .cookies import held_cookies
 
 
 @contextmanager
@@ -76,26 +76,6 @@ def perform(
         finally:
             answer.close()
     return response, raised
-
-
-def held_cookies(client: FlaskClient) -> tuple[str, ...]:
-    """Each cookie the client holds, as a ``Set-Cookie`` line: name=value; flags.
-
-    Werkzeug's client lists them only through a private mapping; its
-    :class:`~werkzeug.test.Cookie` records are documented for inspection.
-    """
-    lines = []
-    for cookie in sorted((client._cookies or {}).values(), key=lambda c: (c.key, c.domain, c.path)):
-        line = f"{cookie.key}={cookie.value}; Domain={cookie.domain}; Path={cookie.path}"
-        if cookie.expires is not None:
-            line += "; Expires=" + http_date(cookie.expires)
-        if cookie.max_age is not None:
-            line += f"; Max-Age={cookie.max_age}"
-        line += "; Secure" * bool(cookie.secure) + "; HttpOnly" * bool(cookie.http_only)
-        if cookie.same_site:
-            line += f"; SameSite={cookie.same_site}"
-        lines.append(line)
-    return tuple(lines)
 
 
 def status_is_expected(request: Request, response: Response) -> bool:
