@@ -334,6 +334,23 @@ def run_controls(block: Block, files: Sequence[ShownFile], reason: str = "") -> 
                     "headers": [list(pair) for pair in request.headers],
                     "status": request.expected_status,
                     "show": list(request.show),
+                    # Posts the previous page's form: the browser fills it in as the build does.
+                    "submit": None
+                    if request.submit is None
+                    else {
+                        "form": request.submit.form,
+                        "fields": [list(pair) for pair in request.submit.fields],
+                    },
+                    # Read from the example's files, as the reader left them.
+                    "files": [
+                        {
+                            "field": upload.field,
+                            "source": upload.source,
+                            "filename": upload.filename,
+                            "content_type": upload.content_type,
+                        }
+                        for upload in request.files
+                    ],
                 }
                 for request in block.requests
             ],

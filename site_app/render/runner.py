@@ -43,6 +43,12 @@ from ..model import Example
 
 RUNNER_ASSETS = Path(__file__).parent / "assets" / "runner"
 RUNNER_FILES = ("run.js", "runner.js", "worker.js", "driver.py")
+# Modules of the build's that the driver uses in the browser too, so both send
+# the same form and show the same cookies: the form reader (standard library
+# only) and the cookie lines (Werkzeug). Files, not imports: this layer never
+# imports the one that runs examples.
+SHARED = ("forms.py", "cookies.py")
+EXECUTE = Path(__file__).parents[1] / "execute"
 # What loadPyodide() fetches: the loader, the compiled interpreter, the
 # standard library and the lock file (read at start-up even when unused).
 PYODIDE_FILES = (
@@ -192,7 +198,8 @@ def install_runner(
 ) -> RunnerFiles:
     """Copy the runner, the Pyodide runtime and the wheels into ``destination``.
 
-    Layout: ``run.js``, ``runner.js``, ``worker.js``, ``driver.py``, ``manifest.json``,
+    Layout: ``run.js``, ``runner.js``, ``worker.js``, ``driver.py``, ``forms.py``,
+    ``cookies.py``, ``manifest.json``,
     ``pyodide/`` (the runtime), ``wheels/`` and, with ``compiled``, ``pycache/``
     (bytecode; needs Node). Files already there with the same bytes are left
     alone; nothing else in ``destination`` is touched.
@@ -203,6 +210,8 @@ def install_runner(
     written: list[str] = []
     for name in RUNNER_FILES:
         written.append(_copy(RUNNER_ASSETS / name, destination, name))
+    for name in SHARED:
+        written.append(_copy(EXECUTE / name, destination, name))
     for name, source in runtime.items():
         if bytecode and name == "python_stdlib.zip":
             # The standard library with its bytecode beside it (precompile.mjs).

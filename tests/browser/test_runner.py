@@ -176,6 +176,33 @@ def test_edit_run_break_and_reset(page: Page, guide: Site) -> None:
     assert seen["ran"] == seen["captured"]
 
 
+def test_a_reader_submits_the_form_with_values_of_their_own(page: Page, guide: Site) -> None:
+    page.goto("forms/")
+    box = page.locator('.ffg-run[data-ffg-job*="vegetarian"]').first
+    box.locator("[data-ffg-edit]").click()
+    requests = box.locator("textarea[data-ffg-requests]")
+    shown = requests.input_value().split("\n")
+    assert shown[1] == 'SUBMIT {"name": "Ada", "guests": "2", "vegetarian": true} -> 302', shown
+
+    # The form of the previous page, filled in with the reader's values, token and all.
+    requests.fill('GET /reply/\nSUBMIT {"name": "Grace", "guests": 5} -> 302\nGET /reply/')
+    _run(box)
+    labels = box.locator(".ffg-run-output .tabbed-labels label")
+    expect(labels).to_have_text(["GET /reply/ → 200", "POST /reply/ → 302", "GET /reply/ → 200"])
+    last = box.locator(".ffg-run-output .tabbed-block").nth(2)
+    expect(last).to_contain_text("Thank you, Grace: we have laid 5 places.")
+
+    # A field the form lacks, or no page to take a form from: the reader is told, by line.
+    for lines, message in (
+        ('GET /reply/\nSUBMIT {"colour": "red"}', "has no field 'colour'"),
+        ('SUBMIT {"name": "Grace"}', "it is the first request"),
+        ("GET /reply/\nSUBMIT [1]", "request line 2: the fields must be a JSON object"),
+    ):
+        requests.fill(lines)
+        _run(box)
+        expect(box.locator(".ffg-run-output .ffg-traceback")).to_contain_text(message)
+
+
 def test_an_example_that_cannot_run_says_why(page: Page, guide: Site) -> None:
     examples = [e for e in EXAMPLES.values() if e.settings.browser_reason]
     assert {"dashboard", "model", "security"} <= {e.name for e in examples}
@@ -269,6 +296,19 @@ def _edited_text(text: str, name: str, answers: str) -> tuple[str, str] | None:
 # files holds it, and what the answers then show. Keyed "page#n", n counting
 # the page's Run buttons from 1.
 EDITS = {
+    # A POST with no CSRF token: with the check off, the reply is stored and redirects.
+    "forms/#5": (
+        "    csrf.init_app(app)\n",
+        '    csrf.init_app(app)\n    app.config["WTF_CSRF_ENABLED"] = False\n',
+        "HTTP/1.1 302 FOUND",
+    ),
+    "files/#3": (
+        "    @app.errorhandler(413)",
+        '    @app.errorhandler(404)\n    def missing(error):\n        return "No such file here.", 404\n\n'
+        "    @app.errorhandler(413)",
+        "No such file here.",
+    ),
+    "files/#7": ('yield f"{n},{n * n}\\n"', 'yield f"{n};{n * n}\\n"', "2;4"),
     "quickstart/#3": (
         '@app.route("/recipes/<int:recipe_id>/")',
         '@app.route("/recipes/<int:recipe_id>")',

@@ -6,10 +6,12 @@ holds every pinned file, or points pip at a local folder instead of an index.
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import importlib.metadata
 import io
 import json
+import sys
 import zipfile
 from pathlib import Path
 
@@ -149,6 +151,10 @@ def test_install_runner_writes_the_same_folder_every_time(tmp_path: Path) -> Non
     for name in ("run.js", "runner.js", "worker.js", "driver.py"):
         source = ROOT / "site_app" / "render" / "assets" / "runner" / name
         assert (destination / name).read_bytes() == source.read_bytes()
+    # The browser submits forms and shows cookies with the build's own modules.
+    for name in ("forms.py", "cookies.py"):
+        shared = ROOT / "site_app" / "execute" / name
+        assert (destination / name).read_bytes() == shared.read_bytes()
     assert (destination / "kept.txt").read_text() == "not ours"
     before = {p: p.read_bytes() for p in destination.rglob("*") if p.is_file()}
     again = install_runner(destination, project, compiled=False)
@@ -246,3 +252,22 @@ def test_a_failed_compile_shows_node_s_own_words(tmp_path: Path) -> None:
         or "precompile.mjs" in message
     )
     assert "compiling the runner's wheels with Pyodide under Node failed" in message
+
+
+@pytest.mark.parametrize(("name", "allowed"), [("forms.py", set()), ("cookies.py", {"werkzeug"})])
+def test_the_build_modules_the_browser_loads_import_no_more_than_it_has(
+    name: str, allowed: set[str]
+) -> None:
+    """The worker loads these files alone into Pyodide: no site_app there, and Flask's wheels only."""
+    tree = ast.parse((ROOT / "site_app" / "execute" / name).read_text(encoding="utf-8"))
+    imported = {
+        alias.name.split(".")[0]
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import)
+        for alias in node.names
+    } | {
+        (node.module or "").split(".")[0] if not node.level else "." * node.level
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom)
+    }
+    assert imported - {"__future__"} <= sys.stdlib_module_names | allowed, imported

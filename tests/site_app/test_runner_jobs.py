@@ -8,13 +8,14 @@ import json
 import re
 import sys
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from site_app.author.discover import discover
 from site_app.errors import BuildFailed
-from site_app.model import Block, Request, ShownFile
+from site_app.model import Block, Request, ShownFile, Submit, Upload
 from site_app.render.markdown import run_controls
 from site_app.render.runner import Shipped, check_imports, example_job, wheel_contents
 
@@ -133,9 +134,39 @@ def test_run_controls_carry_the_requests_and_the_files_to_edit() -> None:
         "headers": [],
         "status": 201,
         "show": ["Location"],
+        "submit": None,
+        "files": [],
     }
     assert "data-ffg-run>Run</button>" in text
     assert "data-ffg-edit>Edit</button>" in text
+
+
+def test_run_controls_carry_a_submitted_form_and_its_uploads() -> None:
+    upload = Upload("doc", "samples/notes.txt", "notes for Ada.txt", "text/plain")
+    submit = Request("", "", submit=Submit("#upload", (("title", "Notes"), ("public", True))))
+    block = Block(
+        "docs/a.md",
+        3,
+        9,
+        "",
+        "files",
+        requests=(Request("GET", "/files/"), replace(submit, files=(upload,))),
+    )
+    job = json.loads(
+        html.unescape(re.search(r'data-ffg-job="([^"]*)"', run_controls(block, []))[1])
+    )
+    assert job["requests"][1]["submit"] == {
+        "form": "#upload",
+        "fields": [["title", "Notes"], ["public", True]],
+    }
+    assert job["requests"][1]["files"] == [
+        {
+            "field": "doc",
+            "source": "samples/notes.txt",
+            "filename": "notes for Ada.txt",
+            "content_type": "text/plain",
+        }
+    ]
 
 
 def test_run_controls_show_the_reason_instead_of_a_button_indented_as_the_block() -> None:

@@ -8,6 +8,12 @@ Flask's CLI, and sends the requests in order with one test client. The clock,
 the random generators and the hash seed are fixed as in the build's workers,
 so an unedited example answers with the same bytes the page shows.
 
+A ``submit`` request posts the form of the previous HTML answer as a browser
+would, filled in with ``_ffg_forms``, and ``show: [cookies]`` lists the cookies
+the client holds with ``_ffg_cookies``: the build's own modules
+(``site_app/execute/forms.py`` and ``cookies.py``), which the worker writes
+next to this one.
+
 An exception in the reader's code comes back as a short traceback whose
 frames are the reader's own files (``snippets/NAME/app.py``, line N).
 """
@@ -17,6 +23,7 @@ from __future__ import annotations
 import base64
 import importlib
 import inspect
+import io
 import json
 import os
 import random
@@ -77,8 +84,7 @@ def _run(job: dict[str, Any]) -> dict[str, Any]:
         key: value.replace("{instance}", instance) if isinstance(value, str) else value
         for key, value in (job.get("config") or {}).items()
     }
-    app = _make_app(job["module"], config)
-    app.instance_path = instance
+    app = _make_app(job["module"], config, instance)
     app.config.update(config)
     imported = clock()
     _setup(app, job.get("setup") or [])
@@ -86,7 +92,7 @@ def _run(job: dict[str, Any]) -> dict[str, Any]:
     client = app.test_client()
     answers: list[dict[str, Any]] = []
     for request in job.get("requests") or []:
-        answers.append(_send(app, client, request, answers))
+        answers.append(_send(app, client, request, answers, name))
     return {
         "answers": answers,
         "hash_randomization": sys.flags.hash_randomization,
@@ -132,7 +138,28 @@ def _forget_examples() -> None:
     importlib.invalidate_caches()
 
 
-def _make_app(module_name: str, config: dict[str, Any]) -> Any:
+def _make_app(module_name: str, config: dict[str, Any], instance: str) -> Any:
+    """Import the example and make its app, with ``instance`` as its instance folder.
+
+    As the build does (site_app.execute.load.instance_folder): Flask finds the
+    instance path while it makes the app, and a factory may use it at once.
+    """
+    from flask import Flask
+
+    saved, cwd = Flask.__dict__.get("auto_find_instance_path"), os.getcwd()
+    Flask.auto_find_instance_path = lambda self: instance  # type: ignore[method-assign]
+    os.chdir(instance)
+    try:
+        return _made_app(module_name, config)
+    finally:
+        os.chdir(cwd)
+        if saved is None:
+            del Flask.auto_find_instance_path
+        else:
+            Flask.auto_find_instance_path = saved  # type: ignore[method-assign]
+
+
+def _made_app(module_name: str, config: dict[str, Any]) -> Any:
     from flask import Flask
 
     try:
@@ -164,18 +191,73 @@ def _setup(app: Any, commands: list[str]) -> None:
             raise ReaderError({"message": message, "traceback": output, "where": None}, [])
 
 
+def _submitted(
+    request: dict[str, Any], answers: list[dict[str, Any]]
+) -> tuple[str, str, list[tuple[str, str]]]:
+    """The method, path and fields a browser sends for a ``submit``: the previous page's form."""
+    import _ffg_forms  # type: ignore[import-not-found]  # the worker writes it beside us
+
+    submit = request["submit"]
+    label = f"submit {submit.get('form') or 'the form'}"
+    previous = answers[-1] if answers else None
+    redirect = next(
+        (value for key, value in (previous or {}).get("headers", []) if key.lower() == "location"),
+        None,
+    )
+    if previous is None or previous["mimetype"] != "text/html" or redirect:
+        got = (
+            "it is the first request"
+            if previous is None
+            else f"the previous answer ({previous['method']} {previous['path']}) "
+            + (f"redirects to {redirect}" if redirect else f"is {previous['mimetype'] or 'empty'}")
+        )
+        message = f"{label} posts a form of the previous HTML answer, but {got}"
+        raise ReaderError({"message": message, "traceback": "", "where": None}, answers)
+    fields = tuple((name, value) for name, value in submit.get("fields") or [])
+    uploads = tuple(upload["field"] for upload in request.get("files") or [])
+    try:
+        return _ffg_forms.submitted(  # type: ignore[no-any-return]
+            previous["body"] or "", previous["path"], submit.get("form"), fields, uploads
+        )
+    except _ffg_forms.FormProblem as problem:
+        message = f"{label}: {problem.what}; {problem.fix}"
+        raise ReaderError({"message": message, "traceback": "", "where": None}, answers) from None
+
+
+def _upload(name: str, upload: dict[str, Any]) -> Any:
+    """A file the request sends, read from the example as the reader left it."""
+    from werkzeug.datastructures import FileStorage
+
+    path = os.path.join(ROOT, TOP, name, upload["source"])
+    with open(path, "rb") as file:
+        content = file.read()
+    return FileStorage(
+        io.BytesIO(content),
+        filename=upload["filename"],
+        name=upload["field"],
+        content_type=upload["content_type"],
+    )
+
+
 def _send(
-    app: Any, client: Any, request: dict[str, Any], answers: list[dict[str, Any]]
+    app: Any, client: Any, request: dict[str, Any], answers: list[dict[str, Any]], name: str = ""
 ) -> dict[str, Any]:
     from flask import got_request_exception
+    from werkzeug.datastructures import MultiDict
 
-    method, path = request["method"], request["path"]
+    method, path, form = request["method"], request["path"], request.get("form") or []
+    if request.get("submit") is not None:
+        method, path, form = _submitted(request, answers)
     options: dict[str, Any] = {"method": method}
     if request.get("json") is not None:
         # JSON text as Python writes it: a page may send NaN, which JavaScript cannot hold.
         options["json"] = json.loads(request["json"])
-    if request.get("form"):
-        options["data"] = dict(request["form"])
+    if form or request.get("files"):
+        # A name given twice (two ticked checkboxes) is sent twice, as a browser sends it.
+        data: MultiDict[str, Any] = MultiDict([tuple(pair) for pair in form])
+        for upload in request.get("files") or []:
+            data.add(upload["field"], _upload(name, upload))
+        options["data"] = data
     if request.get("headers"):
         options["headers"] = [tuple(pair) for pair in request["headers"]]
     expected = request.get("status")
@@ -211,6 +293,10 @@ def _send(
             else 200 <= answer.status_code < 300,
             "raised": [_failure(f"{method} {path} raised", exc) for exc in raised],
         }
+        if any(name.lower() == "cookies" for name in request.get("show") or []):
+            import _ffg_cookies  # type: ignore[import-not-found]  # the worker writes it beside us
+
+            result["cookies"] = list(_ffg_cookies.held_cookies(client))
     finally:
         answer.close()
     try:

@@ -5,7 +5,7 @@
 // The build (render/markdown.py, run_controls) writes after a block's tabs:
 //   <p><span class="ffg-run" data-ffg-example="json_api" data-ffg-job='{"example",
 //       "edit": [files], "requests": [{"method", "path", "json" (JSON text), "form",
-//       "headers", "status", "show"}]}'>
+//       "headers", "status", "show", "submit" ({form, fields} or null), "files"}]}'>
 //     <button data-ffg-run>Run</button> <button data-ffg-edit>Edit</button>
 //     <span class="ffg-run-output"></span>
 //   </span></p>
@@ -84,13 +84,81 @@
     return JSON.parse(box.dataset.ffgJob);
   }
 
-  // --- Requests as the reader edits them: one a line, METHOD /path [JSON] [-> status] ---
+  // --- Requests as the reader edits them, one a line: ---------------------------------------
+  //   METHOD /path [JSON body] [-> status]
+  //   SUBMIT [#form] [{"field": "value"}] [files {"field": "file of the example"}] [-> status]
+  // SUBMIT posts the form of the previous answer (an HTML page), as the build does.
+
+  // {"name": "Ada", "guests": "2"}: JSON with a space after each colon and comma, as people write it.
+  const spaced = (pairs) => `{${pairs.map(([key, value]) => `${JSON.stringify(key)}: ${JSON.stringify(value)}`).join(", ")}}`;
 
   function requestLine(request) {
+    const status = request.status !== null ? ` -> ${request.status}` : "";
+    if (request.submit) {
+      let line = "SUBMIT";
+      if (request.submit.form) line += ` ${request.submit.form}`;
+      if (request.submit.fields.length) line += ` ${spaced(request.submit.fields)}`;
+      const files = request.files || [];
+      if (files.length) line += ` files ${spaced(files.map((upload) => [upload.field, upload.source]))}`;
+      return line + status;
+    }
     let line = `${request.method} ${request.path}`;
     if (request.json !== null) line += ` ${request.json}`;
-    if (request.status !== null) line += ` -> ${request.status}`;
-    return line;
+    return line + status;
+  }
+
+  function jsonObject(text, what, number) {
+    let value;
+    try {
+      value = JSON.parse(text);
+    } catch (error) {
+      throw new Error(`request line ${number}: ${what} is not JSON (${error.message})`);
+    }
+    if (value === null || typeof value !== "object" || Array.isArray(value)) {
+      throw new Error(`request line ${number}: ${what} must be a JSON object, {"name": "value"}`);
+    }
+    return value;
+  }
+
+  function readSubmit(line, number, originals) {
+    let rest = line.slice("SUBMIT".length).trim();
+    let status = null;
+    const arrow = /\s*->\s*(\d{3})$/.exec(rest);
+    if (arrow) {
+      status = Number(arrow[1]);
+      rest = rest.slice(0, arrow.index).trim();
+    }
+    let form = null;
+    const selector = /^([#./]\S*)\s*/.exec(rest);
+    if (selector) {
+      form = selector[1];
+      rest = rest.slice(selector[0].length);
+    }
+    let files = [];
+    const split = rest.search(/(^|\s)files\s*\{/);
+    if (split >= 0) {
+      const named = jsonObject(rest.slice(rest.indexOf("{", split)), "the files", number);
+      // A file the page already sends keeps its name and type; another is sent as bytes.
+      const known = originals.flatMap((request) => request.files || []);
+      files = Object.entries(named).map(([field, source]) => {
+        const same = known.find((upload) => upload.field === field && upload.source === source);
+        const filename = String(source).split("/").pop();
+        return same || { field, source: String(source), filename, content_type: "application/octet-stream" };
+      });
+      rest = rest.slice(0, split).trim();
+    }
+    const fields = rest ? Object.entries(jsonObject(rest, "the fields", number)) : [];
+    return {
+      method: "",
+      path: "",
+      json: null,
+      form: [],
+      headers: [],
+      status,
+      show: [],
+      submit: { form, fields: fields.map(([name, value]) => [name, typeof value === "boolean" ? value : String(value)]) },
+      files,
+    };
   }
 
   function readRequests(text, originals) {
@@ -101,11 +169,13 @@
       if (!line) return;
       // An unchanged line keeps what it cannot spell (a form, headers, shown headers).
       if (byLine.has(line)) return requests.push(byLine.get(line));
+      if (/^SUBMIT\b/.test(line)) return requests.push(readSubmit(line, index + 1, originals));
       const match = /^([A-Z]+)\s+(\/\S*)(?:\s+(.*?))?(?:\s*->\s*(\d{3}))?$/.exec(line);
       if (!match) {
         throw new Error(
           `request line ${index + 1}: cannot read ${JSON.stringify(line)}; write METHOD /path, ` +
-            'then optionally a JSON body and "-> status", e.g. POST /api/items {"name": "lamp"}',
+            'then optionally a JSON body and "-> status", e.g. POST /api/items {"name": "lamp"}; ' +
+            'or SUBMIT to post the previous page\'s form, e.g. SUBMIT {"name": "Ada"}',
         );
       }
       const body = match[3] || null;
@@ -124,6 +194,8 @@
         headers: [],
         status: match[4] ? Number(match[4]) : null,
         show: [],
+        submit: null,
+        files: [],
       });
     });
     return requests;
@@ -159,15 +231,17 @@
   /** The Response text of a tab, line for line as render/markdown.py writes it. */
   function responseText(answer, request) {
     const head = [`HTTP/1.1 ${answer.status}`, `Content-Type: ${answer.content_type}`];
-    for (const name of ["Location", ...(request.show || [])]) {
+    // "cookies" is not a header: the cookies the client holds get a box of their own.
+    const shown = (request.show || []).filter((name) => name.toLowerCase() !== "cookies");
+    for (const name of ["Location", ...shown]) {
       const values = shownValues(answer, name);
       for (const value of values) head.push(`${name}: ${value}`);
       if (!values.length && name !== "Location") head.push(`${name}: (not sent)`);
     }
     const body = answer.pretty === null ? "" : answer.pretty;
     if (isHtml(answer) || isImage(answer)) return head.join("\n");
-    const shown = trimEnd(body);
-    return asMarkdownShows([...head, ...(shown ? ["", shown] : [])].join("\n"));
+    const text = trimEnd(body);
+    return asMarkdownShows([...head, ...(text ? ["", text] : [])].join("\n"));
   }
 
   const isHtml = (answer) => answer.mimetype === "text/html" && (answer.pretty || "") !== "";
@@ -177,7 +251,8 @@
     const box = element("div", "highlight ffg-run-code");
     box.append(element("span", "filename", title));
     const pre = element("pre");
-    pre.append(element("code", "", text));
+    // As an HTML parser reads the page's own code blocks: CR LF and a lone CR become LF.
+    pre.append(element("code", "", text.replace(/\r\n?/g, "\n")));
     box.append(pre);
     return box;
   }
@@ -224,6 +299,7 @@
         image.src = `data:${answer.mimetype};base64,${answer.body_base64}`;
         nodes.push(image);
       }
+      if (answer.cookies) nodes.push(code("Cookies the client holds now", answer.cookies.join("\n") || "(none)"));
       // A view that raises on purpose (a declared 5xx) shows no traceback, as on the page.
       if (!answer.expected) for (const failure of answer.raised) nodes.push(traceback(failure));
       return [`${answer.method} ${answer.path} → ${answer.status_code}`, nodes];

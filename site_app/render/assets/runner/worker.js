@@ -2,7 +2,8 @@
 //
 // Everything comes from this file's own folder, by relative URL: the runtime
 // from pyodide/, the wheels listed in manifest.json from wheels/, and the
-// Python driver from driver.py. Nothing is fetched before the first message.
+// Python driver from driver.py (with forms.py and cookies.py, the build's own).
+// Nothing is fetched before the first message.
 //
 // Messages in:  {id, job}  where job = {example, top, module, files, mtimes, setup, config,
 //                                      requests, packages}
@@ -58,9 +59,14 @@ async function boot(id) {
     );
     for (const name of missing) installed.add(name);
   }
-  const driverSource = await (await fetch(new URL("driver.py", here))).text();
+  // The driver, and the build's own modules it uses: forms.py and cookies.py.
   pyodide.FS.mkdirTree("/home/pyodide/ffg");
-  pyodide.FS.writeFile("/home/pyodide/ffg/_ffg_driver.py", driverSource);
+  await Promise.all(
+    ["driver", "forms", "cookies"].map(async (name) => {
+      const source = await (await fetch(new URL(`${name}.py`, here))).text();
+      pyodide.FS.writeFile(`/home/pyodide/ffg/_ffg_${name}.py`, source);
+    }),
+  );
   const driver = pyodide.runPython(
     "import sys; sys.path.insert(0, '/home/pyodide/ffg'); import _ffg_driver; _ffg_driver",
   );
