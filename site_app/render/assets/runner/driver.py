@@ -277,8 +277,9 @@ def _django_client(module_name: str) -> Any:
         importlib.import_module(module_name)
     except Exception as exc:
         raise ReaderError(_failure("importing the example failed", exc), []) from exc
-    from django.conf import settings
-
+    # Imported by name, as site_app.execute.clients does: the build's own checks
+    # (mypy included) run without Django installed.
+    settings = importlib.import_module("django.conf").settings
     problem = None
     if not settings.configured:
         problem = (
@@ -295,15 +296,13 @@ def _django_client(module_name: str) -> Any:
     if problem is not None:
         raise ReaderError({"message": problem, "traceback": "", "where": None}, [])
     try:
-        import django
-        from django.test import Client
-        from django.urls import clear_url_caches
-
-        django.setup()
-        clear_url_caches()
+        importlib.import_module("django").setup()
+        # A fresh import of the example must be the URLconf (as the build's DjangoTestClient).
+        importlib.import_module("django.urls").clear_url_caches()
+        client_class = importlib.import_module("django.test").Client
     except Exception as exc:
         raise ReaderError(_failure("setting up Django failed", exc), []) from exc
-    return Client(raise_request_exception=True)
+    return client_class(raise_request_exception=True)
 
 
 def _send_django(
