@@ -266,6 +266,10 @@ def _forget_django() -> None:
     template engines, the database connections and caches. An edited example
     may configure them differently, so every run drops Django's modules and
     imports them again; asgiref and sqlparse hold no Django state and stay.
+    Resetting only ``settings._wrapped`` and the app registry re-runs about
+    twenty times faster (some 60 ms against 1.3 s under Node), but keeps the
+    rest: a locmem cache's entries, Django's caches of values read from
+    settings, receivers a previous import connected.
     """
     for module in [m for m in sys.modules if m == "django" or m.startswith("django.")]:
         del sys.modules[module]
