@@ -303,10 +303,11 @@ class FlaskExamplesPlugin(BasePlugin[FlaskExamplesConfig]):
         errors: list[SiteAppError] = []
         jobs: list[str] = []
         for name, example in sorted(used.items()):
-            if not example.settings.is_flask or not example.settings.browser:
+            if not example.settings.browser:
                 framework = example.settings.framework
                 self.runnable[name] = example.settings.browser_reason or (
-                    f"the in-browser runner runs Flask apps, and this one is {framework}."
+                    "the in-browser runner runs Flask and Django apps, "
+                    f"and this one is {framework}."
                 )
                 continue
             try:

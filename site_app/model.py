@@ -25,6 +25,8 @@ from .errors import Location, relative_to
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 FRAMEWORKS = ("flask", "fastapi", "django")
+# What the in-browser runner can drive: FastAPI needs pydantic-core, a compiled library.
+BROWSER_FRAMEWORKS = ("flask", "django")
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ import sys
 from pathlib import Path
 
 from ..errors import ExampleError, Location, relative_to
-from ..model import FRAMEWORKS, Example, ExampleSettings
+from ..model import BROWSER_FRAMEWORKS, FRAMEWORKS, Example, ExampleSettings
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -187,14 +187,15 @@ def _read_settings(path: Path, root: Path) -> ExampleSettings:
                 where=where,
                 fix='write paths as the app routes them, e.g. exclude = ["/api/cache/delete"]',
             )
-    browser, reason = build.get("browser", framework == "flask"), build.get("browser_reason", "")
+    runs = framework in BROWSER_FRAMEWORKS
+    browser, reason = build.get("browser", runs), build.get("browser_reason", "")
     if not isinstance(browser, bool) or not isinstance(reason, str):
         raise ExampleError(
             "build.browser must be true or false, and build.browser_reason a string",
             where=where,
             fix='write browser = false and browser_reason = "why it cannot run in a browser"',
         )
-    if framework == "flask" and not browser and not reason.strip():
+    if runs and not browser and not reason.strip():
         raise ExampleError(
             "build.browser = false needs a reason: readers see it instead of the Run button",
             where=where,

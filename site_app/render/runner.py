@@ -452,6 +452,8 @@ def _copy(source: Path, destination: Path, name: str) -> str:
 # --- What an example needs, checked against what the site ships ----------------------------
 
 _REQUIRES = re.compile(r"^Requires-Dist:\s*([A-Za-z0-9][A-Za-z0-9._-]*)(.*)$")
+# What the driver itself imports for an example of a framework, besides the example's imports.
+DRIVER_NEEDS: dict[str, tuple[str, ...]] = {"django": ("werkzeug",)}
 
 
 def wheel_contents(wheel: Path) -> tuple[set[str], list[str]]:
@@ -582,13 +584,27 @@ def check_imports(example: Example, shipped: Shipped, stdlib: frozenset[str]) ->
                 'browser = false and browser_reason = "..." under [build] in its example.toml',
             )
         )
+    # The driver writes a Django answer's status line from Werkzeug's table, as the
+    # build does (site_app.execute.clients.status_line).
+    for dist in DRIVER_NEEDS.get(example.settings.framework, ()):
+        if dist not in shipped.requires:
+            errors.append(
+                BrowserAssetsError(
+                    f"example '{example.name}' is a {example.settings.framework} app, and the "
+                    f"runner needs {dist} to run one, which the site does not ship",
+                    where=Location(example.display(example.app_file)),
+                    fix=f"pin a pure-Python wheel of {dist} in browser/requirements.txt",
+                )
+            )
+        dists.add(dist)
     if errors:
         raise BuildFailed(errors)
     return shipped.closure(dists)
 
 
 def example_job(example: Example, packages: list[str]) -> dict[str, Any]:
-    """What the browser needs to run an example: every file, its setup, config and wheels."""
+    """What the browser needs to run an example: its framework, every file, its setup,
+    config and wheels."""
     files: dict[str, Any] = {}
     mtimes: dict[str, float] = {}
     for path in example.source_files():
@@ -604,6 +620,7 @@ def example_job(example: Example, packages: list[str]) -> dict[str, Any]:
         "example": example.name,
         "top": example.package.split(".")[0],
         "module": example.app_module,
+        "framework": settings.framework,
         "files": files,
         "mtimes": mtimes,
         "setup": list(settings.setup),

@@ -128,6 +128,11 @@ def test_reads_build_settings(project):
             'add browser_reason = "..."',
         ),
         (
+            '[build]\nframework = "django"\nbrowser = false\n',
+            "build.browser = false needs a reason",
+            'add browser_reason = "..."',
+        ),
+        (
             '[build]\nbrowser = "no"\n',
             "build.browser must be true or false",
             "browser = false",
@@ -174,15 +179,17 @@ def test_framework_defaults_to_flask_and_accepts_fastapi_and_django(project):
     assert not found["dj"].settings.is_flask
 
 
-def test_browser_defaults_to_running_a_flask_example_only(project):
+def test_browser_defaults_to_running_a_flask_or_django_example(project):
     project.example("plain", {"app.py": ""})
     project.example("fa", {"app.py": "", "example.toml": '[build]\nframework = "fastapi"\n'})
+    project.example("dj", {"app.py": "", "example.toml": '[build]\nframework = "django"\n'})
     reason = "pandas has no pure-Python wheel"
     toml = f'[build]\nbrowser = false\nbrowser_reason = "  {reason} "\n'
     project.example("heavy", {"app.py": "", "example.toml": toml})
     found = discover(project.snippets)
     assert (found["plain"].settings.browser, found["plain"].settings.browser_reason) == (True, "")
     assert (found["fa"].settings.browser, found["fa"].settings.browser_reason) == (False, "")
+    assert (found["dj"].settings.browser, found["dj"].settings.browser_reason) == (True, "")
     assert (found["heavy"].settings.browser, found["heavy"].settings.browser_reason) == (
         False,
         reason,

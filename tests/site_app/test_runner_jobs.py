@@ -99,6 +99,7 @@ def test_a_job_holds_every_file_setup_config_and_packages(project) -> None:
     )
     job = example_job(discover(project.snippets)["db"], ["flask"])
     assert job["module"] == "snippets.db.app"
+    assert job["framework"] == "flask"
     assert job["top"] == "snippets"
     assert job["files"]["app.py"].startswith("from flask import Flask")
     assert job["files"]["static/dot.png"] == {"base64": "iVBORw0KGgr/"}
@@ -108,6 +109,48 @@ def test_a_job_holds_every_file_setup_config_and_packages(project) -> None:
         {"DB": "{instance}/x.db"},
         ["flask"],
     )
+
+
+DJANGO_APP = """\
+from django.conf import settings
+from django.http import JsonResponse
+from django.urls import path
+
+if not settings.configured:
+    settings.configure(ROOT_URLCONF=__name__)
+
+urlpatterns = [path("", lambda request: JsonResponse({}))]
+"""
+
+
+def test_a_django_job_names_its_framework_and_needs_werkzeug_for_the_status_line(
+    project, tmp_path
+) -> None:
+    project.example("dj", {"app.py": DJANGO_APP, "example.toml": '[build]\nframework = "django"\n'})
+    wheels = [
+        _wheel(tmp_path, "django", {"django/__init__.py": ""}, ["asgiref>=3.8", "tzdata"]),
+        _wheel(tmp_path, "asgiref", {"asgiref/__init__.py": ""}, []),
+        _wheel(tmp_path, "werkzeug", {"werkzeug/__init__.py": ""}, ["MarkupSafe>=2.1.1"]),
+        _wheel(tmp_path, "markupsafe", {"markupsafe/__init__.py": ""}, []),
+    ]
+    example = discover(project.snippets)["dj"]
+    packages = check_imports(example, Shipped.of(wheels), STDLIB)
+    # tzdata is not shipped (Django needs it on Windows only): it is left out.
+    assert packages == ["asgiref", "django", "markupsafe", "werkzeug"]
+    job = example_job(example, packages)
+    assert (job["framework"], job["module"]) == ("django", "snippets.dj.app")
+
+
+def test_a_django_example_without_werkzeug_shipped_stops_the_build(project, tmp_path) -> None:
+    project.example("dj", {"app.py": DJANGO_APP, "example.toml": '[build]\nframework = "django"\n'})
+    wheels = [
+        _wheel(tmp_path, "django", {"django/__init__.py": ""}, []),
+    ]
+    with pytest.raises(BuildFailed) as caught:
+        check_imports(discover(project.snippets)["dj"], Shipped.of(wheels), STDLIB)
+    [error] = caught.value.errors
+    assert "the runner needs werkzeug to run one" in error.what
+    assert str(error.where) == "snippets/dj/app.py"
 
 
 def _block(indent: str = "") -> Block:

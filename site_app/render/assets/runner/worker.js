@@ -5,8 +5,8 @@
 // Python driver from driver.py (with forms.py and cookies.py, the build's own).
 // Nothing is fetched before the first message.
 //
-// Messages in:  {id, job}  where job = {example, top, module, files, mtimes, setup, config,
-//                                      requests, packages}
+// Messages in:  {id, job}  where job = {example, top, module, framework, files, mtimes, setup,
+//                                      config, requests, packages}
 //   packages: the distributions the example needs, as manifest.json names them
 //   ("flask", "flask_sqlalchemy", ...); installed on first need. Without it, all.
 // Messages out: {id, kind: "status", text}
