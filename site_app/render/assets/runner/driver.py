@@ -71,6 +71,7 @@ def reproducible(seed: str) -> None:
     """The build's fixed clock and seeded randomness (site_app.running.reproducible)."""
     generator = random.Random(seed)
     os.urandom = generator.randbytes
+    random._urandom = generator.randbytes  # type: ignore[attr-defined]  # what secrets reads
     random.seed(seed)
     time.time = lambda: REPRODUCIBLE_TIME
     time.time_ns = lambda: int(REPRODUCIBLE_TIME * 1e9)
