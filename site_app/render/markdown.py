@@ -176,12 +176,16 @@ def _compact(response: Response) -> str:
 # Runs in the guide's page when a preview has loaded: links in the frozen page
 # open in a new tab (the frame's sandbox lets a popup leave it), and the frame
 # takes the height of its page, up to the CSS max-height; "Show the whole page"
-# lifts that limit. The sandbox has no allow-scripts: the frozen page itself
-# runs no script. Without JavaScript, the frame keeps the CSS height.
+# lifts that limit. The frame is first made 0 px tall: a document is never
+# shorter than its frame, so measured at the CSS height a short page (a 404,
+# one heading) kept that whole height, blank below it. The sandbox has no
+# allow-scripts: the frozen page itself runs no script. Without JavaScript,
+# the frame keeps the CSS height.
 _FIT = (
     "var d=this.contentDocument;if(!d||!d.documentElement)return;"
     "if(d.head&&!d.querySelector('base[target]')){var b=d.createElement('base');"
     "b.target='_blank';d.head.prepend(b);}"
+    "this.style.height='0px';"
     "var h=d.documentElement.scrollHeight;this.style.height=(h+2)+'px';"
     "var x=this.parentNode.querySelector('.ffg-expand');"
     "if(x)x.hidden=this.getBoundingClientRect().height>=h;"
