@@ -18,7 +18,7 @@ class User(UserMixin, db.Model):
     notes: Mapped[list["Note"]] = relationship(back_populates="author")
 
     def set_password(self, password):
-        # PBKDF2, as in the users chapter: Pyodide's hashlib has no scrypt.
+        # PBKDF2, Werkzeug's other method, as in the users chapter.
         self.password_hash = generate_password_hash(password, method="pbkdf2")
 
     def check_password(self, password):

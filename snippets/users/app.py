@@ -28,8 +28,8 @@ login_manager = LoginManager()
 
 # --8<-- [start:model]
 # PBKDF2-HMAC-SHA256 with Werkzeug's own iteration count. Werkzeug's
-# default is scrypt; this guide's examples also run in the browser, under
-# Pyodide, whose hashlib has no scrypt.
+# default is scrypt; PBKDF2 is its other method, the one NIST SP 800-132
+# specifies, which some teams are required to use.
 HASH_METHOD = "pbkdf2"
 
 
