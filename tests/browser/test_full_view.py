@@ -103,6 +103,26 @@ def test_every_preview_shows_its_whole_page_or_a_button_that_does(
     assert wanted is None or found, f"no preview on {url} shows {wanted}"
 
 
+def test_a_short_page_gets_a_frame_no_taller_than_itself(sized: Page, guide: Site):
+    """Quickstart's frozen pages are a few lines each: no blank band under them."""
+    page = sized
+    page.goto("quickstart/", wait_until="load")
+    previews = page.locator(".ffg-preview iframe").all()
+    assert previews
+    for iframe in previews:
+        frame = _fitted(page, iframe)
+        if _cut_off(frame):
+            continue  # a long page: the other test checks its limit and button
+        # Where the page's content ends, however tall its frame: body's bottom and margin.
+        content = frame.evaluate(
+            "Math.ceil(document.body.getBoundingClientRect().bottom"
+            " + parseFloat(getComputedStyle(document.body).marginBottom))"
+        )
+        height = iframe.evaluate("f => f.clientHeight")
+        # A few pixels of slack: margins that collapse through the body, the frame's border.
+        assert height <= content + 16, f"{iframe.get_attribute('src')}: {height} px for {content}"
+
+
 def test_the_dashboards_chart_and_every_table_row_show(sized: Page, guide: Site):
     page = sized
     page.goto("dashboards/", wait_until="load")
