@@ -388,9 +388,11 @@ class FlaskExamplesPlugin(BasePlugin[FlaskExamplesConfig]):
             pairs = list(zip(scanned.blocks, built, strict=False))
             if len(built) != len(scanned.blocks):
                 self._changed_by_another_plugin(key)
+            first = self._first_blocks(rendered)
             for block, output in reversed(pairs):
                 self._check_same(key, block, output)
-                lines[block.line - 1 : block.end_line] = self._block(output, site_root).split("\n")
+                shown = self._block(output, site_root, first.get(output.example.name) is output)
+                lines[block.line - 1 : block.end_line] = shown.split("\n")
         else:
             self._place(key, lines, scanned.blocks, rendered, at, offset, site_root, markdown)
         # The page's lines moved: find the flask-compare blocks again, in the same order.
@@ -449,6 +451,7 @@ class FlaskExamplesPlugin(BasePlugin[FlaskExamplesConfig]):
     ) -> None:
         """Swap each block for its output or its error box; put other errors at their line."""
         edits: dict[int, tuple[int, list[str]]] = {}  # first line (0-based) → (last, new lines)
+        first = self._first_blocks(rendered)
         for block in blocks:
             line = block.line + offset
             errors = at.pop(line, [])
@@ -457,7 +460,10 @@ class FlaskExamplesPlugin(BasePlugin[FlaskExamplesConfig]):
                 new.append(markdown_render.error_box(errors, indent=block.indent))
             if line in rendered:
                 self._check_same(key, block, rendered[line])
-                new += self._block(rendered[line], site_root).split("\n")
+                output = rendered[line]
+                new += self._block(
+                    output, site_root, first.get(output.example.name) is output
+                ).split("\n")
             elif not errors:
                 self._changed_by_another_plugin(key)
             edits[block.line - 1] = (block.end_line, new)
@@ -474,12 +480,23 @@ class FlaskExamplesPlugin(BasePlugin[FlaskExamplesConfig]):
             end, new = edits[start]
             lines[start:end] = new
 
-    def _block(self, rendered: RenderedBlock, site_root: str) -> str:
-        """A block's tabs, and its Run button (or why it cannot run) when the runner ships."""
+    @staticmethod
+    def _first_blocks(rendered: dict[int, RenderedBlock]) -> dict[str, RenderedBlock]:
+        """Each example's first block on the page that sends requests (keyed by line)."""
+        first: dict[str, RenderedBlock] = {}
+        for line in sorted(rendered):
+            if rendered[line].answers:
+                first.setdefault(rendered[line].example.name, rendered[line])
+        return first
+
+    def _block(self, rendered: RenderedBlock, site_root: str, first: bool) -> str:
+        """A block's tabs, and its Run button when the runner ships. An example that
+        cannot run says why under its first block of the page only, not under each."""
         text = rendered.markdown(site_root)
         if self.config.browser_runner and rendered.answers:
             reason = self.runnable.get(rendered.example.name, "")
-            text += "\n" + run_controls(rendered.block, rendered.files, reason)
+            if first or not reason:
+                text += "\n" + run_controls(rendered.block, rendered.files, reason)
         return text
 
     @staticmethod

@@ -1,14 +1,17 @@
 """The real guide, built for real with --strict, checked against its examples."""
 
 import hashlib
+import html
 import json
 import re
+from collections import Counter
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urljoin
 
 import pytest
 
+from site_app.author.discover import discover
 from tests.helpers import ROOT, mkdocs_build
 
 pytestmark = pytest.mark.build
@@ -111,6 +114,21 @@ def test_every_preview_points_at_a_frozen_file(guide):
 def test_every_block_was_expanded(guide):
     for page in guide.site.rglob("*.html"):
         assert "language-flask-example" not in page.read_text(encoding="utf-8"), page
+
+
+def test_an_example_that_cannot_run_says_why_once_a_page(guide):
+    """Under its first block that sends requests, not under every block of it."""
+    notes = Counter(
+        (page.relative_to(guide.site).as_posix(), note)
+        for page in guide.site.rglob("*.html")
+        for note in re.findall(
+            r'class="ffg-run-note ffg-run-off">([^<]*)<', page.read_text(encoding="utf-8")
+        )
+    )
+    reason = discover(ROOT / "snippets", ROOT)["dashboard"].settings.browser_reason
+    note = html.escape(f"This example does not run in the browser: {reason}", quote=False)
+    assert notes[("dashboards/index.html", note)] == 1, sorted(notes)
+    assert set(notes.values()) == {1}, notes
 
 
 def test_the_comparison_table_shows_what_each_framework_answered(guide):
