@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import functools
 import hashlib
 import importlib
-import importlib.metadata
 import os
 import posixpath
 import random
@@ -20,7 +18,7 @@ import signal
 import sys
 import tempfile
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -42,7 +40,7 @@ from ..model import (
     Shown,
     Upload,
 )
-from . import clients, download
+from . import clients, download, installed
 from .capture import perform, status_is_expected
 from .clients import Client, FlaskTestClient
 from .forms import FormProblem, submitted
@@ -245,13 +243,6 @@ def run(job: Job) -> Output:
     return Output(frozen, answers, imported_libraries())
 
 
-@functools.cache
-def _distributions_of_modules() -> Mapping[str, list[str]]:
-    # Reading every installed distribution's file list takes a while: done once
-    # in the fork server (its warm-up runs an example), inherited by each worker.
-    return importlib.metadata.packages_distributions()
-
-
 def imported_libraries() -> tuple[tuple[str, str], ...]:
     """Every installed distribution with a module in ``sys.modules``, and its version.
 
@@ -259,24 +250,15 @@ def imported_libraries() -> tuple[tuple[str, str], ...]:
     extensions, the libraries its views call. Distributions installed but never
     imported (pytest in a tests environment, say) are not named.
     """
-    owners = _distributions_of_modules()
+    owners = installed.distributions_of_modules()
     names = {
         distribution
         for module in list(sys.modules)
         if "." not in module
         for distribution in owners.get(module, ())
     }
-    found = ((name, _version(name)) for name in sorted(names))
+    found = ((name, installed.version(name)) for name in sorted(names))
     return tuple((name, version) for name, version in found if version is not None)
-
-
-@functools.cache
-def _version(distribution: str) -> str | None:
-    # Cached like the map above: the fork server's warm-up looks up Flask's own.
-    try:
-        return importlib.metadata.version(distribution)
-    except importlib.metadata.PackageNotFoundError:  # pragma: no cover - a broken install
-        return None
 
 
 def _snapshot(example: Example) -> dict[str, tuple[int, int]]:
