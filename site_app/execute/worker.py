@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import Any, NoReturn
 
 from flask import Flask
 from flask_frozen import relative_url_for
@@ -206,6 +206,10 @@ def run(job: Job) -> Output:
             captured[repr(block.requests)] = _capture(job, block)
         except SiteAppError as error:
             errors.append(error)
+    if errors:
+        # The build fails on these. Freezing would run the same views again, and
+        # a view that raised would raise again: one problem, one traceback.
+        _fail(errors + _writes(example, before))
     pages = sorted(
         {
             c.request.path
@@ -230,9 +234,7 @@ def run(job: Job) -> Output:
         errors.append(error)
     errors += _writes(example, before)
     if errors or frozen is None:
-        # An import error repeats for every block and for the freeze: say it once.
-        unique = {error.message: error for error in errors}
-        raise BuildFailed(list(unique.values()))
+        _fail(errors)
     answers = {
         requests: [
             Shown(c.request, c.response, _preview(c, frozen, job.settings.examples_url))
@@ -241,6 +243,12 @@ def run(job: Job) -> Output:
         for requests, found in captured.items()
     }
     return Output(frozen, answers, imported_libraries())
+
+
+def _fail(errors: list[SiteAppError]) -> NoReturn:
+    # An import error repeats for every block: say it once.
+    unique = {error.message: error for error in errors}
+    raise BuildFailed(list(unique.values()))
 
 
 def imported_libraries() -> tuple[tuple[str, str], ...]:
