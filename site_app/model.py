@@ -118,6 +118,7 @@ class Submit:
 
     form: str | None = None  # which form: "#id", ".class" or its action "/path"; None if one
     fields: tuple[tuple[str, str | bool], ...] = ()  # True/False tick or untick a checkbox
+    novalidate: bool = False  # send it even when a browser's constraint validation would not
 
 
 @dataclass(frozen=True)
@@ -137,6 +138,8 @@ class Request:
     show: tuple[str, ...] = ()  # response headers to show besides Content-Type and Location
     submit: Submit | None = None
     files: tuple[Upload, ...] = ()
+    # A submitted form's body type (multipart even without a file); "" to let the client choose.
+    enctype: str = ""
 
     @property
     def label(self) -> str:

@@ -45,7 +45,7 @@ from ..model import (
 from . import clients, download
 from .capture import perform, status_is_expected
 from .clients import Client, FlaskTestClient
-from .forms import FormProblem, submitted
+from .forms import EMPTY_FILE_TYPE, FormProblem, Submission, submitted
 from .freeze import complete_document, freeze, not_frozen
 from .load import isolated_modules, load_app, run_setup, where_in_example
 
@@ -429,12 +429,13 @@ def _as_sent(
             fix="first GET the page that holds the form, in the same block",
         )
     try:
-        method, path, pairs = submitted(
+        sent = submitted(
             previous.response.text,
             previous.request.path,
             request.submit.form,
             request.submit.fields,
             tuple(upload.field for upload in request.files),
+            request.submit.novalidate,
         )
     except FormProblem as problem:
         raise RequestFailed(
@@ -443,9 +444,24 @@ def _as_sent(
             where=where,
             fix=problem.fix,
         ) from None
-    if method == "GET":
-        return replace(request, method=method, path=path)
-    return replace(request, method=method, path=path, form=tuple(pairs))
+    return as_submitted(request, sent)
+
+
+def as_submitted(request: Request, sent: Submission) -> Request:
+    """The request that sends ``sent``: its fields, the block's files, empty parts for the rest."""
+    given = {upload.field: upload for upload in request.files}
+    files = tuple(
+        given[name] if chosen else Upload(name, "", "", EMPTY_FILE_TYPE)
+        for name, chosen in sent.files
+    )
+    return replace(
+        request,
+        method=sent.method,
+        path=sent.path,
+        form=tuple(sent.fields),
+        files=files,
+        enctype=sent.enctype if sent.method == "POST" else "",
+    )
 
 
 def _read_upload(example: Example, upload: Upload, where: Location) -> Upload:
