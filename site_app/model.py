@@ -67,6 +67,9 @@ class ExampleSettings:
     exclude: tuple[str, ...] = ()  # URL paths never frozen (a route that fails outside a flow)
     browser: bool = True  # runs in the reader's browser (Pyodide) when the site ships the runner
     browser_reason: str = ""  # why not, shown under its blocks instead of the Run button
+    # Python run after the setup commands, in the app module's namespace, in an app context.
+    setup_python: tuple[str, ...] = ()
+    setup_python_lines: tuple[int, ...] = ()  # where each step starts in example.toml
 
     @property
     def is_flask(self) -> bool:

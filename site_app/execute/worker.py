@@ -333,10 +333,12 @@ def _fresh_app(job: Job) -> Iterator[Flask]:
     ):
         _at("importing it and creating its app", Location(example.display(example.app_file)))
         app = load_app(example, Path(instance), settings)
-        if example.settings.setup:
+        if example.settings.setup or example.settings.setup_python:
             commands = ", ".join(f"'flask {command}'" for command in example.settings.setup)
+            steps = len(example.settings.setup_python)
             _at(
-                f"running its setup commands ({commands})",
+                f"running its setup ({commands or 'no commands'}"
+                + (f", {steps} setup_python step(s))" if steps else ")"),
                 Location(example.display(example.directory / "example.toml")),
             )
         run_setup(example, app)

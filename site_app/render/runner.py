@@ -624,6 +624,7 @@ def example_job(example: Example, packages: list[str]) -> dict[str, Any]:
         "files": files,
         "mtimes": mtimes,
         "setup": list(settings.setup),
+        "setup_python": list(settings.setup_python),
         "config": settings.config,
         "packages": packages,
     }

@@ -95,6 +95,7 @@ def _run(job: dict[str, Any]) -> dict[str, Any]:
     app.config.update(config)
     imported = clock()
     _setup(app, job.get("setup") or [])
+    _setup_python(app, job["module"], job.get("setup_python") or [])
     set_up = clock()
     client = app.test_client()
     answers: list[dict[str, Any]] = []
@@ -196,6 +197,18 @@ def _setup(app: Any, commands: list[str]) -> None:
             output = result.output.strip()
             message = f"flask {command} exited {result.exit_code}: {output or 'no output'}"
             raise ReaderError({"message": message, "traceback": output, "where": None}, [])
+
+
+def _setup_python(app: Any, module_name: str, steps: list[str]) -> None:
+    """The example's setup_python steps, as the build runs them (site_app.execute.load)."""
+    module = sys.modules.get(module_name)
+    for index, step in enumerate(steps, 1):
+        names = {**vars(module), "app": app} if module is not None else {"app": app}
+        try:
+            with app.app_context():
+                exec(compile(step, f"setup_python[{index}]", "exec"), names)
+        except Exception as exc:
+            raise ReaderError(_failure(f"setup step {index} failed", exc), []) from exc
 
 
 def _submitted(request: dict[str, Any], answers: list[dict[str, Any]]) -> tuple[Any, ...]:
