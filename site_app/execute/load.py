@@ -29,6 +29,7 @@ from flask.cli import FlaskGroup
 
 from ..errors import ExampleError, Location, describe
 from ..model import Example, Settings
+from .pinned import pinned_configs
 
 
 class _OwnNames(importlib.abc.MetaPathFinder, importlib.abc.Loader):
@@ -152,12 +153,14 @@ def load_app(example: Example, instance_dir: Path, settings: Settings) -> Flask:
     ``[build.config]`` values is replaced by ``instance_dir``, which is also
     the app's instance folder from its construction on (see
     :func:`instance_folder`), so nothing is written into the examples folder.
+    Those values are in the app's config from its construction on and stay
+    whatever the app's own code sets (:mod:`site_app.execute.pinned`).
     """
     config = {
         key: value.replace("{instance}", str(instance_dir)) if isinstance(value, str) else value
         for key, value in example.settings.config.items()
     }
-    with instance_folder(instance_dir):
+    with instance_folder(instance_dir), pinned_configs(Flask, config):
         app = make_app(example, settings, config)
     if not isinstance(app, Flask):
         raise ExampleError(

@@ -47,7 +47,7 @@ RUNNER_FILES = ("run.js", "runner.js", "worker.js", "driver.py")
 # the same form and show the same cookies: the form reader (standard library
 # only) and the cookie lines (Werkzeug). Files, not imports: this layer never
 # imports the one that runs examples.
-SHARED = ("forms.py", "cookies.py")
+SHARED = ("forms.py", "cookies.py", "pinned.py")
 EXECUTE = Path(__file__).parents[1] / "execute"
 # What loadPyodide() fetches: the loader, the compiled interpreter, the
 # standard library and the lock file (read at start-up even when unused).
@@ -199,7 +199,7 @@ def install_runner(
     """Copy the runner, the Pyodide runtime and the wheels into ``destination``.
 
     Layout: ``run.js``, ``runner.js``, ``worker.js``, ``driver.py``, ``forms.py``,
-    ``cookies.py``, ``manifest.json``,
+    ``cookies.py``, ``pinned.py``, ``manifest.json``,
     ``pyodide/`` (the runtime), ``wheels/`` and, with ``compiled``, ``pycache/``
     (bytecode; needs Node). Files already there with the same bytes are left
     alone; nothing else in ``destination`` is touched.

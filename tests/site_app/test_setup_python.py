@@ -1,13 +1,7 @@
 """``setup_python``: an app without a CLI command sets itself up before the requests."""
 
-import json
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
-import site_app
 from site_app.author.discover import discover
 from site_app.errors import BuildFailed, ExampleError
 from site_app.render.runner import example_job
@@ -116,17 +110,6 @@ def test_setup_python_is_for_flask_examples(project):
         project.build()
 
 
-DRIVER = Path(site_app.__file__).parent / "render/assets/runner/driver.py"
-RUN_DRIVER = """
-import importlib.util, sys
-spec = importlib.util.spec_from_file_location("driver", sys.argv[1])
-driver = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(driver)
-driver.ROOT = sys.argv[2]
-print(driver.run(sys.stdin.read()))
-"""
-
-
 @pytest.mark.parametrize(
     ("steps", "expected"),
     [
@@ -134,20 +117,12 @@ print(driver.run(sys.stdin.read()))
         ('["db.create_al()"]', {"error": "setup step 1 failed"}),
     ],
 )
-def test_the_in_browser_runner_runs_the_steps_too(project, tmp_path, steps, expected):
+def test_the_in_browser_runner_runs_the_steps_too(project, run_driver, steps, expected):
     """The runner's driver (Python in the reader's browser), run here by CPython in a process."""
     notes(project, f"[build]\nsetup_python = {steps}\n")
     job = example_job(discover(project.snippets)["notes"], [])
     job["requests"] = [{"method": "POST", "path": "/notes", "form": [["text", "milk"]]}]
-    ran = subprocess.run(
-        [sys.executable, "-c", RUN_DRIVER, str(DRIVER), str(tmp_path / "run")],
-        input=json.dumps(job),
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        check=True,
-    )
-    result = json.loads(ran.stdout)
+    result = run_driver(job)
     if "body" in expected:
         assert result["answers"][0]["body"] == expected["body"]
     else:

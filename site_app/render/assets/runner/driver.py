@@ -152,13 +152,16 @@ def _make_app(module_name: str, config: dict[str, Any], instance: str) -> Any:
     As the build does (site_app.execute.load.instance_folder): Flask finds the
     instance path while it makes the app, and a factory may use it at once.
     """
+    import _ffg_pinned  # type: ignore[import-not-found]  # the worker writes it beside us
     from flask import Flask
 
     saved, cwd = Flask.__dict__.get("auto_find_instance_path"), os.getcwd()
     Flask.auto_find_instance_path = lambda self: instance  # type: ignore[method-assign]
     os.chdir(instance)
     try:
-        return _made_app(module_name, config)
+        # The config's values stay whatever the app's own code sets, as in the build.
+        with _ffg_pinned.pinned_configs(Flask, config):
+            return _made_app(module_name, config)
     finally:
         os.chdir(cwd)
         if saved is None:
