@@ -342,3 +342,6 @@ class Output:
     # (distribution, version) of every installed library the worker had imported
     # when it finished: the cache reuses the output while these stay the same.
     libraries: tuple[tuple[str, str], ...] = ()
+    # Why it cannot run in the reader's browser, from what it called while it ran
+    # (hashlib.scrypt, threads...); empty when it called nothing Pyodide lacks.
+    browser_lacks: tuple[str, ...] = ()

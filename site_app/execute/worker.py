@@ -43,6 +43,7 @@ from ..model import (
     Upload,
 )
 from . import clients, download
+from .browser_needs import watched
 from .capture import perform, status_is_expected
 from .clients import Client, FlaskTestClient
 from .forms import EMPTY_FILE_TYPE, FormProblem, Submission, submitted
@@ -196,18 +197,23 @@ def run_example(job: Job) -> Output:
 
 
 def run(job: Job) -> Output:
-    """Capture every block's requests, freeze the example, pick previews."""
+    """Capture every block's requests, freeze the example, pick previews.
+
+    What the blocks' runs call that the reader's browser lacks is recorded
+    (the freeze is not: the browser sends a block's requests only).
+    """
     example = job.example
     before = _snapshot(example)
     errors: list[SiteAppError] = []
     captured: dict[str, list[Captured]] = {}
-    for block in job.blocks:
-        if not block.requests or repr(block.requests) in captured:
-            continue
-        try:
-            captured[repr(block.requests)] = _capture(job, block)
-        except SiteAppError as error:
-            errors.append(error)
+    with watched(example) as lacks:
+        for block in job.blocks:
+            if not block.requests or repr(block.requests) in captured:
+                continue
+            try:
+                captured[repr(block.requests)] = _capture(job, block)
+            except SiteAppError as error:
+                errors.append(error)
     pages = sorted(
         {
             c.request.path
@@ -242,7 +248,7 @@ def run(job: Job) -> Output:
         ]
         for requests, found in captured.items()
     }
-    return Output(frozen, answers, imported_libraries())
+    return Output(frozen, answers, imported_libraries(), tuple(lacks.values()))
 
 
 @functools.cache

@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import BuildFailed, Location, SiteAppError
-from ..model import Example
+from ..model import Example, Output
 
 RUNNER_ASSETS = Path(__file__).parent / "assets" / "runner"
 RUNNER_FILES = ("run.js", "runner.js", "worker.js", "driver.py")
@@ -600,6 +600,25 @@ def check_imports(example: Example, shipped: Shipped, stdlib: frozenset[str]) ->
     if errors:
         raise BuildFailed(errors)
     return shipped.closure(dists)
+
+
+def cannot_run(example: Example, output: Output | None) -> str:
+    """Why the example's Run button is off, or "" when it runs in the reader's browser.
+
+    The reason written in its example.toml (``browser = false``) comes first;
+    then what the example called, while the build ran it, that Python in the
+    browser lacks (``hashlib.scrypt``, threads: see
+    :mod:`site_app.execute.browser_needs`).
+    """
+    settings = example.settings
+    if not settings.browser:
+        return settings.browser_reason or (
+            f"the in-browser runner runs Flask and Django apps, and this one is "
+            f"{settings.framework}."
+        )
+    if output is not None and output.browser_lacks:
+        return "; ".join(output.browser_lacks) + "."
+    return ""
 
 
 def example_job(example: Example, packages: list[str]) -> dict[str, Any]:
