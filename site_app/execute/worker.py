@@ -535,7 +535,7 @@ def _send(
             f"{request.label} to example '{example.name}' raised {describe(exc)} "
             f"({where_in_example(example, exc)})",
             where=where,
-            fix="fix the view, or remove the request",
+            fix=_missing_tables(exc) or "fix the view, or remove the request",
         ) from exc
     if status_is_expected(request, response):
         return response
@@ -551,12 +551,24 @@ def _send(
         f"{request.label} to example '{example.name}' answered {response.status}, "
         f"expected {expected}{because}",
         where=where,
-        fix="fix the view, or if this status is what the page means to show, "
+        fix=_missing_tables(raised[-1] if raised else None)
+        or "fix the view, or if this status is what the page means to show, "
         + (
             f"add 'status: {response.status_code}' to its submit"
             if request.submit is not None
             else f"write the request as '{request.label} -> {response.status_code}'"
         ),
+    )
+
+
+def _missing_tables(exc: BaseException | None) -> str:
+    """For an app whose tables were never made (SQLite says so): how to make them, unchanged."""
+    if exc is None or "no such table" not in str(exc):
+        return ""
+    return (
+        "make the app's tables before the requests, under [build] of its example.toml: "
+        'setup = ["init-db"] runs its own flask command, and for an app with none, '
+        'setup_python = ["db.create_all()"] runs Python in its module and app context'
     )
 
 

@@ -60,7 +60,9 @@ def test_without_it_the_app_has_no_tables(project):
     notes(project, "[build]\n")
     with pytest.raises(BuildFailed) as caught:
         project.build()
-    assert "no such table: note" in caught.value.errors[0].what
+    (error,) = caught.value.errors
+    assert "no such table: note" in error.what
+    assert 'setup_python = ["db.create_all()"] runs Python in its module' in error.fix
 
 
 def test_a_failing_step_is_named_with_its_line_in_example_toml(project):
