@@ -588,7 +588,9 @@ def _untypable(form: Form) -> list[str]:
             continue
         value, high = control.value, control.attributes.get("maxlength", "")
         why = ""
-        if control.kind == "number" and value and not _FLOAT.match(value.strip(_WHITESPACE)):
+        if control.has("readonly") and control.kind in (*_TYPED, "number", "textarea"):
+            why = f"is readonly, and a reader cannot type {value!r} into it"
+        elif control.kind == "number" and value and not _FLOAT.match(value.strip(_WHITESPACE)):
             why = f"is type=number, and a reader cannot type {value!r} into it"
         elif control.kind in _TYPED and ("\n" in value or "\r" in value):
             why = f"holds one line, and a reader cannot type the line break of {value!r}"
