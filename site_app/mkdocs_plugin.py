@@ -303,12 +303,9 @@ class FlaskExamplesPlugin(BasePlugin[FlaskExamplesConfig]):
         errors: list[SiteAppError] = []
         jobs: list[str] = []
         for name, example in sorted(used.items()):
-            if not example.settings.browser:
-                framework = example.settings.framework
-                self.runnable[name] = example.settings.browser_reason or (
-                    "the in-browser runner runs Flask and Django apps, "
-                    f"and this one is {framework}."
-                )
+            # What it calls that the browser lacks is known once it ran (see _block).
+            self.runnable[name] = runner.cannot_run(example, None)
+            if self.runnable[name]:
                 continue
             try:
                 packages = runner.check_imports(example, shipped, stdlib)
@@ -494,7 +491,10 @@ class FlaskExamplesPlugin(BasePlugin[FlaskExamplesConfig]):
         cannot run says why under its first block of the page only, not under each."""
         text = rendered.markdown(site_root)
         if self.config.browser_runner and rendered.answers:
-            reason = self.runnable.get(rendered.example.name, "")
+            name = rendered.example.name
+            reason = self.runnable.get(name, "")
+            if not reason and self.run is not None:
+                reason = runner.cannot_run(rendered.example, self.run.output(name))
             if first or not reason:
                 text += "\n" + run_controls(rendered.block, rendered.files, reason)
         return text

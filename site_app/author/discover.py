@@ -8,6 +8,7 @@ to prepare it::
     [build]
     framework = "flask"               # or "fastapi", "django": captured, not frozen
     setup = ["init-db"]               # flask CLI commands run before freezing
+    setup_python = ["db.create_all()"]  # then Python, in the app's module and app context
     urls = ["/items/1"]               # extra URLs to freeze
     exclude = ["/admin/reset"]        # URLs never to freeze (captured all the same)
     default_mimetype = "text/html"    # type of extensionless URLs when frozen
@@ -38,6 +39,7 @@ NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 _BUILD_KEYS = {
     "framework",
     "setup",
+    "setup_python",
     "urls",
     "exclude",
     "default_mimetype",
@@ -46,7 +48,7 @@ _BUILD_KEYS = {
     "browser_reason",
 }
 # Settings that prepare a Flask app or its freeze; other frameworks have neither.
-_FLASK_ONLY_KEYS = ("setup", "urls", "exclude", "default_mimetype", "config")
+_FLASK_ONLY_KEYS = ("setup", "setup_python", "urls", "exclude", "default_mimetype", "config")
 
 
 def discover(snippets_dir: Path, root: Path | None = None) -> dict[str, Example]:
@@ -127,7 +129,8 @@ def _read_settings(path: Path, root: Path) -> ExampleSettings:
         return ExampleSettings()
     where = Location(relative_to(path, root))
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        data = tomllib.loads(text)
     except UnicodeDecodeError as exc:
         raise ExampleError(
             f"not valid UTF-8 ({exc.reason})", where=where, fix="save it as UTF-8"
@@ -207,6 +210,8 @@ def _read_settings(path: Path, root: Path) -> ExampleSettings:
             where=where,
             fix="remove browser_reason, or set browser = false",
         )
+    steps = strings("setup_python")
+    lines = tuple(_python_step(text, step, index, where) for index, step in enumerate(steps, 1))
     return ExampleSettings(
         strings("setup"),
         strings("urls"),
@@ -216,4 +221,23 @@ def _read_settings(path: Path, root: Path) -> ExampleSettings:
         exclude=exclude,
         browser=browser,
         browser_reason=reason.strip(),
+        setup_python=steps,
+        setup_python_lines=lines,
     )
+
+
+def _python_step(text: str, step: str, index: int, where: Location) -> int:
+    """The line of example.toml where step ``index`` of ``setup_python`` starts; it must compile."""
+    first = next((line.strip() for line in step.splitlines() if line.strip()), "")
+    found = [number for number, line in enumerate(text.splitlines(), 1) if first and first in line]
+    line = found[0] if found else None
+    try:
+        compile(step, f"setup_python[{index}]", "exec")
+    except SyntaxError as exc:
+        raise ExampleError(
+            f"build.setup_python step {index} is not valid Python: {exc.msg} "
+            f"(line {exc.lineno} of the step)",
+            where=Location(where.path, line),
+            fix='write statements as in a module, e.g. setup_python = ["db.create_all()"]',
+        ) from exc
+    return line or 0

@@ -219,13 +219,15 @@ def _request_body(answer: Shown, site_root: str, name: str) -> list[str]:
     sent += [f"{name}: {value}" for name, value in request.headers]
     if request.json is not None:
         sent += ["Content-Type: application/json", "", json.dumps(request.json, ensure_ascii=False)]
-    elif request.files:
+    elif request.files or request.enctype == "multipart/form-data":
         # The parts of a multipart body, one a line; a file by its name, type and size.
         sent += ["Content-Type: multipart/form-data", ""]
         sent += [f"{name}: {value}" for name, value in request.form]
         sent += [
             f"{upload.field}: file {upload.filename} ({upload.content_type}, "
             f"{len(upload.content)} bytes)"
+            if upload.filename
+            else f"{upload.field}: no file chosen (an empty part)"
             for upload in request.files
         ]
     elif request.form:
@@ -344,6 +346,7 @@ def run_controls(block: Block, files: Sequence[ShownFile], reason: str = "") -> 
                     else {
                         "form": request.submit.form,
                         "fields": [list(pair) for pair in request.submit.fields],
+                        "novalidate": request.submit.novalidate,
                     },
                     # Read from the example's files, as the reader left them.
                     "files": [

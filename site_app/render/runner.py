@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import BuildFailed, Location, SiteAppError
-from ..model import Example
+from ..model import Example, Output
 
 RUNNER_ASSETS = Path(__file__).parent / "assets" / "runner"
 RUNNER_FILES = ("run.js", "runner.js", "worker.js", "driver.py")
@@ -47,7 +47,7 @@ RUNNER_FILES = ("run.js", "runner.js", "worker.js", "driver.py")
 # the same form and show the same cookies: the form reader (standard library
 # only) and the cookie lines (Werkzeug). Files, not imports: this layer never
 # imports the one that runs examples.
-SHARED = ("forms.py", "cookies.py")
+SHARED = ("forms.py", "cookies.py", "pinned.py")
 EXECUTE = Path(__file__).parents[1] / "execute"
 # What loadPyodide() fetches: the loader, the compiled interpreter, the
 # standard library and the lock file (read at start-up even when unused).
@@ -199,7 +199,7 @@ def install_runner(
     """Copy the runner, the Pyodide runtime and the wheels into ``destination``.
 
     Layout: ``run.js``, ``runner.js``, ``worker.js``, ``driver.py``, ``forms.py``,
-    ``cookies.py``, ``manifest.json``,
+    ``cookies.py``, ``pinned.py``, ``manifest.json``,
     ``pyodide/`` (the runtime), ``wheels/`` and, with ``compiled``, ``pycache/``
     (bytecode; needs Node). Files already there with the same bytes are left
     alone; nothing else in ``destination`` is touched.
@@ -602,6 +602,25 @@ def check_imports(example: Example, shipped: Shipped, stdlib: frozenset[str]) ->
     return shipped.closure(dists)
 
 
+def cannot_run(example: Example, output: Output | None) -> str:
+    """Why the example's Run button is off, or "" when it runs in the reader's browser.
+
+    The reason written in its example.toml (``browser = false``) comes first;
+    then what the example called, while the build ran it, that Python in the
+    browser lacks (``hashlib.scrypt``, threads: see
+    :mod:`site_app.execute.browser_needs`).
+    """
+    settings = example.settings
+    if not settings.browser:
+        return settings.browser_reason or (
+            f"the in-browser runner runs Flask and Django apps, and this one is "
+            f"{settings.framework}."
+        )
+    if output is not None and output.browser_lacks:
+        return "; ".join(output.browser_lacks) + "."
+    return ""
+
+
 def example_job(example: Example, packages: list[str]) -> dict[str, Any]:
     """What the browser needs to run an example: its framework, every file, its setup,
     config and wheels."""
@@ -624,6 +643,7 @@ def example_job(example: Example, packages: list[str]) -> dict[str, Any]:
         "files": files,
         "mtimes": mtimes,
         "setup": list(settings.setup),
+        "setup_python": list(settings.setup_python),
         "config": settings.config,
         "packages": packages,
     }

@@ -264,3 +264,19 @@ def test_only_an_examples_first_block_in_a_page_links_its_download(shop):
         None,  # shop's second block on a.md
         "examples/shop/shop.zip",  # b.md links it again
     ]
+
+
+def test_a_freeze_failure_names_the_url_and_the_exclude_that_skips_it(project):
+    project.example(
+        "boom",
+        {
+            "app.py": "from flask import Flask\napp = Flask(__name__)\n\n"
+            "@app.get('/')\ndef i():\n    return 'ok'\n\n"
+            "@app.get('/admin/reset')\ndef reset():\n    return 1/0\n"
+        },
+    )
+    project.page("a.md", block("GET /", example="boom"))
+    (error,) = failure(project).errors
+    assert "on URL /admin/reset; the view raised ZeroDivisionError" in error.what
+    assert str(error.where) == "snippets/boom/app.py:10"
+    assert 'goes under [build] of example.toml: exclude = ["/admin/reset"]' in error.fix

@@ -59,10 +59,10 @@ async function boot(id) {
     );
     for (const name of missing) installed.add(name);
   }
-  // The driver, and the build's own modules it uses: forms.py and cookies.py.
+  // The driver, and the build's own modules it uses: forms.py, cookies.py, pinned.py.
   pyodide.FS.mkdirTree("/home/pyodide/ffg");
   await Promise.all(
-    ["driver", "forms", "cookies"].map(async (name) => {
+    ["driver", "forms", "cookies", "pinned"].map(async (name) => {
       const source = await (await fetch(new URL(`${name}.py`, here))).text();
       pyodide.FS.writeFile(`/home/pyodide/ffg/_ffg_${name}.py`, source);
     }),
