@@ -144,7 +144,7 @@ def browser(session: nox.Session) -> None:
 def corpus(session: nox.Session) -> None:
     """Build real Flask apps from published sdists (pinned, cached in .cache/corpus/)."""
     install(session, "corpus")
-    session.run("pytest", "-p", "no:cacheprovider", "tests/corpus", *session.posargs)
+    session.run("pytest", *PARALLEL, "-p", "no:cacheprovider", "tests/corpus", *session.posargs)
 
 
 def node_modules_current() -> bool:
