@@ -25,8 +25,8 @@ def monthly_revenue(csv_path):
         values="revenue",
         aggfunc="sum",
         fill_value=0,  # no sales in a region that month: 0, not NaN
-        margins=True,  # adds a "Total" row and column
-        margins_name="Total",
+        margins=True,  # a row and a column of totals...
+        margins_name="Total",  # ...named "Total", not pandas's "All"
     )
 
 
