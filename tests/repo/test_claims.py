@@ -86,3 +86,14 @@ def test_logging_two_requests_two_ids_each_on_its_log_line():
     for request_id in ids:
         assert f"[{request_id}]" in log
     assert "7d0c5e2b9a41f386" in ids  # the proxy's id, kept
+
+
+def test_why_flask_jinja_escapes_and_werkzeug_redirects_to_the_one_url():
+    # why-flask.md: the guestbook's <script> message shows as text, its source as
+    # &lt;script&gt;; `/about` answers a redirect to `/about/`.
+    page = answer_to("why-flask.txt", "GET /")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "<script>" not in page
+    redirect = answer_to("why-flask.txt", "GET /about")
+    assert redirect.startswith("< 308 PERMANENT REDIRECT\n")
+    assert re.search(r"^< Location: \S*/about/$", redirect, re.MULTILINE)
