@@ -25,12 +25,37 @@ def monthly_revenue(csv_path):
         values="revenue",
         aggfunc="sum",
         fill_value=0,  # no sales in a region that month: 0, not NaN
-        margins=True,  # adds a "Total" row and column
-        margins_name="Total",
+        margins=True,  # a row and a column of totals...
+        margins_name="Total",  # ...named "Total", not pandas's "All"
     )
 
 
 # --8<-- [end:data]
+
+
+# --8<-- [start:draw]
+def draw_chart(csv_path, ink):
+    """Revenue per month as stacked bars, an SVG with text and axes in `ink`."""
+    by_month = monthly_revenue(csv_path).drop(index="Total", columns="Total")
+    # A Figure of its own, not pyplot: no global state shared by requests.
+    fig = Figure(figsize=(7, 3.2), layout="constrained")
+    ax = fig.subplots()
+    bottom = 0
+    for region in by_month.columns:  # one stacked bar per month
+        ax.bar(by_month.index, by_month[region], bottom=bottom, label=region)
+        bottom = bottom + by_month[region]
+    ax.set_ylabel("Revenue", color=ink)
+    ax.tick_params(colors=ink)  # the ticks and their labels
+    for spine in ax.spines.values():
+        spine.set_color(ink)
+    fig.legend(loc="outside right upper", frameon=False, labelcolor=ink)
+    buffer = io.BytesIO()
+    # transparent: no background of its own, so the page's colour shows through.
+    fig.savefig(buffer, format="svg", transparent=True, metadata={"Date": None})
+    return Response(buffer.getvalue(), mimetype="image/svg+xml")
+
+
+# --8<-- [end:draw]
 
 
 def create_app(test_config=None):
@@ -59,20 +84,11 @@ def create_app(test_config=None):
     # --8<-- [start:chart]
     @app.get("/chart.svg")
     def chart():
-        revenue = monthly_revenue(app.config["SALES_CSV"])
-        by_month = revenue.drop(index="Total", columns="Total")
-        # A Figure of its own, not pyplot: no global state shared by requests.
-        fig = Figure(figsize=(7, 3.2), layout="constrained")
-        ax = fig.subplots()
-        bottom = 0
-        for region in by_month.columns:  # one stacked bar per month
-            ax.bar(by_month.index, by_month[region], bottom=bottom, label=region)
-            bottom = bottom + by_month[region]
-        ax.set_ylabel("Revenue")
-        ax.legend(loc="upper left")
-        buffer = io.BytesIO()
-        fig.savefig(buffer, format="svg", metadata={"Date": None})  # no timestamp
-        return Response(buffer.getvalue(), mimetype="image/svg+xml")
+        return draw_chart(app.config["SALES_CSV"], ink="#222222")
+
+    @app.get("/chart-dark.svg")
+    def chart_dark():
+        return draw_chart(app.config["SALES_CSV"], ink="#e6e6e6")  # for dark pages
 
     # --8<-- [end:chart]
 

@@ -57,7 +57,7 @@ SHELF = {
 
 
 @click.command("seed")
-@with_appcontext  # a command made apart from the app needs this to use db
+@with_appcontext  # `flask seed` has an app context; app.test_cli_runner() needs this
 def seed_command():
     """Add two authors and their books."""
     for name, books in SHELF.items():

@@ -102,6 +102,23 @@ def test_the_chart_is_an_svg_of_six_months_and_three_regions(client):
     assert chart_parts(response.data) == (6, 3)
 
 
+@pytest.mark.parametrize(
+    ("url", "ink"), [("/chart.svg", "#222222"), ("/chart-dark.svg", "#e6e6e6")]
+)
+def test_each_chart_draws_its_text_in_its_ink_on_no_background(client, url, ink):
+    svg = client.get(url).data
+    assert chart_parts(svg) == (6, 3)
+    text = svg.decode()
+    other = "#e6e6e6" if ink == "#222222" else "#222222"
+    assert f"stroke: {ink}" in text  # the ticks and the axes
+    assert f"fill: {ink}" in text  # the labels and the legend
+    assert other not in text
+    # The figure's and the axes' backgrounds are drawn with no fill (transparent=True).
+    background = ET.fromstring(svg).find(f".//{SVG}g[@id='patch_1']/{SVG}path")
+    assert background is not None
+    assert "fill: none" in background.get("style", "")
+
+
 def test_the_chart_follows_the_data(small_csv):
     client = create_app({"SALES_CSV": str(small_csv)}).test_client()
     assert chart_parts(client.get("/chart.svg").data) == (2, 2)

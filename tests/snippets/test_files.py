@@ -79,6 +79,7 @@ def test_the_squares_are_streamed(client):
     lines = response.text.splitlines()
     assert lines[:3] == ["n,square", "1,1", "2,4"]
     assert lines[-1] == "100000,10000000000"
+    assert round(len(response.data) / 1_000_000, 1) == 1.6  # "about 1.6 MB", says app.py
 
 
 def test_the_app_refuses_to_start_without_a_secret_key(monkeypatch):

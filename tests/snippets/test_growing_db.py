@@ -5,10 +5,12 @@ import sys
 from contextlib import closing
 from pathlib import Path
 
+import click
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Column, Integer, MetaData, inspect
+from flask.cli import FlaskGroup
+from sqlalchemy import Column, Integer, MetaData, func, inspect, select
 
 from snippets.growing_db.app import SHELF, Author, create_app, db
 
@@ -39,6 +41,25 @@ def flask_cmd(app):
         return result.output
 
     return run
+
+
+def test_only_the_test_runner_needs_with_appcontext(app, flask_cmd):
+    """The page: `flask` gives an added command an app context; test_cli_runner() does not."""
+    flask_cmd("db", "upgrade")
+    flask_cmd("seed")
+
+    @click.command("count")
+    def count():  # no @with_appcontext
+        click.echo(db.session.scalar(select(func.count(Author.id))))
+
+    app.cli.add_command(count)
+    runner = app.test_cli_runner()
+    bare = runner.invoke(args=["count"])
+    assert isinstance(bare.exception, RuntimeError)
+    assert "Working outside of application context" in str(bare.exception)
+    flask = FlaskGroup(create_app=lambda: app, load_dotenv=False, set_debug_flag=False)
+    result = runner.invoke(flask, args=["count"])
+    assert (result.exit_code, result.output) == (0, f"{len(SHELF)}\n")
 
 
 @pytest.fixture
