@@ -162,13 +162,20 @@
   }
 
   function readRequests(text, originals) {
-    const byLine = new Map(originals.map((request) => [requestLine(request), request]));
+    // Lines the reader left as they were, each with the requests it was written
+    // for, in order: two alike lines may differ in what a line cannot spell.
+    const byLine = new Map();
+    originals.forEach((request) => {
+      const line = requestLine(request);
+      byLine.set(line, [...(byLine.get(line) || []), request]);
+    });
     const requests = [];
     text.split("\n").forEach((raw, index) => {
       const line = raw.trim();
       if (!line) return;
       // An unchanged line keeps what it cannot spell (a form, headers, shown headers).
-      if (byLine.has(line)) return requests.push(byLine.get(line));
+      const unchanged = byLine.get(line);
+      if (unchanged && unchanged.length) return requests.push(unchanged.shift());
       if (/^SUBMIT\b/.test(line)) return requests.push(readSubmit(line, index + 1, originals));
       const match = /^([A-Z]+)\s+(\/\S*)(?:\s+(.*?))?(?:\s*->\s*(\d{3}))?$/.exec(line);
       if (!match) {
