@@ -26,6 +26,7 @@ another file).
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -34,9 +35,9 @@ from typing import Any
 from pymdownx.superfences import SuperFencesException
 
 from .author import directive
-from .author.project import read_project
+from .author.project import Project, read_project
 from .errors import BlockError, Location
-from .orchestrate.engine import Index, block_key, load_index
+from .orchestrate.engine import INDEX, Index, block_key, load_index
 from .render import html
 
 FENCES = (directive.INFO, directive.COMPARE_INFO)
@@ -52,6 +53,7 @@ class _State:
     lookup: Lookup | None = None  # set by the MkDocs plugin, which knows the page
     page: str | None = None
     stored: tuple[Path, int, Index] | None = None  # the cache's index and its mtime
+    project: tuple[tuple[Path, int], Project] | None = None  # mkdocs.yml, read once
 
 
 _state = _State()
@@ -84,7 +86,13 @@ def format_block(
     count = seen.get((language, key), 0)
     seen[(language, key)] = count + 1
     lookup = _state.lookup or _stored
-    found = lookup(language, key, _state.page, count)
+    builder_page = None if _state.page else _page_of(md)
+    found = lookup(language, key, _state.page or builder_page, count)
+    if builder_page is not None and isinstance(found, html.BlockView):
+        # Zensical reads a relative URL in a page's HTML as relative to its Markdown
+        # file, and rewrites it for the page's own URL: link from the file, then.
+        depth = builder_page.count("/") - _docs_depth()
+        found = dataclasses.replace(found, site_root="../" * depth)
     if found is None:
         first = src.strip().split("\n", 1)[0]
         error = BlockError(
@@ -100,10 +108,36 @@ def format_block(
     return html.block_html(found, _highlighter(md))
 
 
+def _page_of(md: Any) -> str | None:
+    """The page being rendered, when the builder tells its extensions: Zensical keeps it
+    in a preprocessor, ``rendering_context``, whose ``page.path`` is relative to docs/."""
+    if "rendering_context" not in md.preprocessors:
+        return None
+    path = getattr(getattr(md.preprocessors["rendering_context"], "page", None), "path", None)
+    if not isinstance(path, str):
+        return None
+    project = _project()
+    return project.settings.display(project.docs_dir / path)
+
+
+def _docs_depth() -> int:
+    """Folders from the project's root to docs/, as page keys name it (docs/x.md: 1)."""
+    project = _project()
+    return project.settings.display(project.docs_dir).count("/") + 1
+
+
+def _project() -> Project:
+    """The project's mkdocs.yml (``FLASK_EXAMPLES_CONFIG`` names another), read once."""
+    path = Path(os.environ.get("FLASK_EXAMPLES_CONFIG", "mkdocs.yml")).resolve()
+    stamp = (path, path.stat().st_mtime_ns if path.is_file() else 0)
+    if _state.project is None or _state.project[0] != stamp:
+        _state.project = (stamp, read_project(path))
+    return _state.project[1]
+
+
 def _stored(info: str, key: str, page: str | None, seen: int) -> html.BlockView | str | None:
-    config = Path(os.environ.get("FLASK_EXAMPLES_CONFIG", "mkdocs.yml"))
-    cache = read_project(config).settings.cache_dir
-    path = cache / "blocks.pickle"
+    cache = _project().settings.cache_dir
+    path = cache / INDEX
     mtime = path.stat().st_mtime_ns if path.is_file() else 0
     if _state.stored is None or _state.stored[:2] != (path, mtime):
         index = load_index(cache)

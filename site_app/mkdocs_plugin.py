@@ -33,11 +33,11 @@ from . import fence
 from .author.project import check_extensions, settings_from
 from .errors import SiteAppError
 from .model import Settings
-from .orchestrate.engine import Engine
+from .orchestrate.engine import STYLESHEET, STYLESHEET_SOURCE, Engine
 from .orchestrate.previous_site import PreviousSite, sigterm_as_interrupt, stash, unstash
 
 log = logging.getLogger("mkdocs.plugins.flask_examples")
-ASSET = "assets/flask-examples.css"
+ASSET = STYLESHEET
 _DEFAULTS = Settings(Path(), Path(), Path())
 
 
@@ -178,8 +178,7 @@ class FlaskExamplesPlugin(BasePlugin[FlaskExamplesConfig]):
         nav_links = run.linked_from(repr(config.nav))
         run.wait(nav_links)  # the nav is checked before any page renders
         self._add(files, config, self.engine.new_site_files([*run.result.reused, *nav_links]))
-        css = Path(__file__).parent / "render" / "assets" / "flask-examples.css"
-        files.append(File.generated(config, ASSET, abs_src_path=str(css)))
+        files.append(File.generated(config, ASSET, abs_src_path=str(STYLESHEET_SOURCE)))
         if runner is not None:
             self._add(files, config, self.engine.add_runner(), "runner_url")
         self.spent += time.perf_counter() - t0
@@ -202,6 +201,7 @@ class FlaskExamplesPlugin(BasePlugin[FlaskExamplesConfig]):
             files.append(_Output.generated(config, at, abs_src_path=str(source)))
 
     @event_priority(-100)  # last: the page as every other plugin left it
+    @_plugin_errors
     def on_page_markdown(
         self, markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str:

@@ -36,6 +36,8 @@ from .builder import Builder, BuildResult, RenderedBlock, Run, compare_columns
 
 Log = Callable[[str], None]
 INDEX = "blocks.pickle"  # in the cache folder: every block's view, for a later render
+STYLESHEET = "assets/flask-examples.css"  # the blocks' styles, in the site
+STYLESHEET_SOURCE = Path(html.__file__).parent / "assets" / "flask-examples.css"
 
 
 def block_key(body: str) -> str:
@@ -400,6 +402,7 @@ def run_pages(
     if result.errors:
         raise BuildFailed([problem.error for problem in result.errors])
     files.update(run.site_files(result.frozen))
+    files[STYLESHEET] = STYLESHEET_SOURCE
     save_index(engine.index(), settings.cache_dir)
     publish(files, output)
     return result

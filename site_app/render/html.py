@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 import urllib.parse
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -48,18 +49,14 @@ def block_html(view: BlockView, highlight: Highlight) -> str:
         [shown.path for shown, _ in view.files]
         + [f"{a.request.label} → {a.response.status_code}" for a in view.answers]
     )
-    # (HTML, whether it holds captured answers)
     contents = [
-        (highlight(text, shown.language, shown.title, shown.hl_lines), False)
-        for shown, text in view.files
+        highlight(text, shown.language, shown.title, shown.hl_lines) for shown, text in view.files
     ]
     # Frames and links are named by request, block and example, so that two
     # blocks of one page that request the same URL still read differently.
     where = (f"block {block.number}, " if block.number else "") + block.example
     for answer, label in zip(view.answers, labels[len(view.files) :], strict=True):
-        contents.append(
-            (_answer_tab(answer, view.site_root, f"{label} ({where})", highlight), True)
-        )
+        contents.append(_answer_tab(answer, view.site_root, f"{label} ({where})", highlight))
     out = [tabs(block.number, labels, contents)]
     if len(view.answers) > 1:
         out.append(_summary(block, view.answers))
@@ -85,7 +82,7 @@ def _numbered(labels: Sequence[str]) -> list[str]:
     return out
 
 
-def tabs(number: int, labels: Sequence[str], contents: Sequence[tuple[str, bool]]) -> str:
+def tabs(number: int, labels: Sequence[str], contents: Sequence[str]) -> str:
     """A tab set as ``pymdownx.tabbed`` writes one with ``alternate_style``.
 
     Ids are the block's own (``__tabbed_ffg<block>_<tab>``), so they never meet
@@ -101,10 +98,7 @@ def tabs(number: int, labels: Sequence[str], contents: Sequence[tuple[str, bool]
         f'<label for="{group}_{i}">{html.escape(label, quote=False)}</label>'
         for i, label in enumerate(labels, start=1)
     )
-    blocks = "".join(
-        f'<div class="tabbed-block"{" data-search-exclude" if answer else ""}>\n{body}\n</div>\n'
-        for body, answer in contents
-    )
+    blocks = "".join(f'<div class="tabbed-block">\n{body}\n</div>\n' for body in contents)
     return (
         f'<div class="tabbed-set tabbed-alternate" data-tabs="{number}:{len(labels)}">'
         f'{inputs}<div class="tabbed-labels">{names}</div>\n'
@@ -143,7 +137,19 @@ def _answer_tab(answer: Shown, site_root: str, name: str, highlight: Highlight) 
     if response.cookies is not None:
         held = "\n".join(response.cookies) or "(none)"
         out.append(highlight(held, "http", "Cookies the client holds now", ()))
-    return "\n".join(out)
+    return "\n".join(_unsearched(element) for element in out)
+
+
+def _unsearched(element: str) -> str:
+    """``element`` with ``data-search-exclude`` on its first tag.
+
+    Each element of an answer carries it, not the tab around them: Material's
+    search parser (9.x) compares elements by tag name, so the first inner
+    ``</div>`` ends the exclusion of an outer ``<div>``
+    (tests/site_app/test_fence.py shows it); no element marked here holds
+    another of its own tag.
+    """
+    return re.sub(r"^<(\w+)", r"<\1 data-search-exclude", element, count=1)
 
 
 def request_text(answer: Shown) -> str:

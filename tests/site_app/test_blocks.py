@@ -413,10 +413,13 @@ def test_render_tabs_for_files_and_each_kind_of_answer(hello):
     assert "X-T: 1" in code
     assert "ok ```" in code  # backticks in a body are text
     assert '<img src="../examples/hello/chart.svg"' in page
-    # Answers stay out of the search index (Material's search reads data-search-exclude);
-    # the code tab stays in it.
-    assert page.count('<div class="tabbed-block" data-search-exclude>') == 4
-    assert page.count('<div class="tabbed-block">') == 1
+    # Answers stay out of the search index (Material's search reads data-search-exclude,
+    # on each element of an answer); the code tab stays in it.
+    excluded = re.findall(r"<(\w+) data-search-exclude", page)
+    assert excluded.count("div") == 8  # 4 requests and 4 responses
+    assert excluded.count("details") == 1  # the HTML source, its code inside
+    assert excluded.count("p") == 3  # the frozen page's frame, the image, the summary
+    assert '<div class="highlight"><span class="filename">snippets/hello/app.py' in page
 
 
 def test_allow_is_shown_sorted_and_an_empty_body_shows_no_source(hello):
@@ -463,7 +466,7 @@ def test_the_rendered_block_is_html_tabs_with_the_section_of_its_file(project, h
     assert '"id": 1' in code
     assert re.search(r'<iframe src="../examples/hello/" title="Frozen page: GET / [^"]*"', page)
     assert '<span class="hll">' in page  # the highlighted line
-    assert '<details class="note">' in page  # the HTML source, folded
+    assert '<details data-search-exclude class="note">' in page  # the HTML source, folded
 
 
 def test_block_show_applies_to_every_request_before_its_own():
