@@ -97,10 +97,6 @@ class RunnerFiles:
     destination: Path
     files: tuple[str, ...]
 
-    @property
-    def size(self) -> int:
-        return sum((self.destination / name).stat().st_size for name in self.files)
-
 
 def normalize(name: str) -> str:
     return re.sub(r"[-_.]+", "_", name).lower()
