@@ -68,7 +68,7 @@ class ReaderError(Exception):
 
 
 def reproducible(seed: str) -> None:
-    """The build's fixed clock and seeded randomness (site_app.running.reproducible)."""
+    """The build's fixed clock and seeded randomness (site_app.execute.worker.reproducible)."""
     generator = random.Random(seed)
     os.urandom = generator.randbytes
     random._urandom = generator.randbytes  # type: ignore[attr-defined]  # what secrets reads
@@ -452,7 +452,7 @@ def _send_django(
 
 
 def _pretty(mimetype: str, body: bytes) -> str | None:
-    """The body as a page shows it (site_app.capture.Response.pretty_body): JSON indented."""
+    """The body as a page shows it (site_app.model.Response.pretty_body): JSON indented."""
     text = body.decode("utf-8", errors="replace")
     if (mimetype == "application/json" or mimetype.endswith("+json")) and body:
         try:
