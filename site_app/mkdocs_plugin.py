@@ -1,22 +1,17 @@
-"""The MkDocs adapter, and the only module that imports MkDocs.
-
-It reads the options, starts the engine (:mod:`site_app.orchestrate.engine`)
-as soon as the pages are known, so examples run while pages render,
-registers the fences (:mod:`site_app.fence`) when ``mkdocs.yml`` does not,
-adds the engine's files to the site (copied only when they changed), and, on
-``mkdocs build``, keeps the previous site until the new one is whole: a
-failed or interrupted build (Ctrl-C, SIGTERM) leaves it as it was.
-"""
+"""The MkDocs adapter, the only module that imports MkDocs: options, the engine
+(:mod:`site_app.orchestrate.engine`) started early so examples run while pages render, the
+fences (:mod:`site_app.fence`) registered, the engine's files copied when they changed, and
+the previous site kept until the new one is whole (a failed or interrupted build leaves it)."""
 
 from __future__ import annotations
 
-import functools
 import logging
 import signal
 import time
-from collections.abc import Callable
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import Any
 
 import jinja2
 from mkdocs.config import base
@@ -55,20 +50,15 @@ class _ShownInPage(logging.Filter):
 
 
 _SHOWN = _ShownInPage()
-F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _plugin_errors(event: F) -> F:
-    """The event's errors as MkDocs reports a plugin's: the message, no traceback."""
-
-    @functools.wraps(event)
-    def wrapped(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return event(*args, **kwargs)
-        except SiteAppError as error:
-            raise PluginError(str(error)) from error
-
-    return cast(F, wrapped)
+@contextmanager
+def _reported() -> Iterator[None]:
+    """The library's errors as MkDocs reports a plugin's: the message, no traceback."""
+    try:
+        yield
+    except SiteAppError as error:
+        raise PluginError(str(error)) from error
 
 
 class _Output(File):
@@ -128,12 +118,12 @@ class FlaskExamplesPlugin(BasePlugin[FlaskExamplesConfig]):
         if command in ("build", "gh-deploy"):
             self.old_handler = sigterm_as_interrupt()
 
-    @_plugin_errors
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self.started, self.spent, self.built = time.perf_counter(), 0.0, False
         where = config.config_file_path or "mkdocs.yml"
         self.settings = settings_from(dict(self.config), Path(where).parent)
-        check_extensions(where, config.markdown_extensions, config.mdx_configs, self.settings)
+        with _reported():
+            check_extensions(where, config.markdown_extensions, config.mdx_configs, self.settings)
         fence.register(config.mdx_configs)
         script = f"{self._url('runner_url')}/run.js"
         for assets, name in ((config.extra_css, ASSET), (config.extra_javascript, script)):
@@ -156,8 +146,11 @@ class FlaskExamplesPlugin(BasePlugin[FlaskExamplesConfig]):
         stash(Path(config.site_dir), self._kept())
 
     @event_priority(50)  # early: the examples run while other plugins and the pages work
-    @_plugin_errors
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
+        with _reported():
+            return self._start(files, config)
+
+    def _start(self, files: Files, config: MkDocsConfig) -> Files:
         t0 = time.perf_counter()
         unstash(Path(config.site_dir), self._kept())
         if self.engine is not None and self.engine.run is not None:
@@ -201,10 +194,13 @@ class FlaskExamplesPlugin(BasePlugin[FlaskExamplesConfig]):
             files.append(_Output.generated(config, at, abs_src_path=str(source)))
 
     @event_priority(-100)  # last: the page as every other plugin left it
-    @_plugin_errors
     def on_page_markdown(
         self, markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str:
+        with _reported():
+            return self._page(markdown, page, config, files)
+
+    def _page(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
         engine, t0, key = self.engine, time.perf_counter(), self._key(page.file)
         if engine is None or engine.run is None:
             return markdown
@@ -214,12 +210,8 @@ class FlaskExamplesPlugin(BasePlugin[FlaskExamplesConfig]):
         self._add(files, config, engine.new_site_files(needed))
         index = engine.page_index(key)
         fence.use(lambda info, k, p, seen: index.find(info, k, p, seen), key)
-        for info, line in [] if engine.serving else engine.unread(key, markdown):
-            raise PluginError(
-                f"{key}: the {info} block on line {line} (after front matter) was changed "
-                "by another plugin after the examples ran\n"
-                "    fix: have that plugin leave flask-example blocks as they are"
-            )
+        if not engine.serving:
+            engine.check_read(key, markdown)
         if engine.serving:
             _SHOWN.failed = {
                 f"{self._url('examples_url')}/{n}/" for n in engine.run.failed_examples()

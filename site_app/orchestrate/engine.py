@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..author import directive, sources
-from ..errors import BlockError, BuildFailed, SiteAppError
+from ..errors import BlockError, BuildFailed, Location, SiteAppError
 from ..model import Settings
 from ..render import html, runner
 from .builder import Builder, BuildResult, RenderedBlock, Run, compare_columns
@@ -127,16 +127,19 @@ class Engine:
         self.run.wait(needed)
         return needed
 
-    def unread(self, page: str, markdown: str) -> list[tuple[str, int]]:
-        """Blocks of ``markdown`` the engine has no view of (another plugin changed them
-        after the examples ran): their kind and line."""
+    def check_read(self, page: str, markdown: str) -> None:
+        """Raise for a block of ``markdown`` the engine has no view of: another plugin
+        changed it after the examples ran."""
         index = self.page_index(page)
-        return [
-            (info, line)
-            for info in (directive.INFO, directive.COMPARE_INFO)
-            for line, key in page_keys(markdown, info).items()
-            if index.find(info, key, page, 0) is None
-        ]
+        for info in (directive.INFO, directive.COMPARE_INFO):
+            for line, key in page_keys(markdown, info).items():
+                if index.find(info, key, page, 0) is None:
+                    raise BlockError(
+                        f"the {info} block on line {line} (after front matter) was changed "
+                        "by another plugin after the examples ran",
+                        where=Location(page),
+                        fix="have that plugin leave flask-example blocks as they are",
+                    )
 
     def page_index(self, page: str) -> Index:
         """The views of one page's blocks; call it once the page's examples settled."""
