@@ -167,7 +167,7 @@ def zensical(session: nox.Session) -> None:
     """Build the site with Zensical into site-zensical/: the engine, zensical build, its files."""
     npm_ci(session)
     install(session, "docs", "zensical")
-    folder = ROOT / ".cache" / "zensical"  # mkdocs.yml with its site_dir, beside the project
+    folder = ROOT / ".cache" / "zensical"  # the engine's output folder is in here
     config = ROOT / "mkdocs.zensical.yml"
     site = ROOT / "site-zensical"
     # Not strict: the pages the guide's MkDocs hook makes (Contributing) are missing here,
@@ -182,7 +182,8 @@ def zensical(session: nox.Session) -> None:
         session.run("zensical", "build", "-f", str(config), *session.posargs, env=env)
     finally:
         config.unlink()
-    shutil.copytree(out, site, dirs_exist_ok=True)
+    marker = shutil.ignore_patterns(".flask-examples-output")  # the engine's own note
+    shutil.copytree(out, site, dirs_exist_ok=True, ignore=marker)
     session.log(f"the site with the examples' files is in {site.name}/")
 
 

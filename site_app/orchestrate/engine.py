@@ -37,6 +37,7 @@ from .builder import Builder, BuildResult, RenderedBlock, Run, compare_columns
 Log = Callable[[str], None]
 INDEX = "blocks.pickle"  # in the cache folder: every block's view, for a later render
 STYLESHEET = "assets/flask-examples.css"  # the blocks' styles, in the site
+MARKER = ".flask-examples-output"  # in an output folder: the engine may empty it
 STYLESHEET_SOURCE = Path(html.__file__).parent / "assets" / "flask-examples.css"
 
 
@@ -344,8 +345,16 @@ def publish(files: Mapping[str, Path], output: Path) -> int:
 
     Returns how many files were copied. A file is copied when its size or
     modification time differs from the source's; files no longer published go.
+    A folder the engine did not make (no marker file in it) is left alone.
     """
+    marker = output / MARKER
+    if output.is_dir() and any(output.iterdir()) and not marker.is_file():
+        raise SiteAppError(
+            f"{output} holds files the engine did not write; it empties its output folder",
+            fix="give an empty or new folder, or the one an earlier build wrote",
+        )
     output.mkdir(parents=True, exist_ok=True)
+    marker.write_text("Written by python -m site_app build; emptied by the next one.\n")
     copied = 0
     for site_path, source in files.items():
         target = output / site_path
@@ -357,7 +366,7 @@ def publish(files: Mapping[str, Path], output: Path) -> int:
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(source, target)
         copied += 1
-    wanted = {output / site_path for site_path in files}
+    wanted = {output / site_path for site_path in files} | {marker}
     for path in sorted(output.rglob("*"), reverse=True):
         if path.is_file() and path not in wanted:
             path.unlink()

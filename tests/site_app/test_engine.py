@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from site_app.author.project import ProjectError, read_project
-from site_app.errors import BuildFailed
+from site_app.errors import BuildFailed, SiteAppError
 from site_app.orchestrate.engine import Engine, publish, run_pages
 from tests.helpers import ROOT
 
@@ -32,6 +32,12 @@ def test_publish_copies_what_changed_and_removes_what_went(tmp_path):
     assert publish({"examples/x/a.html": source / "a.html"}, out) == 1
     assert (out / "examples/x/a.html").read_text() == "a, edited"
     assert not (out / "examples/x/b.css").exists()  # no longer published
+    # A folder it did not make is not emptied: the engine says so and leaves it.
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "notes.txt").write_text("keep")
+    with pytest.raises(SiteAppError, match="holds files the engine did not write"):
+        publish(files, tmp_path / "mine")
+    assert (tmp_path / "mine" / "notes.txt").read_text() == "keep"
 
 
 def test_run_pages_writes_the_sites_files_and_fails_with_every_problem(project):
