@@ -173,10 +173,16 @@ def zensical(session: nox.Session) -> None:
     # Not strict: the pages the guide's MkDocs hook makes (Contributing) are missing here,
     # so the links to them would fail it.
     text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8").replace("\nstrict: true\n", "\n")
-    config.write_text(f"{text}\nsite_dir: {site.name}\n", encoding="utf-8")
+    out = folder / "site-files"
+    session.run("python", "-m", "site_app", "build", "-f", "mkdocs.yml", "--out", str(out))
+    # Zensical reuses a page's HTML while the page and the configuration are unchanged; the
+    # blocks' views are neither, so their digest goes into the configuration it reads.
+    cache = Path(os.environ.get("FLASK_EXAMPLES_CACHE", ROOT / ".cache" / "flask-examples"))
+    views = cache / "blocks.pickle"
+    digest = hashlib.sha256(views.read_bytes()).hexdigest()
+    extra = f"site_dir: {site.name}\nextra:\n  flask_examples_views: {digest}\n"
+    config.write_text(f"{text}\n{extra}", encoding="utf-8")
     try:
-        out = folder / "site-files"
-        session.run("python", "-m", "site_app", "build", "-f", "mkdocs.yml", "--out", str(out))
         env = {"FLASK_EXAMPLES_CONFIG": str(ROOT / "mkdocs.yml")}
         # Not --clean: Zensical would empty .cache/, the examples' cache with it.
         session.run("zensical", "build", "-f", str(config), *session.posargs, env=env)
