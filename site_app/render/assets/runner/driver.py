@@ -311,7 +311,7 @@ def _send(
     except UnicodeDecodeError:
         result["body"] = None
         result["body_base64"] = base64.b64encode(body).decode("ascii")
-    result["pretty"] = _pretty(result["mimetype"], body)
+    _as_shown(result, body)
     return result
 
 
@@ -447,19 +447,21 @@ def _send_django(
     except UnicodeDecodeError:
         result["body"] = None
         result["body_base64"] = base64.b64encode(body).decode("ascii")
-    result["pretty"] = _pretty(result["mimetype"], body)
+    _as_shown(result, body)
     return result
 
 
-def _pretty(mimetype: str, body: bytes) -> str | None:
-    """The body as a page shows it (site_app.model.Response.pretty_body): JSON indented."""
-    text = body.decode("utf-8", errors="replace")
-    if (mimetype == "application/json" or mimetype.endswith("+json")) and body:
-        try:
-            return json.dumps(json.loads(body), indent=2, ensure_ascii=False)
-        except ValueError:
-            return text
-    return None if mimetype.startswith("image/") else text
+def _as_shown(result: dict[str, Any], body: bytes) -> None:
+    """The body and headers as a page shows them, by the build's own rules (site_app/shown.py,
+    which the worker writes beside us): JSON indented, Allow sorted; no text for an image."""
+    import _ffg_shown  # type: ignore[import-not-found]
+
+    mimetype = result["mimetype"]
+    image = mimetype.startswith("image/")
+    result["pretty"] = None if image else _ffg_shown.pretty_body(mimetype, body)
+    result["shown_headers"] = [
+        [key, _ffg_shown.shown_value(key, value)] for key, value in result["headers"]
+    ]
 
 
 def _ours(filename: str) -> bool:

@@ -215,12 +215,11 @@
 
   // --- Answers, as the build's tabs show them --------------------------------------------
 
-  // Werkzeug builds Allow from a set, whose order follows string hashes; pages show it sorted.
+  // The driver gives each header as the page shows it (site_app/shown.py: Allow sorted).
   function shownValues(answer, name) {
-    const values = answer.headers.filter(([key]) => key.toLowerCase() === name.toLowerCase());
-    return values.map(([, value]) =>
-      name.toLowerCase() === "allow" ? value.split(", ").sort().join(", ") : value,
-    );
+    return answer.shown_headers
+      .filter(([key]) => key.toLowerCase() === name.toLowerCase())
+      .map(([, value]) => value);
   }
 
   // Python's rstrip("\n"), as the build's tabs do; the page shows the rest as sent.
