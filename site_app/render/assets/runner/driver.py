@@ -306,11 +306,6 @@ def _send(
             result["cookies"] = list(_ffg_cookies.held_cookies(client))
     finally:
         answer.close()
-    try:
-        result["body"] = body.decode("utf-8")
-    except UnicodeDecodeError:
-        result["body"] = None
-        result["body_base64"] = base64.b64encode(body).decode("ascii")
     _as_shown(result, body)
     return result
 
@@ -442,20 +437,21 @@ def _send_django(
         "expected": code == expected if expected is not None else 200 <= code < 300,
         "raised": [],
     }
-    try:
-        result["body"] = body.decode("utf-8")
-    except UnicodeDecodeError:
-        result["body"] = None
-        result["body_base64"] = base64.b64encode(body).decode("ascii")
     _as_shown(result, body)
     return result
 
 
 def _as_shown(result: dict[str, Any], body: bytes) -> None:
-    """The body and headers as a page shows them, by the build's own rules (site_app/shown.py,
-    which the worker writes beside us): JSON indented, Allow sorted; no text for an image."""
+    """The body as sent (base64 when it is not UTF-8), and the body and headers as a page
+    shows them, by the build's own rules (site_app/shown.py, which the worker writes beside
+    us): JSON indented, Allow sorted; no text for an image."""
     import _ffg_shown  # type: ignore[import-not-found]
 
+    try:
+        result["body"] = body.decode("utf-8")
+    except UnicodeDecodeError:
+        result["body"] = None
+        result["body_base64"] = base64.b64encode(body).decode("ascii")
     mimetype = result["mimetype"]
     image = mimetype.startswith("image/")
     result["pretty"] = None if image else _ffg_shown.pretty_body(mimetype, body)
