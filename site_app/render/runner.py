@@ -52,6 +52,7 @@ EXECUTE = Path(__file__).parents[1] / "execute"
 SHARED = {
     "forms.py": EXECUTE / "forms.py",
     "cookies.py": EXECUTE / "cookies.py",
+    "django_send.py": EXECUTE / "django_send.py",
     "shown.py": Path(__file__).parents[1] / "shown.py",
 }
 # What loadPyodide() fetches: the loader, the compiled interpreter, the
@@ -200,7 +201,7 @@ def install_runner(
     """Copy the runner, the Pyodide runtime and the wheels into ``destination``.
 
     Layout: ``run.js``, ``runner.js``, ``worker.js``, ``driver.py``, ``forms.py``,
-    ``cookies.py``, ``shown.py``, ``manifest.json``,
+    ``cookies.py``, ``django_send.py``, ``shown.py``, ``manifest.json``,
     ``pyodide/`` (the runtime), ``wheels/`` and, with ``compiled``, ``pycache/``
     (bytecode; needs Node). Files already there with the same bytes are left
     alone; nothing else in ``destination`` is touched.

@@ -152,7 +152,7 @@ def test_install_runner_writes_the_same_folder_every_time(tmp_path: Path) -> Non
         source = ROOT / "site_app" / "render" / "assets" / "runner" / name
         assert (destination / name).read_bytes() == source.read_bytes()
     # The browser submits forms, shows cookies and shows answers with the build's own modules.
-    for name in ("execute/forms.py", "execute/cookies.py", "shown.py"):
+    for name in ("execute/forms.py", "execute/cookies.py", "execute/django_send.py", "shown.py"):
         shared = ROOT / "site_app" / name
         assert (destination / Path(name).name).read_bytes() == shared.read_bytes()
     assert (destination / "kept.txt").read_text() == "not ours"
