@@ -5,11 +5,15 @@ Run it through nox, which installs the project and the ``docs`` group::
     nox -s bench                          # N = 100 and 300, 3 runs, 4 serve edits
     nox -s bench -- --sizes 100 --runs 5 --edits 6
     nox -s bench -- --quick               # N = 10 and 20, 1 run, 2 edits: to try it
+    nox -s bench_gate                     # CI's quick run, judged on CPU time (--gate)
 
 The machine may be shared and noisy, so absolute times judge nothing. Every
 figure is a ratio of two things measured in the same run, the two sides
 interleaved (their order alternates from run to run), and the median over the
-runs is judged.
+runs is judged, and the command exits 1 when a figure misses its target.
+With ``--gate`` (what CI runs, about a minute) it builds two small guides
+once each and judges the CPU-time figures against the limits of
+:data:`GATE_LIMITS`: a regression fails CI however busy the machine is.
 
 - A synthetic guide of N examples is generated in a temporary directory: each
   example is a Flask app with a template page and a JSON route, shown on a
@@ -59,6 +63,19 @@ DEFAULT_SIZES, DEFAULT_RUNS, DEFAULT_EDITS = (100, 300), 3, 4
 QUICK_SIZES, QUICK_RUNS, QUICK_EDITS = (10, 20), 1, 2
 # The speed machinery a build can leave out (leave_out()), and its name in the table.
 WITHOUT = {"warm-up": "the fork server's warm-up run"}
+# CI's quick run (--gate): two guides, so the per-example figure is the slope
+# between them, free of what a build pays once (Python, MkDocs, the fork server).
+GATE_SIZES = (10, 40)
+# Its limits, judged on CPU time (user + system of every process), which load
+# moves little: "cold" is cold ÷ plain at N = 40, "per example" is the CPU the
+# plugin adds per example ÷ the example's own CPU time. DESIGN.md's targets
+# (1.3 and 1.5) are for a quiet machine at N = 100, and the build misses them
+# today: one fresh process per example costs more than the example's own work
+# (see CONTRIBUTING, "Build speed"). Each limit is the worst figure measured on
+# 2026-12-06 with both cores busy (3.3 and 14) plus about 40 %. The
+# regression this gate was made for, a packages_distributions() call per
+# example, measured 8.6 and 39 in the same conditions, and failed it.
+GATE_LIMITS = {"cold": 4.5, "per example": 20.0}
 BUILD_TIMEOUT = 1800.0
 SAMPLE_SECONDS = 0.05
 UNSTABLE_FILES = {"sitemap.xml", "sitemap.xml.gz"}  # dated, not built
@@ -962,6 +979,68 @@ def report(rows: Sequence[Row], command: str, own: OwnWork) -> str:
     )
 
 
+def gate(work: Path) -> list[Row]:
+    """CI's quick run: the CPU-time figures of two small guides, against GATE_LIMITS."""
+    small, large = GATE_SIZES
+    sites = {
+        n: prepare(generate(work / f"gate-{n}", n), n, work / f"gate-out-{n}") for n in GATE_SIZES
+    }
+    progress("the examples' own work, in this process")
+    own = measure_own_work(sites[large].yml.parent / "snippets", work / "own-work")
+    runs = {n: measure_builds(site, 1) for n, site in sites.items()}
+
+    def added(n: int, attr: str) -> float:  # what the plugin adds to the plain build
+        return float(getattr(runs[n].cold[0], attr) - getattr(runs[n].plain[0], attr))
+
+    slope = {a: (added(large, a) - added(small, a)) / (large - small) for a in ("cpu", "wall")}
+    cold, plain = runs[large].cold[0], runs[large].plain[0]
+    figures = [
+        (
+            "cold build ÷ plain build",
+            large,
+            1.3,
+            "cold",
+            cold.cpu / plain.cpu,
+            cold.wall / plain.wall,
+        ),
+        (
+            f"time the plugin adds per example ÷ the example's own work "
+            f"({1e3 * slope['cpu']:.1f} ÷ {1e3 * own.cpu:.1f} ms CPU)",
+            large,
+            1.5,
+            "per example",
+            slope["cpu"] / own.cpu,
+            slope["wall"] / own.wall,
+        ),
+    ]
+    rows = []
+    for figure, n, target, key, by_cpu, by_wall in figures:
+        limit = GATE_LIMITS[key]
+        result = "pass" if by_cpu <= limit else "**miss**"
+        rows.append(
+            [
+                figure,
+                str(n),
+                f"≤ {target:.2f}x",
+                f"≤ {limit:.2f}x",
+                _ratio(by_cpu),
+                _ratio(by_wall),
+                result,
+            ]
+        )
+    return rows
+
+
+def gate_table(rows: Sequence[Row]) -> str:
+    head = ["figure", "N", "DESIGN.md target", "CI limit", "by CPU time", "by wall time", "result"]
+    lines = [head, ["---"] * len(head), *rows]
+    return "\n".join("| " + " | ".join(line) + " |" for line in lines)
+
+
+def missed(rows: Sequence[Row]) -> list[str]:
+    return [row[0] for row in rows if row[-1] == "**miss**"]
+
+
 # --------------------------------------------------------------------------
 # Main
 # --------------------------------------------------------------------------
@@ -1002,6 +1081,11 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
         action="store_true",
         help="to try it: sizes 10,20, one run, two edits (--sizes etc. still win)",
     )
+    parser.add_argument(
+        "--gate",
+        action="store_true",
+        help="CI's quick run: N = 10 and 40, one run, judged on CPU time against GATE_LIMITS",
+    )
     parser.add_argument("--output", type=Path, default=RESULTS, help="where to write the table")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
     args = parser.parse_args(argv)
@@ -1031,7 +1115,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.output.write_text(report(rows, command, own), encoding="utf-8")
 
     try:
-        _bench(args, work, write)
+        rows = gate(work) if args.gate else _bench(args, work, write)
     except BenchError as error:
         print(f"bench: error: {error}", file=sys.stderr)
         return 1
@@ -1040,14 +1124,22 @@ def main(argv: Sequence[str] | None = None) -> int:
             progress(f"kept the temporary directory {work}")
         else:
             shutil.rmtree(work, ignore_errors=True)
-    print(args.output.read_text(encoding="utf-8"))
-    print(f"Wrote {args.output}; the benchmark took {time.perf_counter() - _STARTED:.0f} s.")
+    took = time.perf_counter() - _STARTED
+    if args.gate:
+        print(gate_table(rows))
+        print(f"The gate took {took:.0f} s.")
+    else:
+        print(args.output.read_text(encoding="utf-8"))
+        print(f"Wrote {args.output}; the benchmark took {took:.0f} s.")
+    if missed(rows):
+        print(f"bench: missed: {'; '.join(missed(rows))}", file=sys.stderr)
+        return 1
     return 0
 
 
 def _bench(
     args: argparse.Namespace, work: Path, write: Callable[[list[Row], OwnWork], None]
-) -> None:
+) -> list[Row]:
     rows: list[Row] = []
     own: OwnWork | None = None
     for index, n in enumerate(args.sizes):
@@ -1068,6 +1160,7 @@ def _bench(
         ]
         progress(f"N={n}: median wall: {', '.join(notes)}")
         write(rows, own)
+    return rows
 
 
 if __name__ == "__main__":

@@ -67,6 +67,9 @@ class ExampleSettings:
     exclude: tuple[str, ...] = ()  # URL paths never frozen (a route that fails outside a flow)
     browser: bool = True  # runs in the reader's browser (Pyodide) when the site ships the runner
     browser_reason: str = ""  # why not, shown under its blocks instead of the Run button
+    # Python run after the setup commands, in the app module's namespace, in an app context.
+    setup_python: tuple[str, ...] = ()
+    setup_python_lines: tuple[int, ...] = ()  # where each step starts in example.toml
 
     @property
     def is_flask(self) -> bool:
@@ -118,6 +121,7 @@ class Submit:
 
     form: str | None = None  # which form: "#id", ".class" or its action "/path"; None if one
     fields: tuple[tuple[str, str | bool], ...] = ()  # True/False tick or untick a checkbox
+    novalidate: bool = False  # send it even when a browser's constraint validation would not
 
 
 @dataclass(frozen=True)
@@ -137,6 +141,8 @@ class Request:
     show: tuple[str, ...] = ()  # response headers to show besides Content-Type and Location
     submit: Submit | None = None
     files: tuple[Upload, ...] = ()
+    # A submitted form's body type (multipart even without a file); "" to let the client choose.
+    enctype: str = ""
 
     @property
     def label(self) -> str:
@@ -327,3 +333,6 @@ class Output:
     # (distribution, version) of every installed library the worker had imported
     # when it finished: the cache reuses the output while these stay the same.
     libraries: tuple[tuple[str, str], ...] = ()
+    # Why it cannot run in the reader's browser, from what it called while it ran
+    # (hashlib.scrypt, threads...); empty when it called nothing Pyodide lacks.
+    browser_lacks: tuple[str, ...] = ()

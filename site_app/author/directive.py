@@ -36,7 +36,7 @@ from ..model import METHODS, Block, Compare, Request, Submit, Upload
 INFO = "flask-example"
 KEYS = ("example", "files", "section", "highlight", "show", "requests")
 REQUEST_KEYS = ("request", "submit", "form", "headers", "show", "files")
-SUBMIT_KEYS = ("form", "fields", "status")
+SUBMIT_KEYS = ("form", "fields", "status", "novalidate")
 UPLOAD_KEYS = ("file", "name", "type")
 _FENCE_RE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>[^\n]*?)[ \t]*$")
 _REQUEST_LINE_RE = re.compile(r"^\s*-\s*(request:\s*)?[A-Z]+\s+/")
@@ -406,6 +406,13 @@ def _parse_submit(options: dict[str, Any], where: Location) -> Request:
             where=where,
             fix="write e.g. status: 302",
         )
+    novalidate = submit.get("novalidate", False)
+    if not isinstance(novalidate, bool):
+        raise BlockError(
+            f"'novalidate' of 'submit' must be true or false, not {novalidate!r}",
+            where=where,
+            fix="write novalidate: true to send a form a browser would refuse to send",
+        )
     _, headers, show = _form_headers_show(options, where)
     return Request(
         method="",
@@ -416,6 +423,7 @@ def _parse_submit(options: dict[str, Any], where: Location) -> Request:
         submit=Submit(
             form=selector,
             fields=tuple((str(k), v if isinstance(v, bool) else str(v)) for k, v in fields.items()),
+            novalidate=novalidate,
         ),
         files=_parse_files(options.get("files"), where),
     )

@@ -8,6 +8,7 @@ to prepare it::
     [build]
     framework = "flask"               # or "fastapi", "django": captured, not frozen
     setup = ["init-db"]               # flask CLI commands run before freezing
+    setup_python = ["db.create_all()"]  # then Python, in the app's module and app context
     urls = ["/items/1"]               # extra URLs to freeze
     exclude = ["/admin/reset"]        # URLs never to freeze (captured all the same)
     default_mimetype = "text/html"    # type of extensionless URLs when frozen
@@ -39,6 +40,7 @@ NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 _BUILD_KEYS = {
     "framework",
     "setup",
+    "setup_python",
     "urls",
     "exclude",
     "default_mimetype",
@@ -47,7 +49,7 @@ _BUILD_KEYS = {
     "browser_reason",
 }
 # Settings that prepare a Flask app or its freeze; other frameworks have neither.
-_FLASK_ONLY_KEYS = ("setup", "urls", "exclude", "default_mimetype", "config")
+_FLASK_ONLY_KEYS = ("setup", "setup_python", "urls", "exclude", "default_mimetype", "config")
 
 
 def discover(snippets_dir: Path, root: Path | None = None) -> dict[str, Example]:
@@ -127,7 +129,7 @@ def _read_settings(path: Path, root: Path) -> ExampleSettings:
     if not path.is_file():
         return ExampleSettings()
     where = Location(relative_to(path, root))
-    build = _build_table(path, where)
+    text, build = _build_table(path, where)
 
     def strings(key: str) -> tuple[str, ...]:
         value = build.get(key, [])
@@ -157,6 +159,8 @@ def _read_settings(path: Path, root: Path) -> ExampleSettings:
                 fix='write paths as the app routes them, e.g. exclude = ["/api/cache/delete"]',
             )
     browser, reason = _browser(build, framework, where)
+    steps = strings("setup_python")
+    lines = tuple(_python_step(text, step, index, where) for index, step in enumerate(steps, 1))
     return ExampleSettings(
         strings("setup"),
         strings("urls"),
@@ -166,13 +170,16 @@ def _read_settings(path: Path, root: Path) -> ExampleSettings:
         exclude=exclude,
         browser=browser,
         browser_reason=reason,
+        setup_python=steps,
+        setup_python_lines=lines,
     )
 
 
-def _build_table(path: Path, where: Location) -> dict[str, Any]:
-    """The ``[build]`` table of an example.toml, every key known."""
+def _build_table(path: Path, where: Location) -> tuple[str, dict[str, Any]]:
+    """An example.toml's text and its ``[build]`` table, every key known."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        data = tomllib.loads(text)
     except UnicodeDecodeError as exc:
         raise ExampleError(
             f"not valid UTF-8 ({exc.reason})", where=where, fix="save it as UTF-8"
@@ -188,7 +195,7 @@ def _build_table(path: Path, where: Location) -> dict[str, Any]:
             where=where,
             fix=f"the [build] table accepts {', '.join(sorted(_BUILD_KEYS))}",
         )
-    return build
+    return text, build
 
 
 def _framework(build: dict[str, Any], where: Location) -> str:
@@ -236,3 +243,20 @@ def _browser(build: dict[str, Any], framework: str, where: Location) -> tuple[bo
             fix="remove browser_reason, or set browser = false",
         )
     return browser, reason.strip()
+
+
+def _python_step(text: str, step: str, index: int, where: Location) -> int:
+    """The line of example.toml where step ``index`` of ``setup_python`` starts; it must compile."""
+    first = next((line.strip() for line in step.splitlines() if line.strip()), "")
+    found = [number for number, line in enumerate(text.splitlines(), 1) if first and first in line]
+    line = found[0] if found else None
+    try:
+        compile(step, f"setup_python[{index}]", "exec")
+    except SyntaxError as exc:
+        raise ExampleError(
+            f"build.setup_python step {index} is not valid Python: {exc.msg} "
+            f"(line {exc.lineno} of the step)",
+            where=Location(where.path, line),
+            fix='write statements as in a module, e.g. setup_python = ["db.create_all()"]',
+        ) from exc
+    return line or 0

@@ -54,6 +54,9 @@ def perform(
                 ),
             )
         kwargs["data"] = data
+    if request.enctype:
+        # A submitted form says its type even with no field or no file, as a browser does.
+        kwargs["content_type"] = request.enctype
     # A page that means to show a 5xx should not print the error's traceback.
     quiet = (request.expected_status or 0) >= 500
     was_disabled = app.logger.disabled

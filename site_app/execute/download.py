@@ -18,6 +18,7 @@ zip.
 from __future__ import annotations
 
 import ast
+import functools
 import importlib.metadata as metadata
 import io
 import re
@@ -26,6 +27,7 @@ import zipfile
 from pathlib import Path
 
 from ..model import Example
+from . import installed
 
 ZIP_TIME = (2026, 1, 1, 0, 0, 0)  # every entry's timestamp, so builds agree
 # What serves each framework's app, besides the framework.
@@ -112,7 +114,7 @@ def readme(example: Example) -> str:
 
 def requirements(example: Example) -> str:
     """``name==version`` for every distribution the example needs, sorted."""
-    packages = metadata.packages_distributions()
+    packages = installed.distributions_of_modules()
     wanted: set[str] = set(SERVERS.get(example.settings.framework, ()))
     own = example.directory.parent.name
     for path in example.source_files():
@@ -124,17 +126,29 @@ def requirements(example: Example) -> str:
     pinned: dict[str, str] = {}
     todo = sorted(wanted)
     while todo:
-        name = todo.pop()
-        try:
-            dist = metadata.distribution(name)
-        except metadata.PackageNotFoundError:
+        found = _pin(todo.pop())
+        if found is None or found[0] in pinned:
             continue
-        key = _normal(dist.metadata["Name"])
-        if key in pinned:
-            continue
-        pinned[key] = f"{dist.metadata['Name']}=={dist.version}"
-        todo += [_needed(line) for line in dist.requires or () if _applies(line)]
+        key, line, needs = found
+        pinned[key] = line
+        todo += needs
     return "".join(line + "\n" for _, line in sorted(pinned.items()))
+
+
+@functools.cache
+def _pin(name: str) -> tuple[str, str, tuple[str, ...]] | None:
+    """A distribution's normal name, its ``name==version`` line, and what it needs here.
+
+    Cached: reading a distribution's metadata means a search of ``sys.path``
+    and a parse of every requirement. The fork server's warm-up pins Flask and
+    what it needs, so a worker looks up only what its own example adds.
+    """
+    try:
+        dist = metadata.distribution(name)
+    except metadata.PackageNotFoundError:
+        return None
+    needs = tuple(_needed(line) for line in dist.requires or () if _applies(line))
+    return _normal(dist.metadata["Name"]), f"{dist.metadata['Name']}=={dist.version}", needs
 
 
 def _imported(path: Path) -> set[str]:

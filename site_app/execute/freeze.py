@@ -70,7 +70,7 @@ def freeze(example: Example, app: Flask, destination: Path, urls: Iterable[str])
                 if page.url not in freezer.skipped:
                     files[page.url] = Path(page.path).as_posix()
         except Exception as exc:
-            raise _freeze_failure(example, exc, raised) from exc
+            raise _freeze_failure(example, exc, raised, freezer.building) from exc
     # "Nothing frozen for endpoints ..." is not a problem here: the site freezes
     # the pages a reader can reach (links, rules without arguments, the pages
     # blocks request), and JSON endpoints with arguments are captured instead.
@@ -125,6 +125,7 @@ class StaticSiteFreezer(Freezer):  # type: ignore[misc]
         self.skipped: dict[str, str] = {}
         self.exclude = set(exclude)
         self.name = name
+        self.building: str | None = None  # the URL being frozen, for an error to name
 
     def _generate_all_urls(self) -> Iterator[tuple[str, Any, Any]]:
         adapter = self.app.url_map.bind("localhost")
@@ -153,6 +154,7 @@ class StaticSiteFreezer(Freezer):  # type: ignore[misc]
         return iter(found)
 
     def _build_one(self, url: str, last_modified: Any = None) -> Path:
+        self.building = url
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             path: Path = super()._build_one(url, last_modified)
@@ -243,16 +245,19 @@ def not_frozen(example: Example, destination: Path) -> Frozen:
     return Frozen(example.name, destination, {})
 
 
-def _freeze_failure(example: Example, exc: Exception, raised: list[BaseException]) -> FreezeError:
+def _freeze_failure(
+    example: Example, exc: Exception, raised: list[BaseException], url: str | None
+) -> FreezeError:
     cause = raised[-1] if raised else exc
     if raised or not isinstance(exc, ValueError):
         context = f"{exc}; " if cause is not exc else ""
+        exclude = f'exclude = ["{url}"]' if url else "exclude = [the URL]"
         return FreezeError(
             f"freezing example '{example.name}' failed: {context}the view raised {describe(cause)}",
             where=where_in_example(example, cause),
             fix="fix the view; every GET page of an example must answer 200 (a URL the "
             "example cannot serve on its own, for an app you do not edit, goes under "
-            "[build] exclude in example.toml)",
+            f"[build] of example.toml: {exclude})",
         )
     return FreezeError(
         f"freezing example '{example.name}' failed: {exc}",

@@ -29,6 +29,7 @@ from flask.cli import FlaskGroup
 
 from ..errors import ExampleError, Location, describe
 from ..model import Example, Settings
+from .pinned import pinned_configs
 
 
 class _OwnNames(importlib.abc.MetaPathFinder, importlib.abc.Loader):
@@ -152,12 +153,14 @@ def load_app(example: Example, instance_dir: Path, settings: Settings) -> Flask:
     ``[build.config]`` values is replaced by ``instance_dir``, which is also
     the app's instance folder from its construction on (see
     :func:`instance_folder`), so nothing is written into the examples folder.
+    Those values are in the app's config from its construction on and stay
+    whatever the app's own code sets (:mod:`site_app.execute.pinned`).
     """
     config = {
         key: value.replace("{instance}", str(instance_dir)) if isinstance(value, str) else value
         for key, value in example.settings.config.items()
     }
-    with instance_folder(instance_dir):
+    with instance_folder(instance_dir), pinned_configs(Flask, config):
         app = make_app(example, settings, config)
     if not isinstance(app, Flask):
         raise ExampleError(
@@ -254,3 +257,52 @@ def run_setup(example: Example, app: Flask) -> None:
                 where=Location(example.display(example.directory / "example.toml")),
                 fix="check the command's name and arguments under [build] setup",
             )
+    run_setup_python(example, app)
+
+
+def run_setup_python(example: Example, app: Flask) -> None:
+    """Run the example's ``setup_python`` steps, after its setup commands, in order.
+
+    Each step is Python run as a line typed into ``flask shell`` would be:
+    in an app context, with the names of the app's module (``db``, the
+    models) and ``app``, the app the build made. A step's own names do not
+    leak into the module or into the next step.
+    """
+    settings = example.settings
+    module = sys.modules.get(example.app_module)
+    for index, step in enumerate(settings.setup_python, 1):
+        names = {**vars(module), "app": app} if module is not None else {"app": app}
+        label = f"setup_python[{index}]"
+        try:
+            with app.app_context():
+                exec(compile(step, label, "exec"), names)
+        except Exception as exc:
+            line = settings.setup_python_lines[index - 1] if settings.setup_python_lines else 0
+            raise ExampleError(
+                f"setup step {index} of example '{example.name}' ({_first_line(step)}) raised "
+                f"{describe(exc)}{_step_line(exc, label)}",
+                where=_blame(example, exc, line),
+                fix="fix the step under [build] setup_python of example.toml, or the code it "
+                "calls; it runs as in `flask shell`, with the names of the app's module",
+            ) from exc
+
+
+def _first_line(step: str) -> str:
+    lines = [line.strip() for line in step.strip().splitlines()]
+    return lines[0] + (" ..." if len(lines) > 1 else "") if lines else "empty"
+
+
+def _step_line(exc: BaseException, label: str) -> str:
+    lines = [f.lineno for f in traceback.extract_tb(exc.__traceback__) if f.filename == label]
+    return f" at line {lines[-1]} of the step" if lines and lines[-1] else ""
+
+
+def _blame(example: Example, exc: BaseException, line: int) -> Location:
+    """The example's own file the error came from, else the step in example.toml."""
+    toml = Location(example.display(example.directory / "example.toml"), line or None)
+    inside = [
+        f
+        for f in traceback.extract_tb(exc.__traceback__)
+        if Path(f.filename).is_relative_to(example.directory)
+    ]
+    return where_in_example(example, exc) if inside else toml

@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import functools
 import hashlib
 import importlib
-import importlib.metadata
 import os
 import posixpath
 import random
@@ -20,12 +18,12 @@ import signal
 import sys
 import tempfile
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import Any, NoReturn
 
 from flask import Flask
 from flask_frozen import relative_url_for
@@ -42,10 +40,11 @@ from ..model import (
     Shown,
     Upload,
 )
-from . import clients, download
+from . import clients, download, installed
+from .browser_needs import watched
 from .capture import perform, status_is_expected
 from .clients import Client, FlaskTestClient
-from .forms import FormProblem, submitted
+from .forms import EMPTY_FILE_TYPE, FormProblem, Submission, submitted
 from .freeze import complete_document, freeze, not_frozen
 from .load import isolated_modules, load_app, run_setup, where_in_example
 
@@ -196,18 +195,27 @@ def run_example(job: Job) -> Output:
 
 
 def run(job: Job) -> Output:
-    """Capture every block's requests, freeze the example, pick previews."""
+    """Capture every block's requests, freeze the example, pick previews.
+
+    What the blocks' runs call that the reader's browser lacks is recorded
+    (the freeze is not: the browser sends a block's requests only).
+    """
     example = job.example
     before = _snapshot(example)
     errors: list[SiteAppError] = []
     captured: dict[str, list[Captured]] = {}
-    for block in job.blocks:
-        if not block.requests or repr(block.requests) in captured:
-            continue
-        try:
-            captured[repr(block.requests)] = _capture(job, block)
-        except SiteAppError as error:
-            errors.append(error)
+    with watched(example) as lacks:
+        for block in job.blocks:
+            if not block.requests or repr(block.requests) in captured:
+                continue
+            try:
+                captured[repr(block.requests)] = _capture(job, block)
+            except SiteAppError as error:
+                errors.append(error)
+    if errors:
+        # The build fails on these. Freezing would run the same views again, and
+        # a view that raised would raise again: one problem, one traceback.
+        _fail(errors + _writes(example, before))
     pages = sorted(
         {
             c.request.path
@@ -232,9 +240,7 @@ def run(job: Job) -> Output:
         errors.append(error)
     errors += _writes(example, before)
     if errors or frozen is None:
-        # An import error repeats for every block and for the freeze: say it once.
-        unique = {error.message: error for error in errors}
-        raise BuildFailed(list(unique.values()))
+        _fail(errors)
     answers = {
         requests: [
             Shown(c.request, c.response, _preview(c, frozen, job.settings.examples_url))
@@ -242,14 +248,13 @@ def run(job: Job) -> Output:
         ]
         for requests, found in captured.items()
     }
-    return Output(frozen, answers, imported_libraries())
+    return Output(frozen, answers, imported_libraries(), tuple(lacks.values()))
 
 
-@functools.cache
-def _distributions_of_modules() -> Mapping[str, list[str]]:
-    # Reading every installed distribution's file list takes a while: done once
-    # in the fork server (its warm-up runs an example), inherited by each worker.
-    return importlib.metadata.packages_distributions()
+def _fail(errors: list[SiteAppError]) -> NoReturn:
+    # An import error repeats for every block: say it once.
+    unique = {error.message: error for error in errors}
+    raise BuildFailed(list(unique.values()))
 
 
 def imported_libraries() -> tuple[tuple[str, str], ...]:
@@ -259,24 +264,15 @@ def imported_libraries() -> tuple[tuple[str, str], ...]:
     extensions, the libraries its views call. Distributions installed but never
     imported (pytest in a tests environment, say) are not named.
     """
-    owners = _distributions_of_modules()
+    owners = installed.distributions_of_modules()
     names = {
         distribution
         for module in list(sys.modules)
         if "." not in module
         for distribution in owners.get(module, ())
     }
-    found = ((name, _version(name)) for name in sorted(names))
+    found = ((name, installed.version(name)) for name in sorted(names))
     return tuple((name, version) for name, version in found if version is not None)
-
-
-@functools.cache
-def _version(distribution: str) -> str | None:
-    # Cached like the map above: the fork server's warm-up looks up Flask's own.
-    try:
-        return importlib.metadata.version(distribution)
-    except importlib.metadata.PackageNotFoundError:  # pragma: no cover - a broken install
-        return None
 
 
 def _snapshot(example: Example) -> dict[str, tuple[int, int]]:
@@ -333,10 +329,12 @@ def _fresh_app(job: Job) -> Iterator[Flask]:
     ):
         _at("importing it and creating its app", Location(example.display(example.app_file)))
         app = load_app(example, Path(instance), settings)
-        if example.settings.setup:
+        if example.settings.setup or example.settings.setup_python:
             commands = ", ".join(f"'flask {command}'" for command in example.settings.setup)
+            steps = len(example.settings.setup_python)
             _at(
-                f"running its setup commands ({commands})",
+                f"running its setup ({commands or 'no commands'}"
+                + (f", {steps} setup_python step(s))" if steps else ")"),
                 Location(example.display(example.directory / "example.toml")),
             )
         run_setup(example, app)
@@ -429,12 +427,13 @@ def _as_sent(
             fix="first GET the page that holds the form, in the same block",
         )
     try:
-        method, path, pairs = submitted(
+        sent = submitted(
             previous.response.text,
             previous.request.path,
             request.submit.form,
             request.submit.fields,
             tuple(upload.field for upload in request.files),
+            request.submit.novalidate,
         )
     except FormProblem as problem:
         raise RequestFailed(
@@ -443,9 +442,24 @@ def _as_sent(
             where=where,
             fix=problem.fix,
         ) from None
-    if method == "GET":
-        return replace(request, method=method, path=path)
-    return replace(request, method=method, path=path, form=tuple(pairs))
+    return as_submitted(request, sent)
+
+
+def as_submitted(request: Request, sent: Submission) -> Request:
+    """The request that sends ``sent``: its fields, the block's files, empty parts for the rest."""
+    given = {upload.field: upload for upload in request.files}
+    files = tuple(
+        given[name] if chosen else Upload(name, "", "", EMPTY_FILE_TYPE)
+        for name, chosen in sent.files
+    )
+    return replace(
+        request,
+        method=sent.method,
+        path=sent.path,
+        form=tuple(sent.fields),
+        files=files,
+        enctype=sent.enctype if sent.method == "POST" else "",
+    )
 
 
 def _read_upload(example: Example, upload: Upload, where: Location) -> Upload:
@@ -511,7 +525,7 @@ def _send(
             f"{request.label} to example '{example.name}' raised {describe(exc)} "
             f"({where_in_example(example, exc)})",
             where=where,
-            fix="fix the view, or remove the request",
+            fix=_missing_tables(exc) or "fix the view, or remove the request",
         ) from exc
     if status_is_expected(request, response):
         return response
@@ -527,12 +541,24 @@ def _send(
         f"{request.label} to example '{example.name}' answered {response.status}, "
         f"expected {expected}{because}",
         where=where,
-        fix="fix the view, or if this status is what the page means to show, "
+        fix=_missing_tables(raised[-1] if raised else None)
+        or "fix the view, or if this status is what the page means to show, "
         + (
             f"add 'status: {response.status_code}' to its submit"
             if request.submit is not None
             else f"write the request as '{request.label} -> {response.status_code}'"
         ),
+    )
+
+
+def _missing_tables(exc: BaseException | None) -> str:
+    """For an app whose tables were never made (SQLite says so): how to make them, unchanged."""
+    if exc is None or "no such table" not in str(exc):
+        return ""
+    return (
+        "make the app's tables before the requests, under [build] of its example.toml: "
+        'setup = ["init-db"] runs its own flask command, and for an app with none, '
+        'setup_python = ["db.create_all()"] runs Python in its module and app context'
     )
 
 

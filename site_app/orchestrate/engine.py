@@ -189,6 +189,8 @@ class Engine:
         note = None
         if self.runner_url is not None and rendered.answers:
             reason = self.runnable.get(example.name, "")
+            if not reason and self.run is not None:
+                reason = runner.cannot_run(example, self.run.output(example.name))
             note = reason if (first or not reason) else None
         return html.BlockView(
             block,
@@ -279,11 +281,9 @@ class Engine:
         errors: list[SiteAppError] = []
         files = {f"{url}/{relative}": folder / relative for relative in installed.files}
         for name, example in sorted({e.name: e for _, e, _ in run.ready}.items()):
-            if not example.settings.browser:
-                self.runnable[name] = example.settings.browser_reason or (
-                    "the in-browser runner runs Flask and Django apps, "
-                    f"and this one is {example.settings.framework}."
-                )
+            # What it calls that the browser lacks is known once it ran (see _view).
+            self.runnable[name] = runner.cannot_run(example, None)
+            if self.runnable[name]:
                 continue
             try:
                 packages = runner.check_imports(example, shipped, stdlib)

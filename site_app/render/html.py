@@ -159,13 +159,15 @@ def request_text(answer: Shown) -> str:
     sent += [f"{name}: {value}" for name, value in request.headers]
     if request.json is not None:
         sent += ["Content-Type: application/json", "", json.dumps(request.json, ensure_ascii=False)]
-    elif request.files:
+    elif request.files or request.enctype == "multipart/form-data":
         # The parts of a multipart body, one a line; a file by its name, type and size.
         sent += ["Content-Type: multipart/form-data", ""]
         sent += [f"{name}: {value}" for name, value in request.form]
         sent += [
             f"{upload.field}: file {upload.filename} ({upload.content_type}, "
             f"{len(upload.content)} bytes)"
+            if upload.filename
+            else f"{upload.field}: no file chosen (an empty part)"
             for upload in request.files
         ]
     elif request.form:
@@ -234,7 +236,11 @@ def _job_request(request: Request) -> dict[str, object]:
         # Posts the previous page's form: the browser fills it in as the build does.
         "submit": None
         if request.submit is None
-        else {"form": request.submit.form, "fields": [list(p) for p in request.submit.fields]},
+        else {
+            "form": request.submit.form,
+            "fields": [list(p) for p in request.submit.fields],
+            "novalidate": request.submit.novalidate,
+        },
         # Read from the example's files, as the reader left them.
         "files": [
             {

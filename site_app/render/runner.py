@@ -39,19 +39,19 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import BuildFailed, Location, SiteAppError
-from ..model import Example
+from ..model import Example, Output
 
 RUNNER_ASSETS = Path(__file__).parent / "assets" / "runner"
 RUNNER_FILES = ("run.js", "runner.js", "worker.js", "driver.py")
 # Modules of the build's that the driver uses in the browser too, so both send
-# the same form, show the same cookies and show an answer by the same rules: the
-# form reader (standard library only), the cookie lines (Werkzeug) and what a
-# page shows of an answer. Files, not imports: this layer never imports the one
-# that runs examples.
+# the same form, show the same cookies, pin the same config, send Django's
+# requests and show an answer by the same rules. Files, not imports: this layer
+# never imports the one that runs examples.
 EXECUTE = Path(__file__).parents[1] / "execute"
 SHARED = {
     "forms.py": EXECUTE / "forms.py",
     "cookies.py": EXECUTE / "cookies.py",
+    "pinned.py": EXECUTE / "pinned.py",
     "django_send.py": EXECUTE / "django_send.py",
     "shown.py": Path(__file__).parents[1] / "shown.py",
 }
@@ -201,7 +201,7 @@ def install_runner(
     """Copy the runner, the Pyodide runtime and the wheels into ``destination``.
 
     Layout: ``run.js``, ``runner.js``, ``worker.js``, ``driver.py``, ``forms.py``,
-    ``cookies.py``, ``django_send.py``, ``shown.py``, ``manifest.json``,
+    ``cookies.py``, ``pinned.py``, ``django_send.py``, ``shown.py``, ``manifest.json``,
     ``pyodide/`` (the runtime), ``wheels/`` and, with ``compiled``, ``pycache/``
     (bytecode; needs Node). Files already there with the same bytes are left
     alone; nothing else in ``destination`` is touched.
@@ -604,6 +604,25 @@ def check_imports(example: Example, shipped: Shipped, stdlib: frozenset[str]) ->
     return shipped.closure(dists)
 
 
+def cannot_run(example: Example, output: Output | None) -> str:
+    """Why the example's Run button is off, or "" when it runs in the reader's browser.
+
+    The reason written in its example.toml (``browser = false``) comes first;
+    then what the example called, while the build ran it, that Python in the
+    browser lacks (``hashlib.scrypt``, threads: see
+    :mod:`site_app.execute.browser_needs`).
+    """
+    settings = example.settings
+    if not settings.browser:
+        return settings.browser_reason or (
+            f"the in-browser runner runs Flask and Django apps, and this one is "
+            f"{settings.framework}."
+        )
+    if output is not None and output.browser_lacks:
+        return "; ".join(output.browser_lacks) + "."
+    return ""
+
+
 def example_job(example: Example, packages: list[str]) -> dict[str, Any]:
     """What the browser needs to run an example: its framework, every file, its setup,
     config and wheels."""
@@ -626,6 +645,7 @@ def example_job(example: Example, packages: list[str]) -> dict[str, Any]:
         "files": files,
         "mtimes": mtimes,
         "setup": list(settings.setup),
+        "setup_python": list(settings.setup_python),
         "config": settings.config,
         "packages": packages,
     }

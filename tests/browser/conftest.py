@@ -12,7 +12,8 @@ import pytest
 import yaml
 from playwright.sync_api import Page
 
-from tests.helpers import ROOT, mkdocs_build
+from tests.guide import built_guide
+from tests.helpers import ROOT
 
 from .checks import Problems
 from .site import DESKTOP, Site, guide_pages, serve
@@ -49,10 +50,10 @@ def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]
 
 
 @pytest.fixture(scope="session")
-def guide(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    """The real guide, built once with `mkdocs build --strict` and served on 127.0.0.1."""
-    built = mkdocs_build(ROOT / "mkdocs.yml", tmp_path_factory.mktemp("guide") / "site")
-    assert built.returncode == 0, built.output
+def guide() -> Iterator[Site]:
+    """The real guide, built with `mkdocs build --strict` once for every test process
+    (tests/guide.py), served on 127.0.0.1 by each."""
+    built = built_guide()
     # Served where site_url puts it (a project site lives under /<name>/), so
     # absolute links such as the 404 page's work as they will when published.
     config = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=yaml.BaseLoader)

@@ -50,11 +50,6 @@ COMPARED = """box => {
 }"""
 
 
-def _runnable_pages(site: Site) -> list[str]:
-    """The guide's pages with at least one Run button."""
-    return [page for page in site.chapters if "data-ffg-run" in _page_html(site, page)]
-
-
 def _page_html(site: Site, page: str) -> str:
     path = site.root / page / "index.html" if page.endswith("/") or not page else site.root / page
     return path.read_text(encoding="utf-8")
@@ -91,45 +86,6 @@ def hosts(context: BrowserContext) -> list[str]:
     seen: list[str] = []
     context.on("request", lambda request: seen.append(request.url))
     return seen
-
-
-def test_every_runnable_block_answers_as_its_tabs_show(
-    page: Page, guide: Site, hosts: list[str]
-) -> None:
-    pages = _runnable_pages(guide)
-    assert len(pages) >= 10, pages
-    problems: list[str] = []
-    blocks = 0
-    for name in pages:
-        start = len(hosts)
-        page.goto(name)
-        page.wait_for_load_state("networkidle")
-        loaded = hosts[start:]
-        before = [url for url in loaded if "/runner/" in url and not url.endswith("/run.js")]
-        assert before == [], f"{name}: loaded before any click: {before}"
-        boxes = page.locator(".ffg-run")
-        figures = []
-        for index in range(boxes.count()):
-            box = boxes.nth(index)
-            _reveal(box)
-            figures.append(f"{_run(box):.2f}")
-            seen: dict[str, Any] = box.evaluate(COMPARED)
-            blocks += 1
-            where = f"{name} block {index + 1} ({box.get_attribute('data-ffg-example')})"
-            if seen["tracebacks"]:
-                problems.append(f"{where}: a traceback: {seen['tracebacks']}")
-            elif seen["captured"] is None:
-                problems.append(f"{where}: no tabs just before the Run button")
-            elif seen["ran"] != seen["captured"]:
-                problems.append(
-                    f"{where}: ran {seen['ran']!r}\n    but the page shows {seen['captured']!r}"
-                )
-        print(f"{name}: first click and re-runs took {', '.join(figures)} s", file=sys.stderr)
-    here = urlsplit(guide.url).netloc
-    others = sorted({urlsplit(url).netloc for url in hosts} - {here, ""})
-    assert blocks >= 30
-    assert not problems, "\n".join(problems)
-    assert others == [], f"requests to another host: {others}"
 
 
 def _app_line(text: str) -> int:
@@ -373,72 +329,114 @@ def _edit_value(
     return None
 
 
-def test_every_runnable_block_edits_breaks_at_the_readers_line_and_resets(
-    page: Page, guide: Site
-) -> None:
+def test_the_guide_has_many_runnable_blocks(guide: Site) -> None:
+    """What the grouped test below runs through: enough blocks, pages and examples."""
     blocks = _run_blocks(guide)
     assert len(blocks) >= 30, blocks
+    assert len({chapter for chapter, _, _ in blocks}) >= 10, blocks
     assert len({name for _, _, name in blocks}) >= 10, blocks
-    problems = []
-    loaded = ""
-    for chapter, index, name in blocks:
-        where = f"{name} ({chapter} block {index + 1})"
-        if chapter != loaded:  # Python loads once per page, for all its blocks
-            page.goto(chapter)
-            loaded = chapter
-        box = page.locator(".ffg-run").nth(index)
-        _reveal(box)
-        box.locator("[data-ffg-edit]").click()
-        editors = box.locator("textarea[data-ffg-file]")
-        expect(editors.first).to_be_visible()
-        files = [
-            editors.nth(i).get_attribute("data-ffg-file") or "" for i in range(editors.count())
-        ]
-        python = [i for i, file in enumerate(files) if file.endswith(".py")]
 
-        # An edited value shows in the answers.
-        captured = "\n".join(text for _, text in box.evaluate(COMPARED)["captured"] or [])
-        edit = _edit_value(editors, files, f"{chapter}#{index + 1}", captured)
-        if edit is None:
-            problems.append(f"{where}: no value to edit; add one to EDITS")
-        else:
-            i, source, expected = edit
-            original = editors.nth(i).input_value()
-            editors.nth(i).fill(source)
-            _run(box)
-            ran = "\n".join(text for _, text in box.evaluate(COMPARED)["ran"])
-            if expected not in ran:
-                problems.append(f"{where}: edited, but the answers show {ran!r}")
-            elif expected in captured:
-                problems.append(f"{where}: the page already shows {expected!r}")
-            editors.nth(i).fill(original)
 
-        # Broken code, in every block: a Python file, else a template.
-        templates = [i for i, file in enumerate(files) if file.endswith(".html")]
-        broken_at = (python or templates or [0])[0]
-        target = editors.nth(broken_at)
-        file = files[broken_at]
-        text = target.input_value()
-        if python:
-            broken = text.rstrip("\n") + '\nraise RuntimeError("broken by the test")\n'
-            line = broken.count("\n")
-            expected = f"snippets/{name}/{file}:{line}"
-        else:  # a template: a tag Jinja cannot parse
-            broken = "{% if %}\n" + text
-            expected = f"snippets/{name}/{file}:1"
-        target.fill(broken)
-        _run(box)
-        tracebacks = box.locator(".ffg-run-output .ffg-traceback")
-        wheres = [
-            tracebacks.nth(i).get_attribute("data-ffg-where") for i in range(tracebacks.count())
-        ]
-        if expected not in wheres:
-            texts = tracebacks.all_text_contents()
-            problems.append(f"{where}: no traceback at {expected}: {wheres} {texts}")
-        box.locator("[data-ffg-reset]").click()
-        expect(target).to_have_value(text)
-        _run(box)
-        seen = box.evaluate(COMPARED)
-        if seen["ran"] != seen["captured"] or seen["tracebacks"]:
-            problems.append(f"{where}: after Reset, {seen}")
+# The runnable pages are split into this many tests, so the browser session's
+# processes share them (Python loads once per page, which dominates).
+GROUPS = 3
+
+
+@pytest.mark.parametrize("group", range(GROUPS))
+def test_every_runnable_block_answers_as_its_tabs_show_then_edits_breaks_and_resets(
+    page: Page, guide: Site, hosts: list[str], group: int
+) -> None:
+    """Page by page, every Run button: its answers are the tabs' text byte for byte;
+    an edited value shows in them; broken code gives a traceback at the reader's
+    line; Reset brings the captured answers back. Nothing of the runner loads
+    before the first click, and nothing comes from another host."""
+    chapters = sorted({chapter for chapter, _, _ in _run_blocks(guide)})[group::GROUPS]
+    problems: list[str] = []
+    for chapter in chapters:
+        start = len(hosts)
+        page.goto(chapter)
+        page.wait_for_load_state("networkidle")
+        loaded = [url for url in hosts[start:] if "/runner/" in url]
+        before = [url for url in loaded if not url.endswith("/run.js")]
+        assert before == [], f"{chapter}: loaded before any click: {before}"
+        blocks = [(index, name) for page_, index, name in _run_blocks(guide) if page_ == chapter]
+        figures = []
+        for index, name in blocks:
+            box = page.locator(".ffg-run").nth(index)
+            _reveal(box)
+            figures.append(f"{_run(box):.2f}")
+            where = f"{name} ({chapter} block {index + 1})"
+            problems += _answers_as_captured(box, where)
+            problems += _edit_break_and_reset(box, chapter, index, name, where)
+        print(f"{chapter}: first click and re-runs took {', '.join(figures)} s", file=sys.stderr)
+    here = urlsplit(guide.url).netloc
+    others = sorted({urlsplit(url).netloc for url in hosts} - {here, ""})
     assert not problems, "\n".join(problems)
+    assert others == [], f"requests to another host: {others}"
+
+
+def _answers_as_captured(box: Locator, where: str) -> list[str]:
+    seen: dict[str, Any] = box.evaluate(COMPARED)
+    if seen["tracebacks"]:
+        return [f"{where}: a traceback: {seen['tracebacks']}"]
+    if seen["captured"] is None:
+        return [f"{where}: no tabs just before the Run button"]
+    if seen["ran"] != seen["captured"]:
+        return [f"{where}: ran {seen['ran']!r}\n    but the page shows {seen['captured']!r}"]
+    return []
+
+
+def _edit_break_and_reset(
+    box: Locator, chapter: str, index: int, name: str, where: str
+) -> list[str]:
+    problems = []
+    box.locator("[data-ffg-edit]").click()
+    editors = box.locator("textarea[data-ffg-file]")
+    expect(editors.first).to_be_visible()
+    files = [editors.nth(i).get_attribute("data-ffg-file") or "" for i in range(editors.count())]
+    python = [i for i, file in enumerate(files) if file.endswith(".py")]
+
+    # An edited value shows in the answers.
+    captured = "\n".join(text for _, text in box.evaluate(COMPARED)["captured"] or [])
+    edit = _edit_value(editors, files, f"{chapter}#{index + 1}", captured)
+    if edit is None:
+        problems.append(f"{where}: no value to edit; add one to EDITS")
+    else:
+        i, source, expected = edit
+        original = editors.nth(i).input_value()
+        editors.nth(i).fill(source)
+        _run(box)
+        ran = "\n".join(text for _, text in box.evaluate(COMPARED)["ran"])
+        if expected not in ran:
+            problems.append(f"{where}: edited, but the answers show {ran!r}")
+        elif expected in captured:
+            problems.append(f"{where}: the page already shows {expected!r}")
+        editors.nth(i).fill(original)
+
+    # Broken code, in every block: a Python file, else a template.
+    templates = [i for i, file in enumerate(files) if file.endswith(".html")]
+    broken_at = (python or templates or [0])[0]
+    target = editors.nth(broken_at)
+    file = files[broken_at]
+    text = target.input_value()
+    if python:
+        broken = text.rstrip("\n") + '\nraise RuntimeError("broken by the test")\n'
+        line = broken.count("\n")
+        expected = f"snippets/{name}/{file}:{line}"
+    else:  # a template: a tag Jinja cannot parse
+        broken = "{% if %}\n" + text
+        expected = f"snippets/{name}/{file}:1"
+    target.fill(broken)
+    _run(box)
+    tracebacks = box.locator(".ffg-run-output .ffg-traceback")
+    wheres = [tracebacks.nth(i).get_attribute("data-ffg-where") for i in range(tracebacks.count())]
+    if expected not in wheres:
+        texts = tracebacks.all_text_contents()
+        problems.append(f"{where}: no traceback at {expected}: {wheres} {texts}")
+    box.locator("[data-ffg-reset]").click()
+    expect(target).to_have_value(text)
+    _run(box)
+    seen = box.evaluate(COMPARED)
+    if seen["ran"] != seen["captured"] or seen["tracebacks"]:
+        problems.append(f"{where}: after Reset, {seen}")
+    return problems

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import ROOT, Built, FixtureSite, mkdocs_build
+from tests.guide import built_guide
+from tests.helpers import Built, FixtureSite
 
 
 @pytest.fixture
@@ -31,9 +32,6 @@ def fixture_site(tmp_path: Path) -> FixtureSite:
 
 
 @pytest.fixture(scope="session")
-def guide(tmp_path_factory) -> Built:
-    """The real guide, built once, clean (with a cache of its own)."""
-    folder = tmp_path_factory.mktemp("guide")
-    built = mkdocs_build(ROOT / "mkdocs.yml", folder / "site", cache=folder / "cache")
-    assert built.returncode == 0, built.output
-    return built
+def guide() -> Built:
+    """The real guide, built clean (with a cache of its own) once for every test process."""
+    return built_guide()

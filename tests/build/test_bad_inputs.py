@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -456,16 +455,3 @@ def test_a_bad_input_fails_clearly_and_keeps_the_previous_site(case, previous_si
     assert "fix: " in built.output
     assert case.fix in built.output
     assert tree(out) == before
-
-
-def test_a_thread_that_never_ends_fails_the_build_within_the_timeout(tmp_path):
-    """The worker answers, then cannot exit: the build must not wait for it forever."""
-    site = _good_site(tmp_path / "project")
-    write("snippets/hello/app.py", FOREVER + APP)(site)
-    started = time.monotonic()
-    built = mkdocs_build(site.root / "mkdocs.yml", tmp_path / "out" / "site")
-    elapsed = time.monotonic() - started
-    assert built.returncode != 0, built.output
-    assert "non-daemon thread(s) 'forever'" in built.output
-    # MkDocs' own start-up and the fork server take a few seconds of their own.
-    assert elapsed < TIMEOUT + 20, elapsed

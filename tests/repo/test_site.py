@@ -12,7 +12,7 @@ import pytest
 import yaml
 from mkdocs.utils.meta import get_data
 
-from tests.helpers import mkdocs_build
+from tests.guide import built_guide
 from tools import project_pages
 
 from .conftest import ROOT
@@ -74,10 +74,8 @@ PAGES = sorted(DOCS.rglob("*.md"))
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Path:
-    built = mkdocs_build(ROOT / "mkdocs.yml", tmp_path_factory.mktemp("chrome") / "site")
-    assert built.returncode == 0, built.output
-    return built.site
+def site() -> Path:
+    return built_guide().site
 
 
 def test_the_404_page_loads_everything_from_under_the_site_path(site):

@@ -2,13 +2,58 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from site_app.render.runner import EXECUTE, RUNNER_ASSETS, SHARED
 from tests.helpers import Project
 
 
 @pytest.fixture
 def project(tmp_path: Path) -> Project:
     return Project(tmp_path)
+
+
+DRIVER = RUNNER_ASSETS / "driver.py"
+_RUN_DRIVER = """
+import importlib.util, sys
+sys.path.insert(0, sys.argv[3])
+spec = importlib.util.spec_from_file_location("driver", sys.argv[1])
+driver = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(driver)
+driver.ROOT = sys.argv[2]
+print(driver.run(sys.stdin.read()))
+"""
+
+
+@pytest.fixture
+def run_driver(tmp_path: Path) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """Run a job through the in-browser runner's driver, in a CPython process of its own.
+
+    The driver is the Python the reader's browser runs (Pyodide is CPython);
+    beside it, as the runner's worker writes them, the build's shared modules.
+    """
+    shared = tmp_path / "ffg"
+    shared.mkdir()
+    for name in SHARED:
+        (shared / f"_ffg_{name}").write_bytes((EXECUTE / name).read_bytes())
+
+    def run(job: dict[str, Any]) -> dict[str, Any]:
+        ran = subprocess.run(
+            [sys.executable, "-c", _RUN_DRIVER, str(DRIVER), str(tmp_path / "run"), str(shared)],
+            input=json.dumps(job),
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            check=True,
+        )
+        result: dict[str, Any] = json.loads(ran.stdout)
+        return result
+
+    return run

@@ -128,6 +128,20 @@ def test_view_that_raises_names_the_exception_and_its_line(shop):
     assert "'GET /boom/1/ -> 500'" in error.fix
 
 
+def test_a_page_view_that_raises_is_one_problem_not_a_second_from_the_freeze(project):
+    """Frozen-Flask would request / again and fail on the same exception."""
+    project.example(
+        "boom",
+        {
+            "app.py": "from flask import Flask\napp = Flask(__name__)\n\n@app.get('/')\ndef index():\n    return {}['missing']\n"
+        },
+    )
+    project.page("a.md", "# A\n\n```flask-example\nexample: boom\nrequests:\n  - GET /\n```\n")
+    (error,) = failure(project).errors
+    assert str(error.where) == "a.md:6"
+    assert "KeyError: 'missing' (snippets/boom/app.py:6)" in error.what
+
+
 def test_unexpected_redirect_and_404(shop):
     shop.page("a.md", block("GET /old/", "GET /nope/"))
     shop.page("b.md", block("GET /private/x/"))
@@ -179,9 +193,10 @@ def test_a_freeze_failure_is_reported_once(project):
             "app.py": "from flask import Flask\napp = Flask(__name__)\n\n@app.get('/')\ndef i():\n    return 1/0\n"
         },
     )
-    project.page("a.md", block("GET /", example="broken"))
-    failed = failure(project)
-    assert "freezing example 'broken' failed" in str(failed)
+    # No request of its own: the freeze alone meets the failing page.
+    project.page("a.md", "Intro\n\n```flask-example\nexample: broken\n```\n")
+    (error,) = failure(project).errors
+    assert "freezing example 'broken' failed" in error.what
 
 
 def test_an_html_error_page_gets_a_preview_of_its_own(shop):
@@ -256,3 +271,19 @@ def test_only_an_examples_first_block_in_a_page_links_its_download(shop):
         None,  # shop's second block on a.md
         "examples/shop/shop.zip",  # b.md links it again
     ]
+
+
+def test_a_freeze_failure_names_the_url_and_the_exclude_that_skips_it(project):
+    project.example(
+        "boom",
+        {
+            "app.py": "from flask import Flask\napp = Flask(__name__)\n\n"
+            "@app.get('/')\ndef i():\n    return 'ok'\n\n"
+            "@app.get('/admin/reset')\ndef reset():\n    return 1/0\n"
+        },
+    )
+    project.page("a.md", block("GET /", example="boom"))
+    (error,) = failure(project).errors
+    assert "on URL /admin/reset; the view raised ZeroDivisionError" in error.what
+    assert str(error.where) == "snippets/boom/app.py:10"
+    assert 'goes under [build] of example.toml: exclude = ["/admin/reset"]' in error.fix

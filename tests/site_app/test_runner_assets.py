@@ -151,8 +151,14 @@ def test_install_runner_writes_the_same_folder_every_time(tmp_path: Path) -> Non
     for name in ("run.js", "runner.js", "worker.js", "driver.py"):
         source = ROOT / "site_app" / "render" / "assets" / "runner" / name
         assert (destination / name).read_bytes() == source.read_bytes()
-    # The browser submits forms, shows cookies and shows answers with the build's own modules.
-    for name in ("execute/forms.py", "execute/cookies.py", "execute/django_send.py", "shown.py"):
+    # The browser submits forms, shows cookies, pins config and shows answers with the build's own modules.
+    for name in (
+        "execute/forms.py",
+        "execute/cookies.py",
+        "execute/pinned.py",
+        "execute/django_send.py",
+        "shown.py",
+    ):
         shared = ROOT / "site_app" / name
         assert (destination / Path(name).name).read_bytes() == shared.read_bytes()
     assert (destination / "kept.txt").read_text() == "not ours"
@@ -253,7 +259,9 @@ def test_a_failed_compile_shows_node_s_own_words(tmp_path: Path) -> None:
     assert "compiling the runner's wheels with Pyodide under Node failed" in message
 
 
-@pytest.mark.parametrize(("name", "allowed"), [("forms.py", set()), ("cookies.py", {"werkzeug"})])
+@pytest.mark.parametrize(
+    ("name", "allowed"), [("forms.py", set()), ("cookies.py", {"werkzeug"}), ("pinned.py", set())]
+)
 def test_the_build_modules_the_browser_loads_import_no_more_than_it_has(
     name: str, allowed: set[str]
 ) -> None:

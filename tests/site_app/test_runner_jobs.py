@@ -186,7 +186,9 @@ def test_run_controls_carry_the_requests_and_the_files_to_edit() -> None:
 
 def test_run_controls_carry_a_submitted_form_and_its_uploads() -> None:
     upload = Upload("doc", "samples/notes.txt", "notes for Ada.txt", "text/plain")
-    submit = Request("", "", submit=Submit("#upload", (("title", "Notes"), ("public", True))))
+    submit = Request(
+        "", "", submit=Submit("#upload", (("title", "Notes"), ("public", True)), novalidate=True)
+    )
     block = Block(
         "docs/a.md",
         3,
@@ -201,6 +203,7 @@ def test_run_controls_carry_a_submitted_form_and_its_uploads() -> None:
     assert job["requests"][1]["submit"] == {
         "form": "#upload",
         "fields": [["title", "Notes"], ["public", True]],
+        "novalidate": True,
     }
     assert job["requests"][1]["files"] == [
         {

@@ -94,6 +94,7 @@ def _run(job: dict[str, Any]) -> dict[str, Any]:
     app.config.update(config)
     imported = clock()
     _setup(app, job.get("setup") or [])
+    _setup_python(app, job["module"], job.get("setup_python") or [])
     set_up = clock()
     client = app.test_client()
     answers: list[dict[str, Any]] = []
@@ -150,13 +151,16 @@ def _make_app(module_name: str, config: dict[str, Any], instance: str) -> Any:
     As the build does (site_app.execute.load.instance_folder): Flask finds the
     instance path while it makes the app, and a factory may use it at once.
     """
+    import _ffg_pinned  # type: ignore[import-not-found]  # the worker writes it beside us
     from flask import Flask
 
     saved, cwd = Flask.__dict__.get("auto_find_instance_path"), os.getcwd()
     Flask.auto_find_instance_path = lambda self: instance  # type: ignore[method-assign]
     os.chdir(instance)
     try:
-        return _made_app(module_name, config)
+        # The config's values stay whatever the app's own code sets, as in the build.
+        with _ffg_pinned.pinned_configs(Flask, config):
+            return _made_app(module_name, config)
     finally:
         os.chdir(cwd)
         if saved is None:
@@ -197,10 +201,24 @@ def _setup(app: Any, commands: list[str]) -> None:
             raise ReaderError({"message": message, "traceback": output, "where": None}, [])
 
 
-def _submitted(
-    request: dict[str, Any], answers: list[dict[str, Any]]
-) -> tuple[str, str, list[tuple[str, str]]]:
-    """The method, path and fields a browser sends for a ``submit``: the previous page's form."""
+def _setup_python(app: Any, module_name: str, steps: list[str]) -> None:
+    """The example's setup_python steps, as the build runs them (site_app.execute.load)."""
+    module = sys.modules.get(module_name)
+    for index, step in enumerate(steps, 1):
+        names = {**vars(module), "app": app} if module is not None else {"app": app}
+        try:
+            with app.app_context():
+                exec(compile(step, f"setup_python[{index}]", "exec"), names)
+        except Exception as exc:
+            raise ReaderError(_failure(f"setup step {index} failed", exc), []) from exc
+
+
+def _submitted(request: dict[str, Any], answers: list[dict[str, Any]]) -> tuple[Any, ...]:
+    """What a browser sends for a ``submit`` (the previous page's form), as the build sends it.
+
+    The method, the path, the fields, each file input with the block's upload
+    (None: an empty part) and the body's type ("" for a GET).
+    """
     import _ffg_forms  # type: ignore[import-not-found]  # the worker writes it beside us
 
     submit = request["submit"]
@@ -222,12 +240,21 @@ def _submitted(
     fields = tuple((name, value) for name, value in submit.get("fields") or [])
     uploads = tuple(upload["field"] for upload in request.get("files") or [])
     try:
-        return _ffg_forms.submitted(  # type: ignore[no-any-return]
-            previous["body"] or "", previous["path"], submit.get("form"), fields, uploads
+        sent = _ffg_forms.submitted(
+            previous["body"] or "",
+            previous["path"],
+            submit.get("form"),
+            fields,
+            uploads,
+            bool(submit.get("novalidate")),
         )
     except _ffg_forms.FormProblem as problem:
         message = f"{label}: {problem.what}; {problem.fix}"
         raise ReaderError({"message": message, "traceback": "", "where": None}, answers) from None
+    given = {upload["field"]: upload for upload in request.get("files") or []}
+    files = [(field, given[field] if chosen else None) for field, chosen in sent.files]
+    enctype = sent.enctype if sent.method == "POST" else ""
+    return sent.method, sent.path, sent.fields, files, enctype
 
 
 def _upload(name: str, upload: dict[str, Any]) -> Any:
@@ -245,6 +272,15 @@ def _upload(name: str, upload: dict[str, Any]) -> Any:
     )
 
 
+def _empty_part(field: str) -> Any:
+    """A file input left empty, as a browser sends it: no name, no bytes."""
+    from werkzeug.datastructures import FileStorage
+
+    return FileStorage(
+        io.BytesIO(b""), filename="", name=field, content_type="application/octet-stream"
+    )
+
+
 def _send(
     app: Any, client: Any, request: dict[str, Any], answers: list[dict[str, Any]], name: str = ""
 ) -> dict[str, Any]:
@@ -252,17 +288,21 @@ def _send(
     from werkzeug.datastructures import MultiDict
 
     method, path, form = request["method"], request["path"], request.get("form") or []
+    files = [(upload["field"], upload) for upload in request.get("files") or []]
+    enctype = ""
     if request.get("submit") is not None:
-        method, path, form = _submitted(request, answers)
+        method, path, form, files, enctype = _submitted(request, answers)
     options: dict[str, Any] = {"method": method}
+    if enctype:  # a submitted form says its type even with no field or no file, as a browser does
+        options["content_type"] = enctype
     if request.get("json") is not None:
         # JSON text as Python writes it: a page may send NaN, which JavaScript cannot hold.
         options["json"] = json.loads(request["json"])
-    if form or request.get("files"):
+    if form or files:
         # A name given twice (two ticked checkboxes) is sent twice, as a browser sends it.
         data: MultiDict[str, Any] = MultiDict([tuple(pair) for pair in form])
-        for upload in request.get("files") or []:
-            data.add(upload["field"], _upload(name, upload))
+        for field, upload in files:
+            data.add(field, _upload(name, upload) if upload else _empty_part(field))
         options["data"] = data
     if request.get("headers"):
         options["headers"] = [tuple(pair) for pair in request["headers"]]
