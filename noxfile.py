@@ -178,6 +178,37 @@ def build(session: nox.Session) -> None:
     session.run("mkdocs", "build", "--strict", *session.posargs)
 
 
+@nox.session(python=PYTHON, default=False)
+def zensical(session: nox.Session) -> None:
+    """Build the site with Zensical into site-zensical/: the engine, zensical build, its files."""
+    npm_ci(session)
+    install(session, "docs", "zensical")
+    folder = ROOT / ".cache" / "zensical"  # the engine's output folder is in here
+    config = ROOT / "mkdocs.zensical.yml"
+    site = ROOT / "site-zensical"
+    # Not strict: the pages the guide's MkDocs hook makes (Contributing) are missing here,
+    # so the links to them would fail it.
+    text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8").replace("\nstrict: true\n", "\n")
+    out = folder / "site-files"
+    session.run("python", "-m", "site_app", "build", "-f", "mkdocs.yml", "--out", str(out))
+    # Zensical reuses a page's HTML while the page and the configuration are unchanged; the
+    # blocks' views are neither, so their digest goes into the configuration it reads.
+    cache = Path(os.environ.get("FLASK_EXAMPLES_CACHE", ROOT / ".cache" / "flask-examples"))
+    views = cache / "blocks.pickle"
+    digest = hashlib.sha256(views.read_bytes()).hexdigest()
+    extra = f"site_dir: {site.name}\nextra:\n  flask_examples_views: {digest}\n"
+    config.write_text(f"{text}\n{extra}", encoding="utf-8")
+    try:
+        env = {"FLASK_EXAMPLES_CONFIG": str(ROOT / "mkdocs.yml")}
+        # Not --clean: Zensical would empty .cache/, the examples' cache with it.
+        session.run("zensical", "build", "-f", str(config), *session.posargs, env=env)
+    finally:
+        config.unlink()
+    marker = shutil.ignore_patterns(".flask-examples-output")  # the engine's own note
+    shutil.copytree(out, site, dirs_exist_ok=True, ignore=marker)
+    session.log(f"the site with the examples' files is in {site.name}/")
+
+
 @nox.session(python=PYTHON)
 def serve(session: nox.Session) -> None:
     """Serve the site with live reload on http://127.0.0.1:8000/."""

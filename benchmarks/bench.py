@@ -237,6 +237,31 @@ def generate(root: Path, n: int) -> Path:
     return yml
 
 
+def _blocks_as_html(text: str, config: Any) -> str:
+    """The page with each block replaced by the HTML its fence gives it (the plugin has just
+    set the fence to this page's views), as raw HTML: the plain twin shows the same."""
+    import markdown
+
+    from site_app import fence
+    from site_app.author import directive
+
+    names = ["pymdownx.superfences", "pymdownx.highlight"]
+    md = markdown.Markdown(
+        extensions=names, extension_configs={n: config.mdx_configs.get(n, {}) for n in names}
+    )
+    lines = text.split("\n")
+    for found in reversed(list(directive.fences(lines))):
+        if found.info in fence.FENCES and found.end is not None:
+            body = "\n".join(
+                line[len(found.indent) :] for line in lines[found.start + 1 : found.end]
+            )
+            shown = fence.format_block(body, found.info, found.info, {}, md)
+            # Markdown ends a raw HTML block with a blank line of its own: take the page's.
+            end = found.end + 2 if lines[found.end + 1 : found.end + 2] == [""] else found.end + 1
+            lines[found.start : end] = [shown]
+    return "\n".join(lines)
+
+
 def write_plain_config(yml: Path) -> Path:
     """``yml`` without the plugin and pymdownx.snippets, reading ``plain-docs/``."""
     from site_app.mkdocs_plugin import ASSET
@@ -479,9 +504,8 @@ def _capture_child(plain_docs: Path, yml: Path, site: Path) -> None:
         out = on_page_markdown(self, text, page=page, config=config, files=files)
         ext = "pymdownx.snippets"
         md = markdown.Markdown(extensions=[ext], extension_configs={ext: config.mdx_configs[ext]})
-        write(
-            page.file.src_uri, "\n".join(md.preprocessors["snippet"].run(out.split("\n"))).encode()
-        )
+        lines = md.preprocessors["snippet"].run(_blocks_as_html(out, config).split("\n"))
+        write(page.file.src_uri, "\n".join(lines).encode())
         return out
 
     FlaskExamplesPlugin.on_files = recording_files  # type: ignore[method-assign]

@@ -1,9 +1,12 @@
 """site_app: show real Flask apps on MkDocs pages, with the answers they really gave.
 
-The public surface: the :class:`Builder` and what it returns, the settings
-records, and the errors. The MkDocs plugin is
+The public surface: :func:`run_pages` (every example a set of pages needs,
+run into the cache and an output folder, for any site builder; ``python -m
+site_app build`` calls it), the :class:`Builder` and what it returns, the
+settings records, and the errors. The MkDocs plugin is
 :class:`site_app.mkdocs_plugin.FlaskExamplesPlugin` (entry point
-``flask-examples``); ``python -m site_app preview`` serves every example live
+``flask-examples``); the fences any Python-Markdown builder runs are in
+:mod:`site_app.fence`; ``python -m site_app preview`` serves every example live
 and restarts on edits (``flask --app site_app run`` still serves them, without
 the restart).
 """
@@ -21,6 +24,7 @@ from .errors import (
 )
 from .model import Example, ExampleSettings, Settings
 from .orchestrate.builder import Builder, BuildResult
+from .orchestrate.engine import run_pages
 
 
 def create_app() -> "Flask":
@@ -48,6 +52,7 @@ __all__ = [
     "Settings",
     "SiteAppError",
     "create_app",
+    "run_pages",
 ]
 
 if TYPE_CHECKING:

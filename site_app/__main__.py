@@ -1,5 +1,6 @@
 """``python -m site_app``: the build without MkDocs, and the live preview.
 
+python -m site_app build             # every example mkdocs.yml's pages need, for any builder
 python -m site_app freeze hello      # run the pages' blocks, freeze one example, list its files
 python -m site_app preview           # every example live on http://127.0.0.1:5000/ (nox -s preview)
 """
@@ -14,9 +15,11 @@ import sys
 import time
 from pathlib import Path
 
+from .author.project import read_project
 from .errors import SiteAppError
 from .model import Settings
 from .orchestrate.builder import Builder
+from .orchestrate.engine import run_pages
 
 PACKAGE = Path(__file__).resolve().parent
 
@@ -29,6 +32,13 @@ def main(argv: list[str] | None = None) -> int:
         "--cache", type=Path, default=Path(".cache/flask-examples"), help="build cache"
     )
     commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser(
+        "build", help="run every example the pages need; write the files a site publishes"
+    )
+    run.add_argument("-f", "--config-file", type=Path, default=Path("mkdocs.yml"))
+    run.add_argument(
+        "--out", type=Path, help="folder of the site's files (default: <cache_dir>/site-files)"
+    )
     one = commands.add_parser("freeze", help="freeze the examples the pages use; list one")
     one.add_argument("example", help="name of an example's folder")
     live = commands.add_parser("preview", help="serve every example live, restarting on edits")
@@ -42,6 +52,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "preview":
         return preview(args)
+    if args.command == "build":
+        return build(args.config_file, args.out)
 
     root = Path.cwd().resolve()
     settings = Settings(root, args.snippets.resolve(), args.cache.resolve())
@@ -62,6 +74,38 @@ def main(argv: list[str] | None = None) -> int:
     for name in frozen.all_files():
         print(f"  {name}")
     return 0
+
+
+def build(config_file: Path, out: Path | None) -> int:
+    """The engine alone: the pages' examples into the cache, the site's files into ``out``.
+
+    A builder that runs no plugin (Zensical) then renders the pages, the
+    fences finding each block's view in the cache; ``out`` joins its site.
+    """
+    started = time.perf_counter()
+    try:
+        project = read_project(config_file)
+        pages = project.pages()
+        roots = {page: project.site_root(page) for page in pages}
+        output = out or project.settings.cache_dir / "site-files"
+        runner_url = project.runner_url if project.browser_runner else None
+        result = run_pages(
+            project.settings, pages, output, roots=roots, runner_url=runner_url, log=_log
+        )
+    except SiteAppError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    print(
+        f"{len(result.frozen)} examples, {result.urls_frozen} URLs frozen, "
+        f"{result.requests_sent} requests captured in {time.perf_counter() - started:.2f} s; "
+        f"the site's files are in {output}",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def _log(message: str) -> None:
+    print(message, file=sys.stderr)
 
 
 def watched_files(folders: list[Path]) -> dict[str, int]:

@@ -1,22 +1,17 @@
-"""The MkDocs adapter, and the only module that imports MkDocs.
-
-It reads every page's ``flask-example`` blocks before pages are rendered,
-has the :class:`~site_app.Builder` freeze the examples and capture the
-requests, adds the frozen pages to the site under ``examples/<name>/`` and
-swaps each block for its rendered tabs. With ``keep_previous_site`` (on by
-default), a build that fails leaves the previous site as it was.
-"""
+"""The MkDocs adapter, the only module that imports MkDocs: options, the engine
+(:mod:`site_app.orchestrate.engine`) started early so examples run while pages render, the
+fences (:mod:`site_app.fence`) registered, the engine's files copied when they changed, and
+the previous site kept until the new one is whole (a failed or interrupted build leaves it)."""
 
 from __future__ import annotations
 
-import json
 import logging
-import shutil
-import sys
+import signal
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import jinja2
 from mkdocs.config import base
@@ -24,62 +19,53 @@ from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.livereload import LiveReloadServer
-from mkdocs.plugins import BasePlugin
+from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.utils import CountHandler
 
-from .author import directive, sources
-from .errors import BlockError, BuildFailed, SiteAppError
-from .model import Block, Settings
-from .orchestrate.builder import (
-    Builder,
-    BuildResult,
-    RenderedBlock,
-    Run,
-    compare_columns,
-    errors_at,
-)
-from .render import markdown as markdown_render
-from .render import runner
-from .render.markdown import REQUIRED_EXTENSIONS, run_controls
+from . import fence
+from .author.project import check_extensions, settings_from
+from .errors import SiteAppError
+from .model import Settings
+from .orchestrate.engine import STYLESHEET, STYLESHEET_SOURCE, Engine
+from .orchestrate.previous_site import PreviousSite, sigterm_as_interrupt, stash, unstash
 
 log = logging.getLogger("mkdocs.plugins.flask_examples")
-ASSET = "assets/flask-examples.css"
-T = TypeVar("T")
+ASSET = STYLESHEET
 _DEFAULTS = Settings(Path(), Path(), Path())
 
 
 class _ShownInPage(logging.Filter):
-    """Keeps ``--strict`` from counting what serve shows in a page.
+    """Under serve, keeps ``--strict`` from counting what a page shows: the problems,
+    and links into the frozen pages of an example that failed."""
 
-    Under serve a failed build would leave the browser waiting for a good one,
-    so the problems show in the pages instead (and in the terminal, as errors).
-    So does a link into the frozen pages of an example that failed: its files
-    are missing because of a problem its page already shows.
-    """
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.failed_folders: set[str] = set()  # "examples/<name>/" of examples that failed
+    failed: frozenset[str] | set[str] = frozenset()  # "examples/<name>/" of failed examples
 
     def filter(self, record: logging.LogRecord) -> bool:
         if getattr(record, "flask_examples_in_page", False):
             return False
-        if record.levelno == logging.WARNING and self.failed_folders:
-            message = record.getMessage()
-            return not any(folder in message for folder in self.failed_folders)
-        return True
+        message = record.getMessage() if record.levelno == logging.WARNING else ""
+        return not any(folder in message for folder in self.failed)
 
 
-def _count_filter() -> _ShownInPage:
-    """The filter on this build's ``--strict`` counter (MkDocs adds one per build)."""
-    shown = _ShownInPage()
-    for handler in logging.getLogger("mkdocs").handlers:
-        if isinstance(handler, CountHandler):
-            handler.filters = [f for f in handler.filters if not isinstance(f, _ShownInPage)]
-            handler.addFilter(shown)
-    return shown
+_SHOWN = _ShownInPage()
+
+
+@contextmanager
+def _reported() -> Iterator[None]:
+    """The library's errors as MkDocs reports a plugin's: the message, no traceback."""
+    try:
+        yield
+    except SiteAppError as error:
+        raise PluginError(str(error)) from error
+
+
+class _Output(File):
+    """A file of the engine's: copied only when it changed since the last copy."""
+
+    def copy_file(self, dirty: bool = False) -> None:
+        super().copy_file(dirty=True)
 
 
 class FlaskExamplesConfig(base.Config):
@@ -99,7 +85,6 @@ class FlaskExamplesConfig(base.Config):
     """On `mkdocs build`, a failed build leaves the previous site as it was."""
     missing_library_fix = c.Type(str, default=_DEFAULTS.missing_library_fix)
     """Advice when an example imports a library that is not installed."""
-    # The project's own rules; each is off unless turned on.
     tests_dir = c.Optional(c.Type(str))
     """Rule: every example is imported by a test file in this folder."""
     require_shown = c.Type(bool, default=_DEFAULTS.require_shown)
@@ -111,474 +96,174 @@ class FlaskExamplesConfig(base.Config):
     forbid_text = c.ListOfItems(c.Type(str), default=[])
     """Rule: no page holds any of these texts (a scaffold's placeholders, say)."""
     browser_runner = c.Type(bool, default=False)
-    """Ship the in-browser runner: a Run button on every block whose example runs in Pyodide.
-
-    Needs Node.js and `npm ci` (the pinned Pyodide), and browser/requirements.txt."""
+    """Ship the in-browser runner (needs Node.js, `npm ci` and browser/requirements.txt)."""
     runner_url = c.Type(str, default="runner")
     """Folder of the site that holds the runner, Pyodide and the wheels."""
 
 
 class FlaskExamplesPlugin(BasePlugin[FlaskExamplesConfig]):
-    """Expand ``flask-example`` blocks into tested code and real responses."""
+    """Run the examples the pages show; the fences put their code and answers in the pages."""
 
     def __init__(self) -> None:
-        self.result: BuildResult | None = None
-        self.run: Run | None = None
-        self.added: set[str] = set()  # examples whose frozen files are in the site
-        self.first_page: str | None = None
-        self.shown = _ShownInPage()
-        self.runnable: dict[str, str] = {}  # example -> "" (runs) or why it cannot
-        self.settings: Settings | None = None
-        self.started = 0.0
-        self.spent = 0.0
-        self.command: str | None = None
-        self.previous: Path | None = None  # the last good site, while a build runs
+        self.engine: Engine | None = None
+        self.settings = _DEFAULTS
+        self.command, self.first_page = "", ""
+        self.spent = self.started = 0.0
+        self.previous: PreviousSite | None = None  # the last good site, while a build runs
+        self.built = False
+        self.old_handler: Any = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.command = command
-
-    def _timed(self, step: Callable[[], T]) -> T:
-        t0 = time.perf_counter()
-        try:
-            return step()
-        finally:
-            self.spent += time.perf_counter() - t0
+        if command in ("build", "gh-deploy"):
+            self.old_handler = sigterm_as_interrupt()
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
-        self.started = time.perf_counter()
-        self.spent = 0.0
-        root = Path(config.config_file_path or "mkdocs.yml").resolve().parent
-        self.settings = self.make_settings(root)
-        self._check_extensions(config)
-        if ASSET not in config.extra_css:
-            config.extra_css.append(ASSET)
-        script = f"{self.config.runner_url.strip('/')}/run.js"
-        if self.config.browser_runner and script not in config.extra_javascript:
-            # 2.5 kB; it loads runner.js on the first click of Run or Edit.
-            config.extra_javascript.append(script)
-        self._keep_previous_site(config)
+        self.started, self.spent, self.built = time.perf_counter(), 0.0, False
+        where = config.config_file_path or "mkdocs.yml"
+        self.settings = settings_from(dict(self.config), Path(where).parent)
+        with _reported():
+            check_extensions(where, config.markdown_extensions, config.mdx_configs, self.settings)
+        fence.register(config.mdx_configs)
+        script = f"{self._url('runner_url')}/run.js"
+        for assets, name in ((config.extra_css, ASSET), (config.extra_javascript, script)):
+            if name not in assets and (name == ASSET or self.config.browser_runner):
+                assets.append(name)  # run.js loads runner.js on the first click of Run
+        if self.command in ("build", "gh-deploy") and self.config.keep_previous_site:
+            self.previous = PreviousSite(Path(config.site_dir))
+            self.previous.move_aside()
         return config
 
-    def make_settings(self, root: Path) -> Settings:
-        """The build's settings from this plugin's options; ``root`` holds mkdocs.yml."""
-        options = self.config
-        return Settings(
-            root=root,
-            snippets_dir=(root / options.snippets_dir).resolve(),
-            cache_dir=(root / options.cache_dir).resolve(),
-            examples_url=options.examples_url.strip("/"),
-            tests_dir=(root / options.tests_dir).resolve() if options.tests_dir else None,
-            require_shown=options.require_shown,
-            forbid_typed_python=options.forbid_typed_python,
-            check_includes=options.check_includes,
-            forbid_text=tuple(options.forbid_text),
-            missing_library_fix=options.missing_library_fix,
-            workers=options.workers,
-            timeout=float(options.timeout),
-        )
+    def _url(self, option: str) -> str:
+        return str(self.config[option]).strip("/")
 
-    def _check_extensions(self, config: MkDocsConfig) -> None:
-        """The Markdown extensions a rendered block needs, configured as it needs them."""
-        assert self.settings is not None
-        where = config.config_file_path
-        folder = self.config.snippets_dir
-        for name, required in REQUIRED_EXTENSIONS.items():
-            options = config.mdx_configs.get(name, {})
-            if name not in config.markdown_extensions:
-                extra = "".join(f" with {k}: {str(v).lower()}" for k, v in required.items())
-                if name == "pymdownx.snippets":
-                    extra = f" with base_path: [{folder}] and check_paths: true"
-                raise PluginError(
-                    f"{where}: the flask-examples plugin needs the Markdown extension {name}\n"
-                    f"    fix: add it under markdown_extensions{extra}"
-                )
-            for key, value in required.items():
-                if options.get(key) != value:
-                    raise PluginError(
-                        f"{where}: the flask-examples plugin needs {name} with {key}: "
-                        f"{str(value).lower()}\n    fix: set it under markdown_extensions"
-                    )
-        snippets = config.mdx_configs.setdefault("pymdownx.snippets", {})
-        # Make include paths absolute so a build works from any directory.
-        bases = snippets.get("base_path", ["."])
-        bases = [bases] if isinstance(bases, str) else bases
-        snippets["base_path"] = [str((self.settings.root / b).resolve()) for b in bases]
-        if str(self.settings.snippets_dir) not in snippets["base_path"]:
-            raise PluginError(
-                f"{where}: pymdownx.snippets does not look in {folder}/\n"
-                f"    fix: add {folder} to its base_path"
-            )
+    def _kept(self) -> list[str]:
+        """Under serve, the engine's folders outlive MkDocs' emptying of site_dir."""
+        names = [self._url("examples_url")] + [self._url("runner_url")] * self.config.browser_runner
+        return names if self.command == "serve" else []
 
-    def _keep_previous_site(self, config: MkDocsConfig) -> None:
-        """Move the last good site aside; on_build_error puts it back.
+    def on_pre_build(self, *, config: MkDocsConfig) -> None:
+        stash(Path(config.site_dir), self._kept())
 
-        ``site_dir`` stays what the project set, so every other plugin writes
-        where it expects to. A folder left aside by a build that was killed
-        is the last good site: it comes back first.
-        """
-        self.previous = None
-        if self.command not in ("build", "gh-deploy") or not self.config.keep_previous_site:
-            return
-        site = Path(config.site_dir)
-        aside = site.with_name(site.name + ".previous")
-        if aside.is_dir():
-            shutil.rmtree(site, ignore_errors=True)
-            aside.rename(site)
-        if site.is_dir():
-            site.rename(aside)
-            self.previous = aside
-
+    @event_priority(50)  # early: the examples run while other plugins and the pages work
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
-        return self._timed(lambda: self._start(files, config))
+        with _reported():
+            return self._start(files, config)
 
     def _start(self, files: Files, config: MkDocsConfig) -> Files:
-        """Check the pages and start the examples; pages render while they run."""
-        settings = self.settings
-        assert settings is not None
-        if self.run is not None:  # a build under serve that stopped half-way
-            self.run.stop()
-        self.result = None
-        self.added = set()
-        self.first_page = None
-        # In MkDocs' order: the examples the first pages need start first.
-        pages = {self._page_key(f, settings): f.content_string for f in files.documentation_pages()}
-        self.run = Builder(settings, log=lambda message: log.info(message)).start(pages)
-        if self.run.failed() and not self.serving:
-            self._fail()
-        if self.serving:
-            self.shown = _count_filter()
-        # Reused examples' files join the site now; the others once they are
-        # frozen, and at the latest before a page that links to them renders.
-        self._add_files(files, config, self.run.result.reused)
-        nav_links = self.run.linked_from(repr(config.nav))
-        if nav_links:  # the nav is checked before any page renders
-            self.run.wait(nav_links)
-            self._add_files(files, config, nav_links)
-        css = Path(__file__).parent / "render" / "assets" / "flask-examples.css"
-        files.append(File.generated(config, ASSET, abs_src_path=str(css)))
-        if self.config.browser_runner:
-            try:
-                self._add_runner(files, config)
-            except SiteAppError as error:
-                raise PluginError(str(error)) from error
+        t0 = time.perf_counter()
+        unstash(Path(config.site_dir), self._kept())
+        if self.engine is not None and self.engine.run is not None:
+            self.engine.run.stop()  # a build under serve that stopped half-way
+        serving, self.first_page = self.command == "serve", ""
+        runner = self._url("runner_url") if self.config.browser_runner else None
+        self.engine = Engine(self.settings, log=log.info, runner_url=runner, serving=serving)
+        pages = {self._key(f): f for f in files.documentation_pages()}
+        roots = {key: "../" * f.url.removeprefix("./").count("/") for key, f in pages.items()}
+        run = self.engine.start({k: f.content_string for k, f in pages.items()}, roots)
+        if run.failed() and not serving:
+            raise PluginError(str(self.engine.failure()))
+        if serving:  # what a page shows does not count as a warning of --strict
+            for handler in logging.getLogger("mkdocs").handlers:
+                if isinstance(handler, CountHandler):
+                    handler.filters = [f for f in handler.filters if f is not _SHOWN]
+                    handler.addFilter(_SHOWN)
+        nav_links = run.linked_from(repr(config.nav))
+        run.wait(nav_links)  # the nav is checked before any page renders
+        self._add(files, config, self.engine.new_site_files([*run.result.reused, *nav_links]))
+        files.append(File.generated(config, ASSET, abs_src_path=str(STYLESHEET_SOURCE)))
+        if runner is not None:
+            self._add(files, config, self.engine.add_runner(), "runner_url")
+        self.spent += time.perf_counter() - t0
         return files
 
-    @property
-    def serving(self) -> bool:
-        """Under ``mkdocs serve`` a problem shows in its page; elsewhere it fails the build."""
-        return self.command == "serve"
-
-    def _fail(self) -> None:
-        """Wait for every example, then fail with every problem, as one message."""
-        assert self.run is not None
-        result = self.run.finish()
-        error = BuildFailed([problem.error for problem in result.errors])
-        raise PluginError(str(error)) from error
-
-    def _add_files(self, files: Files, config: MkDocsConfig, names: Iterable[str]) -> None:
-        """Put the frozen files of the named, finished examples in the site."""
-        assert self.run is not None
-        assert self.settings is not None
-        docs = self.settings.display(Path(config.docs_dir))
-        for site_path, source in self.run.site_files(set(names) - self.added).items():
-            if files.get_file_from_path(site_path) is not None:
-                raise PluginError(
-                    f"{docs}/{site_path} clashes with a frozen page of an example\n"
-                    f"    fix: move it, or set the plugin's examples_url elsewhere"
-                )
-            files.append(File.generated(config, site_path, abs_src_path=str(source)))
-        self.added |= {name for name in names if self.run.output(name) is not None}
-
-    def _add_runner(self, files: Files, config: MkDocsConfig) -> None:
-        """Copy the runner, Pyodide and the wheels into the site; one job file per example."""
-        assert self.run is not None
-        assert self.settings is not None
-        settings, url = self.settings, self.config.runner_url.strip("/")
-        folder = settings.cache_dir / "runner-site"
-        installed = runner.install_runner(folder, settings.root)
-        shipped = runner.Shipped.of(sorted((folder / "wheels").glob("*.whl")))
-        stdlib = frozenset(sys.stdlib_module_names)
-        used = {example.name: example for _, example, _ in self.run.ready}
-        self.runnable = {}
-        errors: list[SiteAppError] = []
-        jobs: list[str] = []
-        for name, example in sorted(used.items()):
-            # What it calls that the browser lacks is known once it ran (see _block).
-            self.runnable[name] = runner.cannot_run(example, None)
-            if self.runnable[name]:
-                continue
-            try:
-                packages = runner.check_imports(example, shipped, stdlib)
-            except BuildFailed as failed:
-                errors += failed.errors
-                continue
-            text = json.dumps(runner.example_job(example, packages), sort_keys=True) + "\n"
-            target = folder / "examples" / f"{name}.json"
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if not target.is_file() or target.read_text(encoding="utf-8") != text:
-                target.write_text(text, encoding="utf-8")
-            jobs.append(f"examples/{name}.json")
-            self.runnable[name] = ""
-        if errors:
-            raise BuildFailed(errors)
-        for relative in (*installed.files, *jobs):
-            site_path = f"{url}/{relative}"
-            if files.get_file_from_path(site_path) is not None:
-                raise PluginError(
-                    f"{site_path} is both a page's file and the runner's\n"
-                    "    fix: move it, or set the plugin's runner_url elsewhere"
-                )
-            files.append(File.generated(config, site_path, abs_src_path=str(folder / relative)))
-
-    @staticmethod
-    def _page_key(file: File, settings: Settings) -> str:
+    def _key(self, file: File) -> str:
         """How errors name a page: its path from the project's folder, docs/x.md."""
-        if file.abs_src_path is None:
-            return file.src_uri
-        return settings.display(Path(file.abs_src_path))
+        path = file.abs_src_path
+        return file.src_uri if path is None else self.settings.display(Path(path))
 
+    def _add(self, files: Files, config: MkDocsConfig, new: dict[str, Path], url: str = "") -> None:
+        """Put the engine's files in the site; none may take the place of a page's own."""
+        for at, source in new.items():
+            if files.get_file_from_path(at) is not None:
+                raise PluginError(
+                    f"{self.settings.display(Path(config.docs_dir))}/{at} clashes with "
+                    f"{'the runner' if url else 'a frozen page of an example'}\n"
+                    f"    fix: move it, or set the plugin's {url or 'examples_url'} elsewhere"
+                )
+            files.append(_Output.generated(config, at, abs_src_path=str(source)))
+
+    @event_priority(-100)  # last: the page as every other plugin left it
     def on_page_markdown(
         self, markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str:
-        return self._timed(lambda: self._expand(markdown, page, config, files))
+        with _reported():
+            return self._page(markdown, page, config, files)
 
-    def _expand(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
-        run, settings = self.run, self.settings
-        if run is None or settings is None:
+    def _page(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+        engine, t0, key = self.engine, time.perf_counter(), self._key(page.file)
+        if engine is None or engine.run is None:
             return markdown
-        key = self._page_key(page.file, settings)
-        # Wait for what this page shows or links to; MkDocs checks its links
-        # against `files` right after this event.
-        needed = run.needed_by(key, markdown)
-        run.wait(needed)
-        if run.failed() and not self.serving:
-            self._fail()
-        self._add_files(files, config, needed)
-        problems = run.problems() if self.serving else []
-        prefix = run.result.prefix
-        self.shown.failed_folders = {f"{prefix}/{name}/" for name in run.failed_examples()}
-        if self.first_page is None:
-            self.first_page = key
-            unplaced = [problem.error for problem in problems if not problem.places]
-        else:
-            unplaced = []
-        at = errors_at(problems, key)
-        scanned = directive.scan(markdown, key)
-        compares = directive.COMPARE_INFO in markdown
-        if not scanned.blocks and not at and not unplaced and not compares:
-            return markdown
-        lines = markdown.split("\n")
-        source = page.file.content_string
-        # MkDocs hands over the page without its front matter: lines moved by
-        # as many as it held. (None: another plugin changed the page first.)
-        offset = (
-            source[: len(source) - len(markdown)].count("\n") if source.endswith(markdown) else None
-        )
-        rendered = run.rendered(key)
-        site_root = "../" * page.url.count("/")
-        tables = self._compare_tables(key, lines, offset, rendered) if compares else []
-        if offset is None:
-            if at:  # cannot place them: show them above the page
-                unplaced += [error for errors in at.values() for error in errors]
-                at = {}
-            built = [rendered[line] for line in sorted(rendered)]
-            pairs = list(zip(scanned.blocks, built, strict=False))
-            if len(built) != len(scanned.blocks):
-                self._changed_by_another_plugin(key)
-            first = self._first_blocks(rendered)
-            for block, output in reversed(pairs):
-                self._check_same(key, block, output)
-                shown = self._block(output, site_root, first.get(output.example.name) is output)
-                lines[block.line - 1 : block.end_line] = shown.split("\n")
-        else:
-            self._place(key, lines, scanned.blocks, rendered, at, offset, site_root, markdown)
-        # The page's lines moved: find the flask-compare blocks again, in the same order.
-        found = [f for f in directive.fences(lines) if f.info == directive.COMPARE_INFO]
-        for fence, table in reversed(list(zip(found, tables, strict=True))):
-            lines[fence.start : (fence.end or fence.start) + 1] = table.split("\n")
-        if unplaced:
-            title = "The build found a problem no block shows"
-            lines[:0] = [markdown_render.error_box(unplaced, title=title)]
-        return "\n".join(lines)
-
-    def _compare_tables(
-        self, key: str, lines: list[str], offset: int | None, rendered: dict[int, RenderedBlock]
-    ) -> list[str]:
-        """For each flask-compare block of the page, the table of its examples' answers
-        (an error box instead, under serve, for one that cannot be built)."""
-        assert self.run is not None
-        failed = set(self.run.failed_examples())
-        out = []
-        try:
-            compares = directive.scan_compares(lines, key, offset or 0)
-        except BlockError as error:
-            if not self.serving:
-                raise PluginError(error.message) from error
-            return [markdown_render.error_box([error], title="This table did not build")] * sum(
-                f.info == directive.COMPARE_INFO for f in directive.fences(lines)
-            )
-        for compare in compares:
-            waiting = [name for _, name in compare.columns if name in failed]
-            try:
-                if waiting:
-                    raise BlockError(
-                        f"the table waits for {', '.join(waiting)}, which did not build",
-                        where=compare.where,
-                        fix="fix the example's own error, shown at its block",
-                    )
-                columns = compare_columns(compare, list(rendered.values()))
-                out.append(markdown_render.compare_table(columns, compare.indent))
-            except BlockError as error:
-                if not self.serving:
-                    raise PluginError(error.message) from error
-                title = "This table did not build"
-                out.append(markdown_render.error_box([error], title=title, indent=compare.indent))
-        return out
-
-    def _place(
-        self,
-        key: str,
-        lines: list[str],
-        blocks: list[Block],
-        rendered: dict[int, RenderedBlock],
-        at: dict[int, list[SiteAppError]],
-        offset: int,
-        site_root: str,
-        markdown: str,
-    ) -> None:
-        """Swap each block for its output or its error box; put other errors at their line."""
-        edits: dict[int, tuple[int, list[str]]] = {}  # first line (0-based) → (last, new lines)
-        first = self._first_blocks(rendered)
-        for block in blocks:
-            line = block.line + offset
-            errors = at.pop(line, [])
-            new: list[str] = []
-            if errors:
-                new.append(markdown_render.error_box(errors, indent=block.indent))
-            if line in rendered:
-                self._check_same(key, block, rendered[line])
-                output = rendered[line]
-                new += self._block(
-                    output, site_root, first.get(output.example.name) is output
-                ).split("\n")
-            elif not errors:
-                self._changed_by_another_plugin(key)
-            edits[block.line - 1] = (block.end_line, new)
-        include_lines = {number for number, _ in sources.includes(markdown)}
-        for line, errors in at.items():
-            index = min(max(line - offset, 1), len(lines)) - 1
-            old = lines[index]
-            indent = old[: len(old) - len(old.lstrip())]
-            box = markdown_render.error_box(errors, title="This line did not build", indent=indent)
-            # A broken include would stop pymdownx.snippets: leave it out.
-            kept = [] if index + 1 in include_lines else [old]
-            edits[index] = (index + 1, [box, *kept])
-        for start in sorted(edits, reverse=True):
-            end, new = edits[start]
-            lines[start:end] = new
-
-    @staticmethod
-    def _first_blocks(rendered: dict[int, RenderedBlock]) -> dict[str, RenderedBlock]:
-        """Each example's first block on the page that sends requests (keyed by line)."""
-        first: dict[str, RenderedBlock] = {}
-        for line in sorted(rendered):
-            if rendered[line].answers:
-                first.setdefault(rendered[line].example.name, rendered[line])
-        return first
-
-    def _block(self, rendered: RenderedBlock, site_root: str, first: bool) -> str:
-        """A block's tabs, and its Run button when the runner ships. An example that
-        cannot run says why under its first block of the page only, not under each."""
-        text = rendered.markdown(site_root)
-        if self.config.browser_runner and rendered.answers:
-            name = rendered.example.name
-            reason = self.runnable.get(name, "")
-            if not reason and self.run is not None:
-                reason = runner.cannot_run(rendered.example, self.run.output(name))
-            if first or not reason:
-                text += "\n" + run_controls(rendered.block, rendered.files, reason)
-        return text
-
-    @staticmethod
-    def _changed_by_another_plugin(key: str) -> None:
-        raise PluginError(
-            f"{key}: its flask-example blocks were changed by another plugin after "
-            "the examples were built\n    fix: put flask-examples last in plugins"
-        )
-
-    def _check_same(self, key: str, block: Block, rendered: RenderedBlock) -> None:
-        same = (block.example, block.requests) == (
-            rendered.block.example,
-            rendered.block.requests,
-        )
-        if not same:
-            self._changed_by_another_plugin(key)
+        needed = engine.wait_for_page(key, markdown)  # MkDocs checks the page's links next
+        if engine.run.failed() and not engine.serving:
+            raise PluginError(str(engine.failure()))
+        self._add(files, config, engine.new_site_files(needed))
+        index = engine.page_index(key)
+        fence.use(lambda info, k, p, seen: index.find(info, k, p, seen), key)
+        if not engine.serving:
+            engine.check_read(key, markdown)
+        if engine.serving:
+            _SHOWN.failed = {
+                f"{self._url('examples_url')}/{n}/" for n in engine.run.failed_examples()
+            }
+            self.first_page = self.first_page or key
+            source = page.file.content_string
+            markdown = engine.show_problems(key, markdown, source, self.first_page == key)
+        self.spent += time.perf_counter() - t0
+        return markdown
 
     def on_env(
         self, env: jinja2.Environment, /, *, config: MkDocsConfig, files: Files
     ) -> jinja2.Environment:
-        # Every page is rendered; MkDocs copies the files next: every example's must be there.
-        self._timed(lambda: self._finish(config, files))
-        return env
-
-    def _finish(self, config: MkDocsConfig, files: Files) -> None:
-        if self.run is None:
-            return
-        self.result = self.run.finish()
-        if self.result.errors and not self.serving:
-            self._fail()
-        self._add_files(files, config, self.result.frozen)
-        if self.result.errors:
-            error = BuildFailed([problem.error for problem in self.result.errors])
+        """Every page is rendered; MkDocs copies the files next: every example's must be there."""
+        fence.use(None)
+        if self.engine is None:
+            return env
+        result = self.engine.finish()
+        if result.errors and not self.engine.serving:
+            raise PluginError(str(self.engine.failure()))
+        self._add(files, config, self.engine.new_site_files(result.frozen))
+        if result.errors:
             log.error(
-                f"{error}\n(mkdocs serve shows each problem in its page; "
+                f"{self.engine.failure()}\n(mkdocs serve shows each problem in its page; "
                 "mkdocs build fails until they are fixed)",
                 extra={"flask_examples_in_page": True},
             )
+        return env
 
     def on_serve(
         self, server: LiveReloadServer, /, *, config: MkDocsConfig, builder: Any
     ) -> LiveReloadServer:
-        assert self.settings is not None
         server.watch(str(self.settings.snippets_dir))
         return server
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
-        self._report()
-
-    def on_shutdown(self) -> None:
-        # MkDocs calls this after a good build; a failed one goes through on_build_error.
-        self._drop_previous()
+        self.built = True
+        if self.engine is not None:
+            log.info(self.engine.report(self.spent, time.perf_counter() - self.started))
 
     def on_build_error(self, *, error: Exception) -> None:
-        if self.run is not None:
-            self.run.stop()
-        if self.previous is None:
-            return
-        site = self.previous.with_name(self.previous.name.removesuffix(".previous"))
-        shutil.rmtree(site, ignore_errors=True)
-        self.previous.rename(site)
-        self.previous = None
-        log.error(f"the build failed; {site} was left as it was")
+        self.built = False
+        self.on_shutdown()
 
-    def _drop_previous(self) -> None:
-        if self.previous is not None:
-            shutil.rmtree(self.previous, ignore_errors=True)
-            self.previous = None
-
-    def _report(self) -> None:
-        total = time.perf_counter() - self.started
-        result = self.result
-        if result is None:
-            return
-        share = 100 * self.spent / total if total else 0.0
-        log.info(
-            f"{len(result.frozen)} examples, {result.urls_frozen} URLs frozen, "
-            f"{result.requests_sent} requests captured; the plugin took "
-            f"{self.spent:.2f} s of a {total:.2f} s build ({share:.0f} %)"
-            + (
-                f"; examples ran for {result.running:.2f} s of it, pages rendered meanwhile"
-                if result.ran
-                else ""
-            )
-        )
+    def on_shutdown(self) -> None:
+        """After a whole build the previous site goes; after any other end it comes back."""
+        if self.engine is not None and self.engine.run is not None:
+            self.engine.run.stop()
+        if self.previous is not None and self.built:
+            self.previous.drop()
+        elif self.previous is not None and self.previous.put_back():
+            log.error(f"the build failed; {self.previous.site} was left as it was")
+        if self.old_handler is not None:
+            signal.signal(signal.SIGTERM, self.old_handler)
+            self.old_handler = None

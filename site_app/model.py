@@ -16,11 +16,11 @@ into the cache, and it imports neither Flask nor MkDocs.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import shown
 from .errors import Location, relative_to
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
@@ -191,7 +191,7 @@ class Response:
 
     @property
     def is_json(self) -> bool:
-        return self.mimetype == "application/json" or self.mimetype.endswith("+json")
+        return shown.is_json(self.mimetype)
 
     @property
     def is_html(self) -> bool:
@@ -202,21 +202,12 @@ class Response:
         return self.mimetype.startswith("image/")
 
     def pretty_body(self) -> str:
-        """JSON indented, everything else as sent."""
-        if self.is_json and self.body:
-            try:
-                return json.dumps(json.loads(self.body), indent=2, ensure_ascii=False)
-            except ValueError:
-                return self.text
-        return self.text
+        """JSON indented, everything else as sent (:mod:`site_app.shown`)."""
+        return shown.pretty_body(self.mimetype, self.body)
 
     def shown_values(self, name: str) -> list[str]:
-        """A header's values as pages show them; ``Allow`` sorted, since Werkzeug
-        builds it from a set and its order would change from build to build."""
-        values = [v for k, v in self.headers if k.lower() == name.lower()]
-        if name.lower() == "allow":
-            values = [", ".join(sorted(v.split(", "))) for v in values]
-        return values
+        """A header's values as pages show them; ``Allow`` sorted (:mod:`site_app.shown`)."""
+        return shown.shown_values(self.headers, name)
 
     def header(self, name: str) -> str | None:
         for key, value in self.headers:

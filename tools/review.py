@@ -14,10 +14,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from mkdocs.config import load_config
-
 from site_app import Builder, BuildResult, Settings
-from site_app.mkdocs_plugin import FlaskExamplesPlugin
+from site_app.author.project import read_project
 from site_app.model import Shown
 
 # Values that may differ between two honest builds; shown as placeholders.
@@ -134,10 +132,7 @@ def update(expected_dir: Path, rendered: dict[str, str]) -> list[str]:
 
 def guide_settings(config_file: Path) -> Settings:
     """The settings the guide's mkdocs.yml gives the plugin, so review builds as the site does."""
-    config = load_config(str(config_file))
-    plugin = config.plugins["flask-examples"]
-    assert isinstance(plugin, FlaskExamplesPlugin)
-    return plugin.make_settings(config_file.resolve().parent)
+    return read_project(config_file).settings
 
 
 def build_pages(docs_dir: Path, builder: Builder) -> BuildResult:

@@ -25,6 +25,7 @@ import difflib
 import re
 import sys
 from pathlib import Path
+from typing import Any
 
 from ..errors import ExampleError, Location, relative_to
 from ..model import BROWSER_FRAMEWORKS, FRAMEWORKS, Example, ExampleSettings
@@ -128,24 +129,7 @@ def _read_settings(path: Path, root: Path) -> ExampleSettings:
     if not path.is_file():
         return ExampleSettings()
     where = Location(relative_to(path, root))
-    try:
-        text = path.read_text(encoding="utf-8")
-        data = tomllib.loads(text)
-    except UnicodeDecodeError as exc:
-        raise ExampleError(
-            f"not valid UTF-8 ({exc.reason})", where=where, fix="save it as UTF-8"
-        ) from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise ExampleError(f"not valid TOML: {exc}", where=where, fix="correct the syntax") from exc
-    unknown = set(data) - {"build"}
-    build = data.get("build", {})
-    unknown |= {f"build.{k}" for k in set(build) - _BUILD_KEYS}
-    if unknown:
-        raise ExampleError(
-            f"unknown setting(s): {', '.join(sorted(unknown))}",
-            where=where,
-            fix=f"the [build] table accepts {', '.join(sorted(_BUILD_KEYS))}",
-        )
+    text, build = _build_table(path, where)
 
     def strings(key: str) -> tuple[str, ...]:
         value = build.get(key, [])
@@ -165,6 +149,57 @@ def _read_settings(path: Path, root: Path) -> ExampleSettings:
         raise ExampleError(
             "build.default_mimetype must be a string", where=where, fix='e.g. "application/json"'
         )
+    framework = _framework(build, where)
+    exclude = strings("exclude")
+    for url in exclude:
+        if not url.startswith("/"):
+            raise ExampleError(
+                f"build.exclude holds {url!r}, which is not a URL path",
+                where=where,
+                fix='write paths as the app routes them, e.g. exclude = ["/api/cache/delete"]',
+            )
+    browser, reason = _browser(build, framework, where)
+    steps = strings("setup_python")
+    lines = tuple(_python_step(text, step, index, where) for index, step in enumerate(steps, 1))
+    return ExampleSettings(
+        strings("setup"),
+        strings("urls"),
+        mimetype,
+        config,
+        framework,
+        exclude=exclude,
+        browser=browser,
+        browser_reason=reason,
+        setup_python=steps,
+        setup_python_lines=lines,
+    )
+
+
+def _build_table(path: Path, where: Location) -> tuple[str, dict[str, Any]]:
+    """An example.toml's text and its ``[build]`` table, every key known."""
+    try:
+        text = path.read_text(encoding="utf-8")
+        data = tomllib.loads(text)
+    except UnicodeDecodeError as exc:
+        raise ExampleError(
+            f"not valid UTF-8 ({exc.reason})", where=where, fix="save it as UTF-8"
+        ) from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ExampleError(f"not valid TOML: {exc}", where=where, fix="correct the syntax") from exc
+    unknown = set(data) - {"build"}
+    build: dict[str, Any] = data.get("build", {})
+    unknown |= {f"build.{k}" for k in set(build) - _BUILD_KEYS}
+    if unknown:
+        raise ExampleError(
+            f"unknown setting(s): {', '.join(sorted(unknown))}",
+            where=where,
+            fix=f"the [build] table accepts {', '.join(sorted(_BUILD_KEYS))}",
+        )
+    return text, build
+
+
+def _framework(build: dict[str, Any], where: Location) -> str:
+    """``build.framework``, and no Flask-only key for another framework."""
     framework = build.get("framework", ExampleSettings.framework)
     if framework not in FRAMEWORKS:
         raise ExampleError(
@@ -182,14 +217,11 @@ def _read_settings(path: Path, root: Path) -> ExampleSettings:
             fix=f"remove {', '.join(flask_only)}: a {framework} example is captured with its "
             "own test client, never set up with flask commands, configured or frozen",
         )
-    exclude = strings("exclude")
-    for url in exclude:
-        if not url.startswith("/"):
-            raise ExampleError(
-                f"build.exclude holds {url!r}, which is not a URL path",
-                where=where,
-                fix='write paths as the app routes them, e.g. exclude = ["/api/cache/delete"]',
-            )
+    return str(framework)
+
+
+def _browser(build: dict[str, Any], framework: str, where: Location) -> tuple[bool, str]:
+    """Whether the example runs in the reader's browser, and if not, why (stripped)."""
     runs = framework in BROWSER_FRAMEWORKS
     browser, reason = build.get("browser", runs), build.get("browser_reason", "")
     if not isinstance(browser, bool) or not isinstance(reason, str):
@@ -210,20 +242,7 @@ def _read_settings(path: Path, root: Path) -> ExampleSettings:
             where=where,
             fix="remove browser_reason, or set browser = false",
         )
-    steps = strings("setup_python")
-    lines = tuple(_python_step(text, step, index, where) for index, step in enumerate(steps, 1))
-    return ExampleSettings(
-        strings("setup"),
-        strings("urls"),
-        mimetype,
-        config,
-        framework,
-        exclude=exclude,
-        browser=browser,
-        browser_reason=reason.strip(),
-        setup_python=steps,
-        setup_python_lines=lines,
-    )
+    return browser, reason.strip()
 
 
 def _python_step(text: str, step: str, index: int, where: Location) -> int:

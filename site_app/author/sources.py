@@ -8,6 +8,7 @@ mistake names the page's line instead of failing deep inside Markdown.
 from __future__ import annotations
 
 import re
+import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -145,3 +146,16 @@ def _shown_line_numbers(
             f"'# --8<-- [end:{section}]'",
         )
     return shown
+
+
+def shown_text(block: Block, example: Example, shown: ShownFile, first: bool) -> str:
+    """The text a file's tab shows: the whole file without section markers, or the
+    block's section of its first file, dedented, as pymdownx.snippets would include it
+    with ``dedent_subsections``."""
+    path = example.directory.resolve() / shown.path
+    lines = path.read_text(encoding="utf-8").splitlines()
+    section = block.section if first else None
+    text = "\n".join(
+        lines[n - 1] for n in _shown_line_numbers(block, example, path, lines, section)
+    )
+    return textwrap.dedent(text) if section else text

@@ -12,8 +12,6 @@ made of Flask examples builds without either installed.
 from __future__ import annotations
 
 import importlib
-import json
-import urllib.parse
 from typing import Any, Protocol
 
 from flask import Flask
@@ -22,6 +20,7 @@ from werkzeug.http import HTTP_STATUS_CODES
 
 from ..errors import ExampleError, Location
 from ..model import Example, Request, Response, Settings
+from . import django_send
 from .capture import perform
 from .load import import_example, make_app
 
@@ -96,31 +95,17 @@ class DjangoTestClient:
         self.client = importlib.import_module("django.test").Client(raise_request_exception=True)
 
     def send(self, request: Request) -> tuple[Response, list[BaseException]]:
-        data: str | bytes = b""
-        content_type = "application/octet-stream"
-        if request.json is not None:
-            data, content_type = json.dumps(request.json), "application/json"
-        elif request.form:
-            data = urllib.parse.urlencode(request.form)
-            content_type = "application/x-www-form-urlencoded"
-        answer = self.client.generic(
+        code, content_type, headers, body = django_send.send(
+            self.client,
             request.method,
             request.path,
-            data,
-            content_type=content_type,
-            headers=dict(request.headers),
+            request.json,
+            request.form,
+            request.headers,
         )
-        try:
-            body = b"".join(answer.streaming_content) if answer.streaming else answer.content
-            content_type = answer.get("Content-Type", "")
-            headers = list(answer.headers.items())
-            # Django keeps cookies apart from the other headers until it is served.
-            headers += [("Set-Cookie", c.OutputString()) for c in answer.cookies.values()]
-        finally:
-            answer.close()
         response = Response(
-            status_code=answer.status_code,
-            status=status_line(answer.status_code),
+            status_code=code,
+            status=status_line(code),
             content_type=content_type,
             mimetype=mimetype_of(content_type),
             headers=tuple(headers),

@@ -43,7 +43,6 @@ from ..model import (
     Shown,
     ShownFile,
 )
-from ..render import markdown
 from . import cache, pool
 
 Log = Callable[[str], None]
@@ -62,9 +61,6 @@ class RenderedBlock:
     files: list[ShownFile]
     answers: list[Shown]
     download: str | None = None  # site path of the example's zip
-
-    def markdown(self, site_root: str) -> str:
-        return markdown.render(self.block, self.files, self.answers, site_root, self.download)
 
 
 def _link_downloads_once(blocks: dict[Any, RenderedBlock]) -> None:
@@ -124,16 +120,6 @@ class Problem:
     places: tuple[Location, ...] = ()
 
 
-def errors_at(problems: Iterable[Problem], page: str) -> dict[int, list[SiteAppError]]:
-    """Line of ``page`` → the errors that show there, in the order they were found."""
-    out: dict[int, list[SiteAppError]] = {}
-    for problem in problems:
-        for place in problem.places:
-            if place.path == page:
-                out.setdefault(place.line or 1, []).append(problem.error)
-    return out
-
-
 @dataclass
 class BuildResult:
     """What the build produced: frozen examples and every block ready to render."""
@@ -148,10 +134,6 @@ class BuildResult:
     reused: list[str] = field(default_factory=list)
     errors: list[Problem] = field(default_factory=list)
     running: float = 0.0  # seconds from the first worker's start to the last one's end
-
-    def errors_at(self, page: str) -> dict[int, list[SiteAppError]]:
-        """Line of ``page`` → the problems that show there (a block's first line)."""
-        return errors_at(self.errors, page)
 
     def site_files(self) -> dict[str, Path]:
         """Site path → file on disk for every frozen file of every example."""
@@ -445,7 +427,6 @@ class Run:
             rendered = self._rendered(block, example, files, output)
             result.blocks[(block.page, block.line)] = rendered
             result.requests_sent += len(rendered.answers)
-        _link_downloads_once(result.blocks)
         for name, output in sorted(self._outputs.items()):
             result.frozen[name] = output.frozen
             result.urls_frozen += len(output.frozen.files)

@@ -44,11 +44,17 @@ from ..model import Example, Output
 RUNNER_ASSETS = Path(__file__).parent / "assets" / "runner"
 RUNNER_FILES = ("run.js", "runner.js", "worker.js", "driver.py")
 # Modules of the build's that the driver uses in the browser too, so both send
-# the same form and show the same cookies: the form reader (standard library
-# only) and the cookie lines (Werkzeug). Files, not imports: this layer never
-# imports the one that runs examples.
-SHARED = ("forms.py", "cookies.py", "pinned.py")
+# the same form, show the same cookies, pin the same config, send Django's
+# requests and show an answer by the same rules. Files, not imports: this layer
+# never imports the one that runs examples.
 EXECUTE = Path(__file__).parents[1] / "execute"
+SHARED = {
+    "forms.py": EXECUTE / "forms.py",
+    "cookies.py": EXECUTE / "cookies.py",
+    "pinned.py": EXECUTE / "pinned.py",
+    "django_send.py": EXECUTE / "django_send.py",
+    "shown.py": Path(__file__).parents[1] / "shown.py",
+}
 # What loadPyodide() fetches: the loader, the compiled interpreter, the
 # standard library and the lock file (read at start-up even when unused).
 PYODIDE_FILES = (
@@ -96,10 +102,6 @@ class RunnerFiles:
 
     destination: Path
     files: tuple[str, ...]
-
-    @property
-    def size(self) -> int:
-        return sum((self.destination / name).stat().st_size for name in self.files)
 
 
 def normalize(name: str) -> str:
@@ -199,7 +201,7 @@ def install_runner(
     """Copy the runner, the Pyodide runtime and the wheels into ``destination``.
 
     Layout: ``run.js``, ``runner.js``, ``worker.js``, ``driver.py``, ``forms.py``,
-    ``cookies.py``, ``pinned.py``, ``manifest.json``,
+    ``cookies.py``, ``pinned.py``, ``django_send.py``, ``shown.py``, ``manifest.json``,
     ``pyodide/`` (the runtime), ``wheels/`` and, with ``compiled``, ``pycache/``
     (bytecode; needs Node). Files already there with the same bytes are left
     alone; nothing else in ``destination`` is touched.
@@ -210,8 +212,8 @@ def install_runner(
     written: list[str] = []
     for name in RUNNER_FILES:
         written.append(_copy(RUNNER_ASSETS / name, destination, name))
-    for name in SHARED:
-        written.append(_copy(EXECUTE / name, destination, name))
+    for name, source in SHARED.items():
+        written.append(_copy(source, destination, name))
     for name, source in runtime.items():
         if bytecode and name == "python_stdlib.zip":
             # The standard library with its bytecode beside it (precompile.mjs).

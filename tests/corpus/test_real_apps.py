@@ -386,6 +386,8 @@ def guide_copy(root: Path) -> Path:
     config = config.replace(nav.group(0), f"nav:\n  - Corpus: index.md\n{entries}")
     config = config.replace(hooks.group(0), "")
     config = config.replace(runner.group(0), "      browser_runner: false\n")
+    # mkdocs.yml names the runner's first script for Zensical; with the runner off, no page has it.
+    config = config.replace("extra_javascript:\n  - runner/run.js\n", "")
     (root / "mkdocs.yml").write_text(config, encoding="utf-8")
     listing = "".join(f"- [{app.name}]({app.name}.md)\n" for app in APPS)
     (root / "docs" / "index.md").write_text(f"# Corpus\n\n{listing}", encoding="utf-8")

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from site_app.render.runner import EXECUTE, RUNNER_ASSETS, SHARED
+from site_app.render.runner import RUNNER_ASSETS, SHARED
 from tests.helpers import Project
 
 
@@ -41,8 +41,8 @@ def run_driver(tmp_path: Path) -> Callable[[dict[str, Any]], dict[str, Any]]:
     """
     shared = tmp_path / "ffg"
     shared.mkdir()
-    for name in SHARED:
-        (shared / f"_ffg_{name}").write_bytes((EXECUTE / name).read_bytes())
+    for name, source in SHARED.items():
+        (shared / f"_ffg_{name}").write_bytes(source.read_bytes())
 
     def run(job: dict[str, Any]) -> dict[str, Any]:
         ran = subprocess.run(

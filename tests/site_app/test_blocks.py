@@ -8,10 +8,11 @@ import pytest
 from site_app.author.directive import scan
 from site_app.author.discover import discover
 from site_app.author.policy import typed_python
-from site_app.author.sources import resolve_files
+from site_app.author.sources import resolve_files, shown_text
 from site_app.errors import BlockError
+from site_app.fence import _highlighter
 from site_app.model import Request, Response, Settings, Shown
-from site_app.render.markdown import REQUIRED_EXTENSIONS, render
+from site_app.render.html import BlockView, block_html
 
 PAGE = """\
 # A page
@@ -332,9 +333,31 @@ def response(mimetype, body, status="200 OK", headers=()):
     return Response(int(status[:3]), status, mimetype, mimetype, headers, body)
 
 
+def render(b, example, answers, site_root, download=None):
+    """The block's HTML as the fence writes it, code highlighted by a real pymdownx.highlight."""
+    files = resolve_files(b, example)
+    shown = tuple((f, shown_text(b, example, f, i == 0)) for i, f in enumerate(files))
+    view = BlockView(b, shown, tuple(answers), site_root, download)
+    md = markdown.Markdown(extensions=["pymdownx.superfences", "pymdownx.highlight"])
+    return block_html(view, _highlighter(md))
+
+
+def html_of(rendered, site_root=""):
+    """A block the builder rendered, as the fence shows it."""
+    return render(rendered.block, rendered.example, rendered.answers, site_root, rendered.download)
+
+
+def text_of(page):
+    """What a reader sees: the tags gone, the references read."""
+    return html.unescape(re.sub(r"<[^>]+>", "", page))
+
+
+def labels(page):
+    return re.findall(r'<label for="__tabbed_ffg\d+_\d+">(.*?)</label>', page)
+
+
 def test_render_tabs_for_files_and_each_kind_of_answer(hello):
     b = block(example="hello", highlight="7")
-    files = resolve_files(b, hello)
     answers = [
         Shown(
             Request("GET", "/"), response("text/html", b"<p>hi</p>"), "examples/hello/index.html"
@@ -358,37 +381,45 @@ def test_render_tabs_for_files_and_each_kind_of_answer(hello):
             "examples/hello/chart.svg",
         ),
     ]
-    markdown = render(b, files, answers, "../")
-    assert '=== "app.py"' in markdown
-    assert '```python title="snippets/hello/app.py" hl_lines="6"' in markdown
-    assert '--8<-- "hello/app.py"' in markdown
-    assert '=== "GET / → 200"' in markdown
+    page = render(b, hello, answers, "../")
+    assert labels(page) == [
+        "app.py",
+        "GET / → 200",
+        "POST /items → 201",
+        "POST /login → 200",
+        "GET /chart.svg → 200",
+    ]
+    assert '<span class="filename">snippets/hello/app.py</span>' in page
+    assert page.count('<span class="hll">') == 1  # line 7 of the file, the 6th shown
+    code = text_of(page)
+    assert "# --8<--" not in code  # the file as the tab shows it: no section markers
+    assert '@app.route("/")' in code
     assert (
         '<iframe src="../examples/hello/index.html" '
         'title="Frozen page: GET / → 200 (block 1, hello)" '
-        'sandbox="allow-same-origin allow-popups allow-popups-to-escape-sandbox"' in markdown
+        'sandbox="allow-same-origin allow-popups allow-popups-to-escape-sandbox"' in page
     )
     assert (
         '<a class="ffg-open" href="../examples/hello/index.html">Open the frozen page'
-        '<span class="ffg-hidden"> of GET / → 200 (block 1, hello)</span></a>' in markdown
+        '<span class="ffg-hidden"> of GET / → 200 (block 1, hello)</span></a>' in page
     )
-    assert 'alt="Image answered to GET /chart.svg → 200 (block 1, hello)"' in markdown
-    assert '=== "POST /items → 201"' in markdown
-    assert 'Content-Type: application/json\n\n    {"name": "lamp"}' in markdown
-    assert "Location: /items/1" in markdown
-    assert "Set-Cookie: a=b" in markdown
-    assert "X-Absent: (not sent)" in markdown
-    assert '{\n      "id": 1\n    }' in markdown
-    assert "user=a+b" in markdown
-    assert "X-T: 1" in markdown
-    assert '````http title="Response"' in markdown  # fence longer than the body's backticks
-    assert '<img src="../examples/hello/chart.svg"' in markdown
-
-
-def test_render_keeps_the_block_indent(hello):
-    (b,) = scan("!!! tip\n    ```flask-example\n    example: hello\n    ```\n", "p.md").blocks
-    markdown = render(b, resolve_files(b, hello), [], "")
-    assert all(line.startswith("    ") for line in markdown.splitlines() if line)
+    assert 'alt="Image answered to GET /chart.svg → 200 (block 1, hello)"' in page
+    assert 'Content-Type: application/json\n\n{"name": "lamp"}' in code
+    assert "Location: /items/1" in code
+    assert "Set-Cookie: a=b" in code
+    assert "X-Absent: (not sent)" in code
+    assert '{\n  "id": 1\n}' in code
+    assert "user=a+b" in code
+    assert "X-T: 1" in code
+    assert "ok ```" in code  # backticks in a body are text
+    assert '<img src="../examples/hello/chart.svg"' in page
+    # Answers stay out of the search index (Material's search reads data-search-exclude,
+    # on each element of an answer); the code tab stays in it.
+    excluded = re.findall(r"<(\w+) data-search-exclude", page)
+    assert excluded.count("div") == 8  # 4 requests and 4 responses
+    assert excluded.count("details") == 1  # the HTML source, its code inside
+    assert excluded.count("p") == 3  # the frozen page's frame, the image, the summary
+    assert '<div class="highlight"><span class="filename">snippets/hello/app.py' in page
 
 
 def test_allow_is_shown_sorted_and_an_empty_body_shows_no_source(hello):
@@ -400,9 +431,9 @@ def test_allow_is_shown_sorted_and_an_empty_body_shows_no_source(hello):
         ),
         Shown(Request("DELETE", "/items/1"), response("text/html", b"", "204 NO CONTENT")),
     ]
-    markdown = render(b, resolve_files(b, hello), answers, "")
-    assert "Allow: GET, HEAD, POST" in markdown
-    assert "HTML source" not in markdown
+    page = render(b, hello, answers, "")
+    assert "Allow: GET, HEAD, POST" in text_of(page)
+    assert "HTML source" not in page
 
 
 def test_tab_titles_are_escaped_and_unique_within_a_block(project):
@@ -415,39 +446,27 @@ def test_tab_titles_are_escaped_and_unique_within_a_block(project):
     pkg = discover(project.snippets)["pkg"]
     b = block(example="pkg")
     same = Shown(Request("GET", "/"), response("text/plain", b"x", "404 NOT FOUND"))
-    markdown = render(b, resolve_files(b, pkg), [same, same], "")
-    assert '=== "\\_\\_init\\_\\_.py"' in markdown
-    assert '=== "GET / → 404"' in markdown
-    assert '=== "GET / → 404 (2)"' in markdown
+    page = render(b, pkg, [same, same], "")
+    assert labels(page) == ["__init__.py", "GET / → 404", "GET / → 404 (2)"]
 
 
-def test_the_rendered_block_is_html_tabs_with_the_included_code(project, hello):
-    """Through Markdown with the extensions the plugin requires, as MkDocs would run it."""
+def test_the_rendered_block_is_html_tabs_with_the_section_of_its_file(project, hello):
     b = block(example="hello", section="routes", highlight="7")
     answers = [
         Shown(Request("GET", "/"), response("text/html", b"<p>hi</p>"), "examples/hello/"),
         Shown(Request("GET", "/api"), response("application/json", b'{"id":1}')),
     ]
-    text = render(b, resolve_files(b, hello), answers, "../")
-    converter = markdown.Markdown(
-        extensions=[*REQUIRED_EXTENSIONS, "pymdownx.highlight"],
-        extension_configs={
-            "pymdownx.tabbed": {"alternate_style": True},
-            "pymdownx.snippets": {"base_path": [str(project.snippets)], "check_paths": True},
-        },
-    )
-    page = converter.convert(text)
+    page = render(b, hello, answers, "../")
     assert page.count('class="tabbed-set tabbed-alternate"') == 1
-    labels = re.findall(r'<label for="__tabbed_\d+_\d+">(.*?)</label>', page)
-    assert labels == ["app.py", "GET / → 200", "GET /api → 200"]
-    code = html.unescape(re.sub(r"<[^>]+>", "", page))
-    assert '@app.route("/")' in code  # the file's section, included from the example
+    assert labels(page) == ["app.py", "GET / → 200", "GET /api → 200"]
+    code = text_of(page)
+    assert '@app.route("/")' in code  # the file's section
     assert "x = 1" not in code  # and only that section
     assert "--8<--" not in code
     assert '"id": 1' in code
     assert re.search(r'<iframe src="../examples/hello/" title="Frozen page: GET / [^"]*"', page)
     assert '<span class="hll">' in page  # the highlighted line
-    assert '<details class="note">' in page  # the HTML source, folded
+    assert '<details data-search-exclude class="note">' in page  # the HTML source, folded
 
 
 def test_block_show_applies_to_every_request_before_its_own():
@@ -473,30 +492,31 @@ def test_several_requests_end_with_one_summary_line_each(hello):
             response("text/html", b"", "405 METHOD NOT ALLOWED", (("Allow", "HEAD, GET"),)),
         ),
     ]
-    markdown = render(b, resolve_files(b, hello), answers, "")
-    lines = markdown.split("\n")
+    page = render(b, hello, answers, "")
+    lines = page.split("\n")
     summary = [line for line in lines if "ffg-summary" in line]
     assert summary == [
-        '    <span class="ffg-summary" role="list" aria-label="Requests of this hello example '
-        'and their answers"><span class="ffg-summary-item" role="listitem"><code>GET /</code> '
-        "→ <strong>200 OK</strong></span>"
+        '<p data-search-exclude><span class="ffg-summary" role="list" aria-label="Requests of '
+        'this hello example and their answers"><span class="ffg-summary-item" role="listitem">'
+        "<code>GET /</code> → <strong>200 OK</strong></span>"
         '<span class="ffg-summary-item" role="listitem"><code>DELETE /</code> → '
         "<strong>405 METHOD NOT ALLOWED</strong> "
-        '<span class="ffg-field"><code>Allow: GET, HEAD</code></span></span></span>'
+        '<span class="ffg-field"><code>Allow: GET, HEAD</code></span></span></span></p>'
     ]
-    # It comes after the last tab, at the block's indent, not inside the tab.
-    assert lines.index(summary[0]) > lines.index('    === "DELETE / → 405"')
-    assert "    Allow: (not sent)" not in summary[0]
-    assert "        Allow: (not sent)" in markdown  # the GET tab says it was not sent
-    one = render(b, resolve_files(b, hello), answers[:1], "")
+    # It comes after the tab set, not inside a tab.
+    tabs_end = page.index('<div class="tabbed-content">')
+    assert page.index(summary[0]) > page.index("</div>\n</div>", tabs_end)
+    assert "Allow: (not sent)" not in summary[0]
+    assert "Allow: (not sent)" in text_of(page)  # the GET tab says it was not sent
+    one = render(b, hello, answers[:1], "")
     assert "ffg-summary" not in one
 
 
 def test_frames_of_one_block_have_distinct_titles(hello):
     b = block(example="hello")
     page = Shown(Request("GET", "/"), response("text/html", b"<p>hi</p>"), "examples/h/x.html")
-    markdown = render(b, resolve_files(b, hello), [page, page], "")
-    titles = re.findall(r'<iframe [^>]*title="([^"]*)"', markdown)
+    shown = render(b, hello, [page, page], "")
+    titles = re.findall(r'<iframe [^>]*title="([^"]*)"', shown)
     assert titles == [
         "Frozen page: GET / → 200 (block 1, hello)",
         "Frozen page: GET / → 200 (2) (block 1, hello)",
@@ -505,9 +525,9 @@ def test_frames_of_one_block_have_distinct_titles(hello):
 
 def test_a_block_links_its_example_download(hello):
     b = block(example="hello")
-    markdown = render(b, resolve_files(b, hello), [], "../", "examples/hello/hello.zip")
+    page = render(b, hello, [], "../", "examples/hello/hello.zip")
     assert (
         '<span class="ffg-download"><a href="../examples/hello/hello.zip" download>'
         "Download the example <code>hello</code> (zip)</a>"
-    ) in markdown
-    assert "ffg-download" not in render(b, resolve_files(b, hello), [], "../")
+    ) in page
+    assert "ffg-download" not in render(b, hello, [], "../")

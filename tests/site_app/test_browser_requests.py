@@ -6,6 +6,7 @@ from site_app.author.directive import scan
 from site_app.errors import BuildFailed
 from site_app.execute.forms import FormProblem, choose, forms_of, submitted
 from site_app.model import Upload
+from tests.site_app.test_blocks import html_of, text_of
 
 PAGE = """\
 <form id="search" class="find wide" action="/search">
@@ -213,9 +214,9 @@ def test_submit_posts_the_page_form_with_its_csrf_token_and_shows_cookies(site):
     assert cookie.endswith("; Domain=localhost; Path=/; HttpOnly")
     assert answers[2].response.pretty_body() == '{\n  "remember": "y",\n  "user": "ada"\n}'
     assert answers[0].response.cookies is None
-    markdown = site.build().blocks[("a.md", 3)].markdown("")
-    assert "POST /login → 302" in markdown
-    assert 'title="Cookies the client holds now"' in markdown
+    page = html_of(site.build().blocks[("a.md", 3)])
+    assert "POST /login → 302" in page
+    assert '<span class="filename">Cookies the client holds now</span>' in page
 
 
 def test_a_get_form_and_a_query_string(site):
@@ -250,7 +251,7 @@ def test_an_upload_with_csrf(site):
     assert answer.response.pretty_body() == (
         '{\n  "name": "n.txt",\n  "text": "hello, file\\n",\n  "type": "text/x-note"\n}'
     )
-    assert "doc: file n.txt (text/x-note, 12 bytes)" in rendered.markdown("")
+    assert "doc: file n.txt (text/x-note, 12 bytes)" in text_of(html_of(rendered))
 
 
 def test_an_upload_without_a_form_guesses_the_type_from_the_name(site):
@@ -407,4 +408,4 @@ def test_a_client_without_cookies_says_so(site):
     site.page("a.md", block("  - request: GET /me", "    show: [cookies]"))
     rendered = site.build().blocks[("a.md", 3)]
     assert rendered.answers[0].response.cookies == ()
-    assert 'title="Cookies the client holds now"\n    (none)\n' in rendered.markdown("")
+    assert "Cookies the client holds now(none)\n" in text_of(html_of(rendered))

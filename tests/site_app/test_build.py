@@ -1,6 +1,7 @@
 import pytest
 
 from site_app.errors import BuildFailed
+from tests.site_app.test_blocks import html_of
 
 SHOP = """
     from flask import Flask, abort, redirect, render_template_string, request, session, url_for
@@ -85,7 +86,7 @@ def test_builds_blocks_and_freezes_examples(shop):
     assert set(result.site_files()) >= {"examples/shop/index.html", "examples/shop/static/s.css"}
     assert result.urls_frozen >= 2
     assert result.requests_sent == 2
-    assert "GET / → 200" in rendered.markdown("")
+    assert "GET / → 200" in html_of(rendered)
 
 
 def test_each_block_starts_from_a_fresh_app_with_cookies_kept_inside_it(shop):
@@ -256,9 +257,15 @@ def test_only_an_examples_first_block_in_a_page_links_its_download(shop):
     two = block("GET /api/count") + block("GET /", example="hello") + block("GET /")
     shop.page("a.md", two)
     shop.page("b.md", block("GET /api/count"))
-    result = shop.build()
-    links = {key: rendered.download for key, rendered in sorted(result.blocks.items())}
-    assert list(links.values()) == [
+    run = shop.builder().start(shop.pages)
+    run.finish()
+    # What the pages show: each page's blocks in their order.
+    links = [
+        rendered.download
+        for page in ("a.md", "b.md")
+        for _, rendered in sorted(run.rendered(page).items())
+    ]
+    assert links == [
         "examples/shop/shop.zip",
         "examples/hello/hello.zip",
         None,  # shop's second block on a.md

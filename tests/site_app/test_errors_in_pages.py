@@ -8,8 +8,7 @@ import markdown
 import pytest
 
 from site_app.errors import BlockError, BuildFailed, ExampleError, Location
-from site_app.orchestrate.builder import Problem, errors_at
-from site_app.render.markdown import error_box
+from site_app.render.html import error_box
 
 # The Markdown extensions a site with the plugin runs (tests/helpers.py MKDOCS_YML).
 EXTENSIONS = ["admonition", "pymdownx.details", "pymdownx.superfences", "pymdownx.tabbed"]
@@ -92,19 +91,6 @@ def test_the_box_lists_every_problem_and_says_how_many():
     assert "snippets/x/app.py:3: it broke" in shown
     assert "These 2 problems also show in the terminal, and mkdocs build fails on them." in shown
     assert shown.index("docs/a_page.md:7") < shown.index("snippets/x/app.py:3")
-
-
-def test_errors_at_groups_problems_by_line_of_one_page():
-    one = ExampleError("one")
-    two = ExampleError("two")
-    problems = [
-        Problem(one, (Location("a.md", 3), Location("b.md", 1))),
-        Problem(two, (Location("a.md", 3),)),
-        Problem(ExampleError("nowhere")),
-    ]
-    assert errors_at(problems, "a.md") == {3: [one, two]}
-    assert errors_at(problems, "b.md") == {1: [one]}
-    assert errors_at(problems, "c.md") == {}
 
 
 BROKEN = "import missing_library_xyz\nfrom flask import Flask\n\napp = Flask(__name__)\n"

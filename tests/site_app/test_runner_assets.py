@@ -151,16 +151,21 @@ def test_install_runner_writes_the_same_folder_every_time(tmp_path: Path) -> Non
     for name in ("run.js", "runner.js", "worker.js", "driver.py"):
         source = ROOT / "site_app" / "render" / "assets" / "runner" / name
         assert (destination / name).read_bytes() == source.read_bytes()
-    # The browser submits forms, shows cookies and pins config with the build's own modules.
-    for name in ("forms.py", "cookies.py", "pinned.py"):
-        shared = ROOT / "site_app" / "execute" / name
-        assert (destination / name).read_bytes() == shared.read_bytes()
+    # The browser submits forms, shows cookies, pins config and shows answers with the build's own modules.
+    for name in (
+        "execute/forms.py",
+        "execute/cookies.py",
+        "execute/pinned.py",
+        "execute/django_send.py",
+        "shown.py",
+    ):
+        shared = ROOT / "site_app" / name
+        assert (destination / Path(name).name).read_bytes() == shared.read_bytes()
     assert (destination / "kept.txt").read_text() == "not ours"
     before = {p: p.read_bytes() for p in destination.rglob("*") if p.is_file()}
     again = install_runner(destination, project, compiled=False)
     assert again.files == copied.files
     assert {p: p.read_bytes() for p in destination.rglob("*") if p.is_file()} == before
-    assert copied.size == sum(len(before[destination / name]) for name in copied.files)
 
 
 def test_the_pins_are_the_versions_the_build_runs() -> None:

@@ -37,7 +37,6 @@ import sys
 import tempfile
 import time
 import traceback
-import urllib.parse
 from typing import Any
 
 ROOT = "/home/pyodide/examples"  # holds snippets/<name>/, as the project does
@@ -68,7 +67,7 @@ class ReaderError(Exception):
 
 
 def reproducible(seed: str) -> None:
-    """The build's fixed clock and seeded randomness (site_app.running.reproducible)."""
+    """The build's fixed clock and seeded randomness (site_app.execute.worker.reproducible)."""
     generator = random.Random(seed)
     os.urandom = generator.randbytes
     random._urandom = generator.randbytes  # type: ignore[attr-defined]  # what secrets reads
@@ -346,12 +345,7 @@ def _send(
             result["cookies"] = list(_ffg_cookies.held_cookies(client))
     finally:
         answer.close()
-    try:
-        result["body"] = body.decode("utf-8")
-    except UnicodeDecodeError:
-        result["body"] = None
-        result["body_base64"] = base64.b64encode(body).decode("ascii")
-    result["pretty"] = _pretty(result["mimetype"], body)
+    _as_shown(result, body)
     return result
 
 
@@ -441,34 +435,23 @@ def _send_django(
 ) -> dict[str, Any]:
     """One request through ``django.test.Client``, answered as :func:`_send` answers.
 
-    The body, headers and status line are made as in the build's
-    ``DjangoTestClient.send``; a view's exception is raised, as there.
+    Sent and read by the build's own ``execute/django_send.py`` (which the worker writes
+    beside us); a view's exception is raised, as there.
     """
+    import _ffg_django_send  # type: ignore[import-not-found]  # the worker writes it beside us
     from werkzeug.http import HTTP_STATUS_CODES
 
     method, path = request["method"], request["path"]
-    data: str | bytes = b""
-    content_type = "application/octet-stream"
-    if request.get("json") is not None:
-        data, content_type = json.dumps(json.loads(request["json"])), "application/json"
-    elif request.get("form"):
-        data = urllib.parse.urlencode([tuple(pair) for pair in request["form"]])
-        content_type = "application/x-www-form-urlencoded"
-    headers = dict(tuple(pair) for pair in request.get("headers") or [])
+    body_json = None if request.get("json") is None else json.loads(request["json"])
+    form = [tuple(pair) for pair in request.get("form") or []]
+    headers = [tuple(pair) for pair in request.get("headers") or []]
     try:
-        answer = client.generic(method, path, data, content_type=content_type, headers=headers)
+        code, content_type, pairs, body = _ffg_django_send.send(
+            client, method, path, body_json, form, headers
+        )
     except Exception as exc:
         raise ReaderError(_failure(f"{method} {path} raised", exc), answers) from exc
-    try:
-        body = b"".join(answer.streaming_content) if answer.streaming else answer.content
-        content_type = answer.get("Content-Type", "")
-        pairs = list(answer.headers.items())
-        # Django keeps cookies apart from the other headers until it is served.
-        pairs += [("Set-Cookie", cookie.OutputString()) for cookie in answer.cookies.values()]
-    finally:
-        answer.close()
     expected = request.get("status")
-    code = answer.status_code
     result: dict[str, Any] = {
         "method": method,
         "path": path,
@@ -482,24 +465,27 @@ def _send_django(
         "expected": code == expected if expected is not None else 200 <= code < 300,
         "raised": [],
     }
+    _as_shown(result, body)
+    return result
+
+
+def _as_shown(result: dict[str, Any], body: bytes) -> None:
+    """The body as sent (base64 when it is not UTF-8), and the body and headers as a page
+    shows them, by the build's own rules (site_app/shown.py, which the worker writes beside
+    us): JSON indented, Allow sorted; no text for an image."""
+    import _ffg_shown  # type: ignore[import-not-found]
+
     try:
         result["body"] = body.decode("utf-8")
     except UnicodeDecodeError:
         result["body"] = None
         result["body_base64"] = base64.b64encode(body).decode("ascii")
-    result["pretty"] = _pretty(result["mimetype"], body)
-    return result
-
-
-def _pretty(mimetype: str, body: bytes) -> str | None:
-    """The body as a page shows it (site_app.capture.Response.pretty_body): JSON indented."""
-    text = body.decode("utf-8", errors="replace")
-    if (mimetype == "application/json" or mimetype.endswith("+json")) and body:
-        try:
-            return json.dumps(json.loads(body), indent=2, ensure_ascii=False)
-        except ValueError:
-            return text
-    return None if mimetype.startswith("image/") else text
+    mimetype = result["mimetype"]
+    image = mimetype.startswith("image/")
+    result["pretty"] = None if image else _ffg_shown.pretty_body(mimetype, body)
+    result["shown_headers"] = [
+        [key, _ffg_shown.shown_value(key, value)] for key, value in result["headers"]
+    ]
 
 
 def _ours(filename: str) -> bool:

@@ -2,7 +2,7 @@
 // Run, Edit or Reset (run.js forwards that click and every later one to
 // window.ffgRunner.handle).
 //
-// The build (render/markdown.py, run_controls) writes after a block's tabs:
+// The build (render/html.py, run_controls) writes after a block's tabs:
 //   <p><span class="ffg-run" data-ffg-example="json_api" data-ffg-job='{"example",
 //       "edit": [files], "requests": [{"method", "path", "json" (JSON text), "form",
 //       "headers", "status", "show", "submit" ({form, fields} or null), "files"}]}'>
@@ -14,7 +14,7 @@
 //
 // The first Run starts one Web Worker (worker.js, next to this file), which
 // loads Python; later clicks reuse it. The answers are shown as tabs, one per
-// request, in the same text the build's tabs show (render/markdown.py,
+// request, in the same text the build's tabs show (render/html.py,
 // _request_body). The output element then gets an "ffg-answers" event whose
 // detail is {result, timings}.
 
@@ -222,20 +222,17 @@
 
   // --- Answers, as the build's tabs show them --------------------------------------------
 
-  // Werkzeug builds Allow from a set, whose order follows string hashes; pages show it sorted.
+  // The driver gives each header as the page shows it (site_app/shown.py: Allow sorted).
   function shownValues(answer, name) {
-    const values = answer.headers.filter(([key]) => key.toLowerCase() === name.toLowerCase());
-    return values.map(([, value]) =>
-      name.toLowerCase() === "allow" ? value.split(", ").sort().join(", ") : value,
-    );
+    return answer.shown_headers
+      .filter(([key]) => key.toLowerCase() === name.toLowerCase())
+      .map(([, value]) => value);
   }
 
-  // Python's rstrip("\n"); then what Markdown does to a code block's text
-  // (lines of spaces only become empty), so the text equals the page's.
+  // Python's rstrip("\n"), as the build's tabs do; the page shows the rest as sent.
   const trimEnd = (text) => text.replace(/\n+$/, "");
-  const asMarkdownShows = (text) => text.replace(/^ +$/gm, "");
 
-  /** The Response text of a tab, line for line as render/markdown.py writes it. */
+  /** The Response text of a tab, line for line as render/html.py writes it. */
   function responseText(answer, request) {
     const head = [`HTTP/1.1 ${answer.status}`, `Content-Type: ${answer.content_type}`];
     // "cookies" is not a header: the cookies the client holds get a box of their own.
@@ -248,7 +245,7 @@
     const body = answer.pretty === null ? "" : answer.pretty;
     if (isHtml(answer) || isImage(answer)) return head.join("\n");
     const text = trimEnd(body);
-    return asMarkdownShows([...head, ...(text ? ["", text] : [])].join("\n"));
+    return [...head, ...(text ? ["", text] : [])].join("\n");
   }
 
   const isHtml = (answer) => answer.mimetype === "text/html" && (answer.pretty || "") !== "";
@@ -299,7 +296,7 @@
   function render(output, result, requests) {
     const panes = result.answers.map((answer, index) => {
       const nodes = [code("Response", responseText(answer, requests[index] || {}))];
-      if (isHtml(answer)) nodes.push(code("Response body", asMarkdownShows(trimEnd(answer.pretty))));
+      if (isHtml(answer)) nodes.push(code("Response body", trimEnd(answer.pretty)));
       else if (isImage(answer) && answer.body_base64) {
         const image = element("img", "ffg-image");
         image.alt = `Image answered to ${answer.method} ${answer.path}`;

@@ -2,7 +2,7 @@
 //
 // Everything comes from this file's own folder, by relative URL: the runtime
 // from pyodide/, the wheels listed in manifest.json from wheels/, and the
-// Python driver from driver.py (with forms.py and cookies.py, the build's own).
+// Python driver from driver.py (with forms.py, cookies.py, pinned.py, django_send.py, shown.py).
 // Nothing is fetched before the first message.
 //
 // Messages in:  {id, job}  where job = {example, top, module, framework, files, mtimes, setup,
@@ -59,10 +59,10 @@ async function boot(id) {
     );
     for (const name of missing) installed.add(name);
   }
-  // The driver, and the build's own modules it uses: forms.py, cookies.py, pinned.py.
+  // The driver, and the build's own modules it uses (render/runner.py SHARED).
   pyodide.FS.mkdirTree("/home/pyodide/ffg");
   await Promise.all(
-    ["driver", "forms", "cookies", "pinned"].map(async (name) => {
+    ["driver", "forms", "cookies", "pinned", "django_send", "shown"].map(async (name) => {
       const source = await (await fetch(new URL(`${name}.py`, here))).text();
       pyodide.FS.writeFile(`/home/pyodide/ffg/_ffg_${name}.py`, source);
     }),
