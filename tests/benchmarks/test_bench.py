@@ -1,6 +1,8 @@
 """The benchmark's own parts, so it cannot silently rot: its guide, its twin, its accounting."""
 
+import html
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -19,13 +21,14 @@ def site(tmp_path_factory):
     return bench.prepare(bench.generate(work / "guide", 2), 2, work / "out")
 
 
-def test_the_plain_twin_has_the_plugins_markdown_and_builds_the_same_site(site, tmp_path):
+def test_the_plain_twin_has_the_fences_html_and_builds_the_same_site(site, tmp_path):
     chapter = (site.plain_docs / "chapters" / "ex_0002.md").read_text()
-    assert "flask-example" not in chapter
-    assert "--8<--" not in chapter  # the code is pasted, not included
-    assert "def create_app(test_config=None):" in chapter
-    assert '"example": 2' in chapter  # the captured JSON answer
-    assert '=== "GET /api/data.json → 200"' in chapter
+    assert "flask-example" not in chapter  # no block left for a plugin to fill
+    assert "--8<--" not in chapter  # the code is in the page, not included
+    shown = html.unescape(re.sub(r"<[^>]+>", "", chapter))  # the text a reader sees
+    assert "def create_app(test_config=None):" in shown
+    assert '"example": 2' in shown  # the captured JSON answer
+    assert '<label for="__tabbed_ffg1_4">GET /api/data.json → 200</label>' in chapter
     assert (site.plain_docs / "examples" / "ex_0002" / "index.html").read_text().count("<li>") == 3
     plain = bench.yaml.safe_load(site.plain_yml.read_text())
     assert plain["plugins"] == ["search"]
