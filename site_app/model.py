@@ -48,7 +48,8 @@ class Settings:
     forbid_text: tuple[str, ...] = ()  # rule: no page holds any of these (placeholders)
     missing_library_fix: str = "install it where the build runs, then build again"
     workers: int = 0  # worker processes; 0 means one per core
-    timeout: float = 60.0  # seconds one example may take, from start to exit
+    timeout: float = 60.0  # seconds of CPU time one example may take (wall clock: 3 times)
+    contain: bool = True  # run workers under bubblewrap where the machine allows it
 
     def display(self, path: Path) -> str:
         """A path as the project's contributors see it: ``snippets/x/app.py``."""
@@ -67,6 +68,7 @@ class ExampleSettings:
     exclude: tuple[str, ...] = ()  # URL paths never frozen (a route that fails outside a flow)
     browser: bool = True  # runs in the reader's browser (Pyodide) when the site ships the runner
     browser_reason: str = ""  # why not, shown under its blocks instead of the Run button
+    env: tuple[str, ...] = ()  # variables of the build's environment the example gets
 
     @property
     def is_flask(self) -> bool:
@@ -90,11 +92,28 @@ class Example:
         return relative_to(path, self.root)
 
     def source_files(self) -> list[Path]:
-        """Every file of the example (what its build output depends on)."""
+        """Every file of the example (what its build output depends on).
+
+        A symbolic link that leads outside the example is never one of them
+        (:meth:`links_out` names it): its target is not the example's to publish.
+        """
+        inside = self.directory.resolve()
         return sorted(
             p
             for p in self.directory.rglob("*")
-            if p.is_file() and "__pycache__" not in p.parts and not p.name.endswith(".pyc")
+            if p.is_file()
+            and (not p.is_symlink() or p.resolve().is_relative_to(inside))
+            and "__pycache__" not in p.parts
+            and not p.name.endswith(".pyc")
+        )
+
+    def links_out(self) -> list[Path]:
+        """Symbolic links of the example that lead outside its folder (or nowhere)."""
+        inside = self.directory.resolve()
+        return sorted(
+            p
+            for p in self.directory.rglob("*")
+            if p.is_symlink() and not p.resolve().is_relative_to(inside)
         )
 
 
@@ -300,6 +319,9 @@ class Job:
     settings: Settings
     example: Example
     blocks: tuple[BlockRequests, ...]
+    # The variables ``example.toml`` passes (``[build] env``), with the build's values;
+    # every other variable of the build's environment stays out of the worker.
+    environment: tuple[tuple[str, str], ...] = ()
 
     @property
     def name(self) -> str:

@@ -13,6 +13,7 @@ to prepare it::
     default_mimetype = "text/html"    # type of extensionless URLs when frozen
     browser = false                   # cannot run in the reader's browser; then
     browser_reason = "needs pandas"   # say why (shown under its blocks)
+    env = ["MY_API_BASE"]             # variables of the build's environment it gets
 
     [build.config]                    # config given to the app; {instance}
     DATABASE = "{instance}/app.db"    # is a private temporary directory
@@ -35,7 +36,9 @@ else:  # pragma: no cover - exercised on Python 3.10 only
 
 SETTINGS_FILE = "example.toml"
 NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+_ENV_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _BUILD_KEYS = {
+    "env",
     "framework",
     "setup",
     "urls",
@@ -207,6 +210,14 @@ def _read_settings(path: Path, root: Path) -> ExampleSettings:
             where=where,
             fix="remove browser_reason, or set browser = false",
         )
+    env = strings("env")
+    for name in env:
+        if not _ENV_NAME_RE.match(name):
+            raise ExampleError(
+                f"build.env holds {name!r}, which is not the name of a variable",
+                where=where,
+                fix='name variables of the build\'s environment, e.g. env = ["MY_API_BASE"]',
+            )
     return ExampleSettings(
         strings("setup"),
         strings("urls"),
@@ -216,4 +227,5 @@ def _read_settings(path: Path, root: Path) -> ExampleSettings:
         exclude=exclude,
         browser=browser,
         browser_reason=reason.strip(),
+        env=env,
     )

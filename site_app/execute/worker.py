@@ -20,7 +20,8 @@ import signal
 import sys
 import tempfile
 import threading
-from collections.abc import Iterator, Mapping
+import time
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -107,25 +108,30 @@ def reproducible(seed: str) -> None:
 
 
 class _OutOfTime(BaseException):
-    """Raised by the worker's alarm when the job's time is up (not an Exception,
-    so neither an example nor Flask's error handling can swallow it)."""
+    """Raised when the job's CPU time is up (SIGXCPU; not an Exception, so
+    neither an example nor Flask's error handling can swallow it)."""
 
 
 # What the worker is doing now, and where a contributor would look for it.
 _step: tuple[str, Location | None] = ("starting", None)
+# Tells the pool each step, so a worker that dies or hangs is still placed.
+_report: Callable[[Any], None] | None = None
 
 
 def _at(what: str, where: Location | None = None) -> None:
     global _step
     _step = (what, where)
+    if _report is not None:
+        _report(_step)
 
 
 @contextmanager
-def _within_limit(seconds: float) -> Iterator[None]:
-    """Raise :class:`_OutOfTime` after ``seconds``, wherever the worker is.
+def _within_limit() -> Iterator[None]:
+    """Raise :class:`_OutOfTime` when the pool's CPU limit (SIGXCPU) is reached.
 
-    The pool kills the process a little later whatever happens; this alarm
-    comes first, so the error can say which step was still running.
+    The pool kills the process a little later whatever happens, and stops it
+    after a wall-clock ceiling; this comes first, so the error can say which
+    step was still running. SIGALRM is left to the example.
     """
     if threading.current_thread() is not threading.main_thread():  # pragma: no cover
         yield
@@ -134,13 +140,11 @@ def _within_limit(seconds: float) -> Iterator[None]:
     def expire(signum: int, frame: FrameType | None) -> None:
         raise _OutOfTime
 
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, max(0.01, seconds))
+    previous = signal.signal(signal.SIGXCPU, expire)
     try:
         yield
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        signal.signal(signal.SIGXCPU, previous)
 
 
 def _out_of_time(job: Job) -> ExampleError:
@@ -152,12 +156,12 @@ def _out_of_time(job: Job) -> ExampleError:
         where=where or Location(example.display(example.app_file)),
         fix="look for a loop or a blocking call at import, in setup or in a view, or a "
         "thread that never ends (make it daemon=True); the plugin's timeout option sets "
-        "the limit",
+        "the limit (seconds of the example's own CPU time)",
     )
 
 
-def _wait_for_threads(example: Example) -> None:
-    """A worker exits when its non-daemon threads end: wait for them, within the limit."""
+def _wait_for_threads(example: Example, deadline: float) -> None:
+    """A worker exits when its non-daemon threads end: wait for them, until ``deadline``."""
     left = [
         thread
         for thread in threading.enumerate()
@@ -171,33 +175,82 @@ def _wait_for_threads(example: Example) -> None:
             Location(example.display(example.app_file)),
         )
     for thread in left:
-        thread.join()
+        thread.join(max(0.0, deadline - time.monotonic()))
+        if thread.is_alive():
+            raise _OutOfTime
 
 
-def run_example(job: Job) -> Output:
+def _blamed(job: Job, exc: BaseException) -> ExampleError:
+    """An exception no ``except Exception`` catches (SystemExit, KeyboardInterrupt, ...):
+    the example raised it, at the step the worker was on."""
+    example = job.example
+    what, where = _step
+    raised = describe(exc) if str(exc) else type(exc).__name__
+    return ExampleError(
+        f"example '{example.name}' raised {raised} while {what} "
+        f"({where_in_example(example, exc)})",
+        where=where or Location(example.display(example.app_file)),
+        fix="an example must not end its process: return an error response (abort(500)) "
+        "instead of calling sys.exit(), and raise Exception subclasses only",
+    )
+
+
+@contextmanager
+def _private_home() -> Iterator[None]:
+    """A HOME and TMPDIR of the job's own, removed when it ends."""
+    with tempfile.TemporaryDirectory(prefix="flask-example-") as private:
+        home, tmp = Path(private, "home"), Path(private, "tmp")
+        home.mkdir()
+        tmp.mkdir()
+        saved = {key: os.environ.get(key) for key in ("HOME", "TMPDIR")}
+        os.environ.update(HOME=str(home), TMPDIR=str(tmp))
+        tempfile.tempdir = None
+        try:
+            yield
+        finally:
+            for key, value in saved.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
+            tempfile.tempdir = None
+
+
+def run_example(job: Job, report: Callable[[Any], None] | None = None) -> Output:
     """In a worker process of its own: a fixed clock and seed, then :func:`run`.
 
-    Every step runs within the timeout; when it runs out, the error names the
-    step (import, setup, a request and its page line, the freeze, or threads
-    that keep the process from exiting).
+    Every step runs within the CPU limit; when it runs out, the error names
+    the step (import, setup, a request and its page line, the freeze, or
+    threads that keep the process from exiting). ``report`` (from the pool)
+    hears each step, so a worker that dies or sleeps past the wall-clock
+    ceiling is placed too. An exception that is not an ``Exception`` is the
+    example's: it is named with the step.
     """
+    global _report
+    _report = report
     _at("starting")  # not what the fork server's warm-up did last
     # No __pycache__ written into the examples' folder: `mkdocs serve` watches
     # it, and a written .pyc set off a second rebuild after every edit.
     sys.dont_write_bytecode = True
+    os.environ.update(dict(job.environment))
     reproducible(job.name)
     try:
-        with _within_limit(job.settings.timeout):
+        with _within_limit(), _private_home():
             output = run(job)
-            _wait_for_threads(job.example)
+            _wait_for_threads(job.example, time.monotonic() + job.settings.timeout)
             return output
     except _OutOfTime:
         raise BuildFailed([_out_of_time(job)]) from None
+    except SiteAppError:
+        raise
+    except BaseException as exc:
+        raise BuildFailed([_blamed(job, exc)]) from None
 
 
 def run(job: Job) -> Output:
     """Capture every block's requests, freeze the example, pick previews."""
     example = job.example
+    _refuse_links_out(example)
     before = _snapshot(example)
     errors: list[SiteAppError] = []
     captured: dict[str, list[Captured]] = {}
@@ -243,6 +296,24 @@ def run(job: Job) -> Output:
         for requests, found in captured.items()
     }
     return Output(frozen, answers, imported_libraries())
+
+
+def _refuse_links_out(example: Example) -> None:
+    """A symbolic link out of the example would publish what it points at: stop."""
+    links = example.links_out()
+    if links:
+        named = [f"{example.display(link.parent)}/{link.name}" for link in links]
+        raise BuildFailed(
+            [
+                ExampleError(
+                    f"example '{example.name}' holds symbolic link(s) leading outside its "
+                    f"folder: {', '.join(named)}",
+                    where=Location(named[0]),
+                    fix="copy the file into the example instead of linking to it, or delete "
+                    "the link",
+                )
+            ]
+        )
 
 
 @functools.cache
