@@ -50,6 +50,7 @@ class Settings:
     workers: int = 0  # worker processes; 0 means one per core
     timeout: float = 60.0  # seconds of CPU time one example may take (wall clock: 3 times)
     contain: bool = True  # run workers under bubblewrap where the machine allows it
+    answer_limit: int = 1_000_000  # bytes of an answer a page shows; the rest is cut, with a note
 
     def display(self, path: Path) -> str:
         """A path as the project's contributors see it: ``snippets/x/app.py``."""

@@ -21,6 +21,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.parse
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -101,10 +102,25 @@ def reproducible(seed: str) -> None:
     # modules that bound them before this call (Flask-Login's remember-me
     # cookie takes its expiry from datetime.utcnow()) read the fixed clock too.
     # time.monotonic() is left alone: the time limit runs on it.
+    if "faketime" in os.environ.get("LD_PRELOAD", ""):
+        time.sleep = _sleep
     global _CLOCK
     if _CLOCK is None:
         _CLOCK = _time_machine().travel(REPRODUCIBLE_TIME, tick=False)
         _CLOCK.start()
+
+
+def _sleep(seconds: float) -> None:
+    """``time.sleep`` for a worker under libfaketime.
+
+    libfaketime 0.9.10 (Debian 12) answers Python's sleep, a clock_nanosleep
+    on CLOCK_MONOTONIC, with EINVAL when that clock is left real
+    (FAKETIME_DONT_FAKE_MONOTONIC, which the pool sets so time limits hold);
+    a wait on an event sleeps on the same clock without it.
+    """
+    if seconds < 0:
+        raise ValueError("sleep length must be non-negative")
+    threading.Event().wait(seconds)
 
 
 class _OutOfTime(BaseException):
@@ -447,7 +463,7 @@ def _capture(job: Job, block: BlockRequests) -> list[Captured]:
                     body = _as_frozen(client, request, example, held)
                 elif response.is_image and response.status_code == 200:
                     body = response.body
-            answers.append(Captured(request, response, body))
+            answers.append(Captured(request, _bounded(response, settings.answer_limit), body))
     return answers
 
 
@@ -607,6 +623,33 @@ def _send(
     )
 
 
+def _as_browser_sends(path: str) -> str:
+    """A request path as a folder-relative name: its query cut, %-escapes, '.' and '..'
+    resolved as a browser resolves them, control characters and backslashes dropped.
+
+    A preview's name never comes from the raw path (a form's action is the app's to choose).
+    """
+    bare = urllib.parse.unquote(path.split("?", 1)[0].split("#", 1)[0])
+    bare = "".join(c for c in bare if ord(c) >= 32 and c not in "\\\x7f")
+    resolved = posixpath.normpath("/" + bare).lstrip("/")
+    return "" if resolved == "." else resolved + ("/" if bare.endswith("/") and resolved else "")
+
+
+def _bounded(response: Response, limit: int) -> Response:
+    """The answer as a page shows it: at most ``limit`` bytes, and a note when cut.
+
+    The frozen page (if any) stays whole; only what the page shows, and what
+    crosses back to the build, is bounded.
+    """
+    if len(response.body) <= limit:
+        return response
+    note = (
+        f"\n[cut by the build: the answer was {len(response.body):,} bytes; the page shows "
+        f"the first {limit:,}]\n"
+    )
+    return replace(response, body=response.body[:limit] + note.encode())
+
+
 def _preview(captured: Captured, frozen: Frozen, prefix: str) -> str | None:
     """Site path of a frozen file that shows exactly this answer, if it is a page."""
     if captured.preview_body is None:
@@ -618,13 +661,15 @@ def _preview(captured: Captured, frozen: Frozen, prefix: str) -> str | None:
         return base + relative
     # An error page, or a page the block changed before this GET: keep its own
     # copy, in the same folder as the URL's page so relative links still work.
-    folder = posixpath.dirname(relative or path.lstrip("/"))
+    folder = posixpath.dirname(relative or _as_browser_sends(path))
     digest = hashlib.sha256(captured.preview_body).hexdigest()[:12]
     # An HTML answer is an .html file whatever its URL ends in (a 404 page for /x.py).
     suffix = ".html" if captured.response.is_html else posixpath.splitext(relative or path)[1]
     suffix = suffix or ".html"
     name = posixpath.join(folder, f"preview-{digest}{suffix}")
     target = frozen.directory / name
+    if not target.resolve().is_relative_to(frozen.directory.resolve()):  # pragma: no cover
+        return None  # _as_browser_sends resolves every '..': a second lock on the door
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(captured.preview_body)
     return base + name
