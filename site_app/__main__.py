@@ -36,7 +36,9 @@ def main(argv: list[str] | None = None) -> int:
     live.add_argument("--port", type=int, default=5000)
     live.add_argument("--only", help="serve this example only")
     live.add_argument(
-        "--debug", action="store_true", help="run Werkzeug's debugger (it runs code typed in a page)"
+        "--debug",
+        action="store_true",
+        help="run Werkzeug's debugger (it runs code typed in a page)",
     )
     live.add_argument("--interval", type=float, default=1.0, help="seconds between checks")
     live.add_argument(

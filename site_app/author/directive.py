@@ -23,8 +23,8 @@ import dataclasses
 import json
 import mimetypes
 import posixpath
-import urllib.parse
 import re
+import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -231,7 +231,9 @@ def _parse(body: str, page: str, line: int, end_line: int, indent: str) -> Block
         at = Location(page, line + 1 + mark.line) if mark else where
         bad = body.splitlines()[mark.line] if mark and mark.line < len(body.splitlines()) else ""
         if "YAML alias" in str(exc.problem):
-            fix = "write each value out: anchors (&name) and aliases (*name) have no place in a block"
+            fix = (
+                "write each value out: anchors (&name) and aliases (*name) have no place in a block"
+            )
         elif _REQUEST_LINE_RE.match(bad) and ("{" in bad or "[" in bad):
             fix = 'quote a request that carries a JSON body: - \'POST /items {"name": "x"}\''
         else:

@@ -13,6 +13,7 @@ import functools
 import hashlib
 import importlib
 import importlib.metadata
+import operator
 import os
 import posixpath
 import random
@@ -27,7 +28,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import Any, SupportsIndex
 
 from flask import Flask
 from flask_frozen import relative_url_for
@@ -110,7 +111,7 @@ def reproducible(seed: str) -> None:
         _CLOCK.start()
 
 
-def _sleep(seconds: float) -> None:
+def _sleep(seconds: float | SupportsIndex) -> None:
     """``time.sleep`` for a worker under libfaketime.
 
     libfaketime 0.9.10 (Debian 12) answers Python's sleep, a clock_nanosleep
@@ -118,9 +119,10 @@ def _sleep(seconds: float) -> None:
     (FAKETIME_DONT_FAKE_MONOTONIC, which the pool sets so time limits hold);
     a wait on an event sleeps on the same clock without it.
     """
-    if seconds < 0:
+    value = seconds if isinstance(seconds, float) else float(operator.index(seconds))
+    if value < 0:
         raise ValueError("sleep length must be non-negative")
-    threading.Event().wait(seconds)
+    threading.Event().wait(value)
 
 
 class _OutOfTime(BaseException):
@@ -203,8 +205,7 @@ def _blamed(job: Job, exc: BaseException) -> ExampleError:
     what, where = _step
     raised = describe(exc) if str(exc) else type(exc).__name__
     return ExampleError(
-        f"example '{example.name}' raised {raised} while {what} "
-        f"({where_in_example(example, exc)})",
+        f"example '{example.name}' raised {raised} while {what} ({where_in_example(example, exc)})",
         where=where or Location(example.display(example.app_file)),
         fix="an example must not end its process: return an error response (abort(500)) "
         "instead of calling sys.exit(), and raise Exception subclasses only",

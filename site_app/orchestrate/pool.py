@@ -188,8 +188,22 @@ def _end(process: Any) -> None:
 
 
 _SAFE_BUILTINS = frozenset(
-    {"set", "frozenset", "dict", "list", "tuple", "bytes", "bytearray", "str", "int", "float",
-     "complex", "bool", "range", "slice"}
+    {
+        "set",
+        "frozenset",
+        "dict",
+        "list",
+        "tuple",
+        "bytes",
+        "bytearray",
+        "str",
+        "int",
+        "float",
+        "complex",
+        "bool",
+        "range",
+        "slice",
+    }
 )
 
 
@@ -207,7 +221,9 @@ class _RecordsOnly(pickle.Unpickler):
             return super().find_class(module, name)
         if module == "builtins":
             value = super().find_class(module, name)
-            if name in _SAFE_BUILTINS or (isinstance(value, type) and issubclass(value, BaseException)):
+            if name in _SAFE_BUILTINS or (
+                isinstance(value, type) and issubclass(value, BaseException)
+            ):
                 return value
         raise pickle.UnpicklingError(f"the result names {module}.{name}")
 
@@ -244,7 +260,7 @@ def _context(preload: Sequence[str], box: _sandbox.Sandbox) -> Any:
     wanted = (tuple(preload), box)
     global _server_for
     with _SERVER_LOCK:
-        server = forkserver._forkserver  # type: ignore[attr-defined]
+        server: Any = forkserver._forkserver
         if _server_for != wanted and server._forkserver_pid is not None:
             server._stop()
         # The resource tracker is the build's own helper: started as the build
@@ -313,7 +329,9 @@ def run(
                     _end(each.process)
                     conn.close()
                     del running[conn]
-                    yield Finished(each.job, timed_out=True, seconds=now - each.started, step=each.step)
+                    yield Finished(
+                        each.job, timed_out=True, seconds=now - each.started, step=each.step
+                    )
     finally:
         for conn, each in running.items():
             _end(each.process)
@@ -328,7 +346,9 @@ class _Running(Generic[J]):
     step: Any = None
 
 
-def _read(conn: Connection, running: dict[Connection, _Running[J]], ceiling: float) -> Finished[J] | None:
+def _read(
+    conn: Connection, running: dict[Connection, _Running[J]], ceiling: float
+) -> Finished[J] | None:
     """One message of a worker: a step, its start, or its outcome (then it is ended)."""
     each = running[conn]
     try:
@@ -357,7 +377,9 @@ def _read(conn: Connection, running: dict[Connection, _Running[J]], ceiling: flo
     if status == "error":
         return Finished(each.job, error=payload, seconds=seconds, step=each.step)
     if late:
-        return Finished(each.job, timed_out=True, seconds=time.monotonic() - each.started, step=each.step)
+        return Finished(
+            each.job, timed_out=True, seconds=time.monotonic() - each.started, step=each.step
+        )
     return Finished(each.job, result=payload, seconds=seconds)
 
 

@@ -36,9 +36,12 @@ fake_clock = pytest.mark.skipif(
 
 def view(body: str, route: str = "/") -> str:
     """An app whose one view runs ``body``."""
-    return HEAD + f"\n@app.get({route!r})\ndef index():\n" + textwrap.indent(
-        textwrap.dedent(body).strip("\n"), "    "
-    ) + "\n"
+    return (
+        HEAD
+        + f"\n@app.get({route!r})\ndef index():\n"
+        + textwrap.indent(textwrap.dedent(body).strip("\n"), "    ")
+        + "\n"
+    )
 
 
 @dataclass
@@ -87,7 +90,9 @@ BLAMED = [
     ),
     Case(
         "base_exception",
-        HEAD + "class Odd(BaseException):\n    pass\n" + view("raise Odd('odd')").split("app = Flask(__name__)\n", 1)[1],
+        HEAD
+        + "class Odd(BaseException):\n    pass\n"
+        + view("raise Odd('odd')").split("app = Flask(__name__)\n", 1)[1],
         "a.md:4",
         "raised Odd: odd while answering GET /",
         "raise Exception subclasses only",
@@ -145,35 +150,92 @@ BLAMED = [
 ]
 
 PATHS = [
-    Case("dot_dot", view("return 'x'"), "a.md:4", "write the path it sends: /x", "METHOD /path",
-         requests="  - GET /../../x"),
-    Case("encoded_dot_dot", view("return 'x'"), "a.md:4", "(maybe %-encoded)", "METHOD /path",
-         requests="  - GET /a/%2e%2e/%2E%2E/x"),
-    Case("single_dot", view("return 'x'"), "a.md:4", "write the path it sends: /a/", "METHOD /path",
-         requests="  - GET /a/./"),
-    Case("nul", view("return 'x'"), "a.md:4", "holds a control character", "METHOD /path",
-         requests="  - GET /x%00y"),
-    Case("newline", view("return 'x'"), "a.md:4", "holds a control character", "METHOD /path",
-         requests="  - GET /x%0d%0aSet-Cookie:%20a=b"),
-    Case("other_host", view("return 'x'"), "a.md:4",
-         "starts with '//', which a browser reads as another host (127.0.0.1:18765)",
-         "METHOD /path", requests="  - GET //127.0.0.1:18765/x"),
-    Case("alias_bomb", view("return 'x'"), "a.md:", "a YAML alias (*name) repeats an anchored value",
-         "anchors (&name) and aliases (*name) have no place in a block",
-         requests="  - GET /\nbomb:\n" + "".join(
-             f"  - &l{i} [{', '.join([f'*l{i - 1}' if i else 'x'] * 9)}]\n" for i in range(10)
-         ).rstrip("\n")),
-    Case("one_alias", view("return 'x'"), "a.md:", "a YAML alias (*name) repeats an anchored value",
-         "have no place in a block", requests="  - &get GET /\n  - *get"),
+    Case(
+        "dot_dot",
+        view("return 'x'"),
+        "a.md:4",
+        "write the path it sends: /x",
+        "METHOD /path",
+        requests="  - GET /../../x",
+    ),
+    Case(
+        "encoded_dot_dot",
+        view("return 'x'"),
+        "a.md:4",
+        "(maybe %-encoded)",
+        "METHOD /path",
+        requests="  - GET /a/%2e%2e/%2E%2E/x",
+    ),
+    Case(
+        "single_dot",
+        view("return 'x'"),
+        "a.md:4",
+        "write the path it sends: /a/",
+        "METHOD /path",
+        requests="  - GET /a/./",
+    ),
+    Case(
+        "nul",
+        view("return 'x'"),
+        "a.md:4",
+        "holds a control character",
+        "METHOD /path",
+        requests="  - GET /x%00y",
+    ),
+    Case(
+        "newline",
+        view("return 'x'"),
+        "a.md:4",
+        "holds a control character",
+        "METHOD /path",
+        requests="  - GET /x%0d%0aSet-Cookie:%20a=b",
+    ),
+    Case(
+        "other_host",
+        view("return 'x'"),
+        "a.md:4",
+        "starts with '//', which a browser reads as another host (127.0.0.1:18765)",
+        "METHOD /path",
+        requests="  - GET //127.0.0.1:18765/x",
+    ),
+    Case(
+        "alias_bomb",
+        view("return 'x'"),
+        "a.md:",
+        "a YAML alias (*name) repeats an anchored value",
+        "anchors (&name) and aliases (*name) have no place in a block",
+        requests="  - GET /\nbomb:\n"
+        + "".join(
+            f"  - &l{i} [{', '.join([f'*l{i - 1}' if i else 'x'] * 9)}]\n" for i in range(10)
+        ).rstrip("\n"),
+    ),
+    Case(
+        "one_alias",
+        view("return 'x'"),
+        "a.md:",
+        "a YAML alias (*name) repeats an anchored value",
+        "have no place in a block",
+        requests="  - &get GET /\n  - *get",
+    ),
 ]
 
 FILES = [
-    Case("bad_env_name", view("return 'x'"), "snippets/bad_env_name/example.toml",
-         "build.env holds '1BAD', which is not the name of a variable", 'env = ["MY_API_BASE"]',
-         files={"example.toml": '[build]\nenv = ["1BAD"]\n'}),
-    Case("env_not_a_list", view("return 'x'"), "snippets/env_not_a_list/example.toml",
-         "build.env must be a list of strings", 'write env = ["..."]',
-         files={"example.toml": '[build]\nenv = "HOME"\n'}),
+    Case(
+        "bad_env_name",
+        view("return 'x'"),
+        "snippets/bad_env_name/example.toml",
+        "build.env holds '1BAD', which is not the name of a variable",
+        'env = ["MY_API_BASE"]',
+        files={"example.toml": '[build]\nenv = ["1BAD"]\n'},
+    ),
+    Case(
+        "env_not_a_list",
+        view("return 'x'"),
+        "snippets/env_not_a_list/example.toml",
+        "build.env must be a list of strings",
+        'write env = ["..."]',
+        files={"example.toml": '[build]\nenv = "HOME"\n'},
+    ),
 ]
 
 CASES = BLAMED + PATHS + FILES
@@ -198,14 +260,20 @@ def _link(project, name: str, target: Path, link: str = "data.txt") -> None:
     ["file", "folder", "nowhere"],
 )
 def test_a_symlink_out_of_the_example_is_an_error_naming_the_link(project, tmp_path, target):
-    outside = {"file": tmp_path / "secret.txt", "folder": tmp_path, "nowhere": Path("/nonexistent/x")}
+    outside = {
+        "file": tmp_path / "secret.txt",
+        "folder": tmp_path,
+        "nowhere": Path("/nonexistent/x"),
+    }
     (tmp_path / "secret.txt").write_text("TOP SECRET")
     _link(project, "linker", outside[target])
     with pytest.raises(BuildFailed) as caught:
         project.builder().build({"a.md": PAGE.format(name="linker", requests="  - GET /")})
     (error,) = caught.value.errors
     assert str(error.where) == "snippets/linker/data.txt"
-    assert "holds symbolic link(s) leading outside its folder: snippets/linker/data.txt" in error.what
+    assert (
+        "holds symbolic link(s) leading outside its folder: snippets/linker/data.txt" in error.what
+    )
     assert "copy the file into the example" in error.fix
 
 
@@ -215,7 +283,12 @@ def test_a_symlink_inside_the_example_is_one_of_its_files(project):
     from site_app.author.discover import discover
 
     (example,) = discover(project.snippets).values()
-    assert [p.name for p in example.source_files()] == ["__init__.py", "alias.txt", "app.py", "notes.txt"]
+    assert [p.name for p in example.source_files()] == [
+        "__init__.py",
+        "alias.txt",
+        "app.py",
+        "notes.txt",
+    ]
     assert example.links_out() == []
 
 
@@ -236,12 +309,16 @@ def test_variables_of_the_build_stay_out_but_those_example_toml_passes(project, 
 
 def test_an_example_gets_a_home_and_a_temporary_folder_of_its_own(project):
     (text,) = _answers(
-        project, "home", view("import tempfile\nreturn os.environ['HOME'] + ' ' + tempfile.gettempdir()")
+        project,
+        "home",
+        view("import tempfile\nreturn os.environ['HOME'] + ' ' + tempfile.gettempdir()"),
     )
     home, tmp = (Path(p) for p in text.split())
     cache = (project.root / ".cache").resolve()
-    assert home.is_relative_to(cache) and tmp.is_relative_to(cache)
-    assert home.name == "home" and tmp.name == "tmp"
+    assert home.is_relative_to(cache)
+    assert tmp.is_relative_to(cache)
+    assert home.name == "home"
+    assert tmp.name == "tmp"
     assert not home.exists()  # removed when the example ended
 
 
@@ -271,20 +348,29 @@ def test_libfaketime_fails_pythons_sleep_when_the_monotonic_clock_is_real():
         "PATH": os.environ["PATH"],
     }
     done = subprocess.run(
-        [sys.executable, "-c", "import time; time.sleep(0.01)"], env=env, capture_output=True, text=True
+        [sys.executable, "-c", "import time; time.sleep(0.01)"],
+        env=env,
+        capture_output=True,
+        text=True,
     )
     assert "OSError: [Errno 22] Invalid argument" in done.stderr
 
 
 def test_a_sleeper_within_the_wall_clock_ceiling_passes_the_cpu_limit(project):
     """Two seconds of CPU time allowed, 2.5 s of sleep: a pause is no loop."""
-    (text,) = _answers(project, "naps", view("threading.Event().wait(2.5)\nreturn 'rested'"), timeout=2)
+    (text,) = _answers(
+        project, "naps", view("threading.Event().wait(2.5)\nreturn 'rested'"), timeout=2
+    )
     assert text == "rested"
 
 
 def test_an_answer_over_the_limit_is_cut_with_a_note(project):
     (text,) = _answers(project, "big", view("return 'a' * 3_000_000"), answer_limit=1000)
-    assert text == "a" * 1000 + "\n[cut by the build: the answer was 3,000,000 bytes; the page shows the first 1,000]\n"
+    assert (
+        text
+        == "a" * 1000
+        + "\n[cut by the build: the answer was 3,000,000 bytes; the page shows the first 1,000]\n"
+    )
 
 
 def _gone(pid: int) -> bool:
@@ -311,12 +397,14 @@ def test_nothing_an_example_starts_outlives_it(project, spawn):
     (text,) = _answers(project, "spawner", view(spawn + "\nreturn ' '.join(map(str, pids))"))
     pids = [int(pid) for pid in text.split()]
     assert pids
-    assert all(_gone(pid) for pid in pids), [psutil.Process(p).cmdline() for p in pids if not _gone(p)]
+    assert all(_gone(pid) for pid in pids), [
+        psutil.Process(p).cmdline() for p in pids if not _gone(p)
+    ]
 
 
 @contained
 @pytest.mark.parametrize(
-    "write, named",
+    ("write", "named"),
     [
         ("open(ROOT / 'site' / 'injected.html', 'w')", "site/injected.html"),
         ("open(ROOT / 'docs' / 'index.md', 'w')", "docs/index.md"),
@@ -333,13 +421,18 @@ def test_a_write_outside_the_instance_folder_fails_naming_the_file(project, writ
     app = HEAD + "from pathlib import Path\nROOT = Path(__file__).resolve().parents[2]\n"
     app += view(write + "\nreturn 'x'").split("app = Flask(__name__)\n", 1)[1]
     project.example("writes", {"app.py": app})
-    before = sorted(p.relative_to(project.root) for p in project.root.rglob("*") if ".cache" not in p.parts)
+    before = sorted(
+        p.relative_to(project.root) for p in project.root.rglob("*") if ".cache" not in p.parts
+    )
     errors = failure(project, Case("writes", app, "a.md:4", "", ""))
     assert any(
-        named in e.what and "outside its instance folder, which the build's sandbox refused" in e.what
+        named in e.what
+        and "outside its instance folder, which the build's sandbox refused" in e.what
         for e in errors
     ), [e.message for e in errors]
-    after = sorted(p.relative_to(project.root) for p in project.root.rglob("*") if ".cache" not in p.parts)
+    after = sorted(
+        p.relative_to(project.root) for p in project.root.rglob("*") if ".cache" not in p.parts
+    )
     assert after == before
     assert (project.root / "docs" / "index.md").read_text() == "# Kept\n"
 
@@ -349,13 +442,15 @@ def test_an_example_reaches_no_network(project):
     listener = socket.create_server(("127.0.0.1", 0))
     port = listener.getsockname()[1]
     try:
-        app = view(f"import socket\nsocket.create_connection(('127.0.0.1', {port}), timeout=5)\nreturn 'x'")
+        app = view(
+            f"import socket\nsocket.create_connection(('127.0.0.1', {port}), timeout=5)\nreturn 'x'"
+        )
         errors = failure(project, Case("network", app, "a.md:4", "", ""))
     finally:
         listener.close()
-    assert any("ConnectionRefusedError" in e.what or "Network is unreachable" in e.what for e in errors), [
-        e.message for e in errors
-    ]
+    assert any(
+        "ConnectionRefusedError" in e.what or "Network is unreachable" in e.what for e in errors
+    ), [e.message for e in errors]
 
 
 def test_containment_is_said_in_the_log(project):
@@ -363,10 +458,13 @@ def test_containment_is_said_in_the_log(project):
     project.example("said", {"app.py": view("return 'x'")})
     from site_app import Builder
 
-    Builder(project.settings(), log=logged.append).build({"a.md": PAGE.format(name="said", requests="  - GET /")})
+    Builder(project.settings(), log=logged.append).build(
+        {"a.md": PAGE.format(name="said", requests="  - GET /")}
+    )
     (line,) = [m for m in logged if m.startswith("workers: ")]
     expected = "bubblewrap" if sandbox.bubblewrap_works() else "no sandbox"
-    assert expected in line and "allowlisted environment" in line
+    assert expected in line
+    assert "allowlisted environment" in line
 
 
 def test_without_bubblewrap_the_log_says_writes_are_detected(project):
@@ -415,7 +513,10 @@ def test_a_fifo_or_a_folder_named_like_a_test_file_is_no_test(project):
     (tests / "test_real.py").write_text("import snippets.tested.app\n")
     project.example("tested", {"app.py": view("return 'x'")})
     project.example("untested", {"app.py": view("return 'x'"), "test_inner.py/.keep": ""})
-    pages = {"a.md": PAGE.format(name="tested", requests="  - GET /") + PAGE.format(name="untested", requests="  - GET /")}
+    pages = {
+        "a.md": PAGE.format(name="tested", requests="  - GET /")
+        + PAGE.format(name="untested", requests="  - GET /")
+    }
     with pytest.raises(BuildFailed) as caught:
         project.builder(tests_dir=tests).build(pages)
     assert [e.what for e in caught.value.errors] == ["example 'untested' has no tests"]
