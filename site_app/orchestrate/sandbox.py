@@ -99,7 +99,9 @@ def _bwrap_arguments(box: Sandbox) -> list[str]:
     # /tmp stays read-only like the rest (a project may live there); the
     # workers' temporary folder is one of the writable ones.
     args = ["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]
-    args += ["--unshare-net", "--die-with-parent"]
+    # No --die-with-parent: it follows the thread that started the server, and
+    # the server ends on its own when the build's process does (its "alive" pipe).
+    args += ["--unshare-net"]
     for folder in box.writable + _measuring():
         folder.mkdir(parents=True, exist_ok=True)
         args += ["--bind", str(folder), str(folder)]

@@ -11,7 +11,8 @@ import re
 import psutil
 import pytest
 
-from tests.helpers import FixtureSite
+from site_app.orchestrate import sandbox
+from tests.helpers import FixtureSite, mkdocs_build
 
 pytestmark = pytest.mark.build
 
@@ -87,3 +88,46 @@ def test_a_hostile_example_leaks_no_secret_and_leaves_no_process(
     ]
     assert leaked == []
     assert "workers: " in built.output
+
+
+CLOCKS = """
+import datetime
+import sqlite3
+import subprocess
+import time
+
+from flask import Flask
+
+app = Flask(__name__)
+
+
+@app.route("/")
+def index():
+    db = sqlite3.connect(":memory:").execute("select CURRENT_TIMESTAMP").fetchone()[0]
+    date = subprocess.run(["date", "-u", "+%F %T"], capture_output=True, text=True).stdout.strip()
+    now = datetime.datetime.now(datetime.timezone.utc).isoformat()
+    return f"<p>sqlite {db}; date {date}; python {now}; time {time.time()}</p>"
+"""
+
+
+@pytest.mark.skipif(sandbox.faketime_library() is None, reason="libfaketime is not installed")
+def test_builds_a_day_apart_show_the_same_time(fixture_site: FixtureSite, monkeypatch, tmp_path):
+    """The machine's clock (faked for the whole build) differs by a day; no answer does."""
+    fixture_site.write("snippets/hello/app.py", CLOCKS)
+    fixture_site.write(
+        "docs/index.md",
+        "# Hello\n\n```flask-example\nexample: hello\nrequests:\n  - GET /\n```\n",
+    )
+    monkeypatch.setenv("LD_PRELOAD", sandbox.faketime_library())
+    pages = []
+    for day in ("2026-05-01", "2026-05-02"):
+        monkeypatch.setenv("FAKETIME", f"@{day} 12:00:00")
+        out = tmp_path / day
+        built = mkdocs_build(fixture_site.root / "mkdocs.yml", out / "site", cache=out / "cache")
+        assert built.returncode == 0, built.output
+        pages.append((out / "site" / "examples" / "hello" / "index.html").read_text())
+    assert pages[0] == pages[1]
+    assert (
+        "sqlite 2026-01-01 00:00:00; date 2026-01-01 00:00:00; python 2026-01-01T00:00:00+00:00"
+        in pages[0]
+    )
