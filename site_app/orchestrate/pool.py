@@ -365,8 +365,10 @@ def _read(
     del running[conn]
     seconds = time.monotonic() - each.started
     # Exiting counts against the limit too: a non-daemon thread the job left
-    # running keeps the process alive after its answer.
-    each.process.join(max(0.0, each.started + ceiling - time.monotonic()))
+    # running keeps the process alive after its answer. After an error, the
+    # error stands: the process gets a moment to exit, then it is ended.
+    until = each.started + ceiling if status == "ok" else time.monotonic() + GRACE
+    each.process.join(max(0.0, until - time.monotonic()))
     conn.close()
     late = each.process.is_alive()
     _end(each.process)
