@@ -33,7 +33,7 @@ from pathlib import Path
 # The variables a worker inherits: what finds programs and libraries, the
 # locale, and what a measuring tool sets (coverage of the workers themselves).
 ALLOWED = ("PATH", "LANG", "LANGUAGE", "VIRTUAL_ENV", "PYTHONPATH", "SYSTEMROOT")
-ALLOWED_PREFIXES = ("LC_", "COVERAGE_", "COV_CORE_")
+ALLOWED_PREFIXES = ("LC_", "COVERAGE_")
 FIXED_TIME = "2026-01-01 00:00:00"  # UTC; the worker's Python clock says the same
 _FAKETIME_GLOBS = (
     "/usr/lib/*/faketime/libfaketime.so.1",

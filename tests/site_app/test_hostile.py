@@ -520,3 +520,27 @@ def test_a_fifo_or_a_folder_named_like_a_test_file_is_no_test(project):
     with pytest.raises(BuildFailed) as caught:
         project.builder(tests_dir=tests).build(pages)
     assert [e.what for e in caught.value.errors] == ["example 'untested' has no tests"]
+
+
+class _RunsCode:
+    """Unpickling this calls os.system: what a hostile worker could send down its pipe."""
+
+    def __init__(self, marker: str) -> None:
+        self.marker = marker
+
+    def __reduce__(self):
+        return (os.system, (f"touch {self.marker}",))
+
+
+def _sends_code(marker: str) -> _RunsCode:
+    return _RunsCode(marker)
+
+
+def test_a_result_that_would_run_code_in_the_build_is_refused(tmp_path):
+    marker = tmp_path / "ran"
+    (finished,) = pool.run(
+        "tests.site_app.test_hostile:_sends_code", [str(marker)], workers=1, timeout=30
+    )
+    assert finished.refused == pool.Refused("UnpicklingError: the result names posix.system")
+    assert finished.result is None
+    assert not marker.exists()
