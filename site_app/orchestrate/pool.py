@@ -58,11 +58,12 @@ GRACE = 2.0
 # A job may take this many times its CPU limit in wall-clock time (it sleeps,
 # waits on a lock, or shares a busy machine) before it is stopped.
 WALL_FACTOR = 3.0
+WALL_ROOM = 15.0  # and never less than this beyond its CPU limit (a busy machine, a short limit)
 
 
 def wall_limit(timeout: float) -> float:
     """The wall-clock ceiling of a job whose CPU time is limited to ``timeout``."""
-    return timeout * WALL_FACTOR
+    return max(timeout * WALL_FACTOR, timeout + WALL_ROOM)
 
 
 @dataclass(frozen=True)

@@ -132,10 +132,10 @@ BLAMED = [
         "sleeps",
         view("threading.Event().wait(600)\nreturn 'late'"),
         "a.md:4",
-        f"example 'sleeps' did not finish within {pool.wall_limit(1):g} s of wall-clock time: "
+        f"example 'sleeps' did not finish within {pool.wall_limit(2):g} s of wall-clock time: "
         "it was still answering GET /",
         "look for a sleep, a lock or a blocking call",
-        options={"timeout": 1},
+        options={"timeout": 2},
     ),
     Case(
         "refused_result",
@@ -357,9 +357,9 @@ def test_libfaketime_fails_pythons_sleep_when_the_monotonic_clock_is_real():
 
 
 def test_a_sleeper_within_the_wall_clock_ceiling_passes_the_cpu_limit(project):
-    """Two seconds of CPU time allowed, 2.5 s of sleep: a pause is no loop."""
+    """Three seconds of CPU time allowed, 3.5 s of sleep: a pause is no loop."""
     (text,) = _answers(
-        project, "naps", view("threading.Event().wait(2.5)\nreturn 'rested'"), timeout=2
+        project, "naps", view("threading.Event().wait(3.5)\nreturn 'rested'"), timeout=3
     )
     assert text == "rested"
 
