@@ -538,6 +538,9 @@ def parse_request(text: str) -> Request:
     return Request(method, match["path"], body, status)
 
 
+_DOT_SEGMENTS = {".": ".", "%2e": ".", "..": "..", ".%2e": "..", "%2e.": "..", "%2e%2e": ".."}
+
+
 def path_problem(path: str) -> str | None:
     """What is wrong with a request's path as a browser would send it, if anything.
 
@@ -553,9 +556,13 @@ def path_problem(path: str) -> str | None:
             "starts with '//', which a browser reads as another host "
             f"({bare[2:].split('/', 1)[0] or 'none'}); write one '/' before the path"
         )
-    if any(segment in (".", "..") for segment in decoded.split("/")):
-        resolved = posixpath.normpath(decoded) + ("/" if decoded.endswith("/") else "")
-        resolved = "/" + resolved.lstrip("/") if resolved != "//" else "/"
+    # A browser splits the path at '/' (never at %2F) and reads '.', '..' and
+    # their %2e spellings as dot segments (the URL standard's path parser).
+    segments = [_DOT_SEGMENTS.get(segment.lower(), segment) for segment in bare.split("/")]
+    if any(segment in (".", "..") for segment in segments):
+        joined = "/".join(segments)
+        resolved = posixpath.normpath(joined) + ("/" if joined.endswith(("/", ".")) else "")
+        resolved = "/" + resolved.lstrip("/")
         return (
             "holds a '.' or '..' segment (maybe %-encoded), which a browser resolves before "
             f"sending; write the path it sends: {resolved}"

@@ -632,10 +632,17 @@ def _as_browser_sends(path: str) -> str:
 
     A preview's name never comes from the raw path (a form's action is the app's to choose).
     """
-    bare = urllib.parse.unquote(path.split("?", 1)[0].split("#", 1)[0])
-    bare = "".join(c for c in bare if ord(c) >= 32 and c not in "\\\x7f")
-    resolved = posixpath.normpath("/" + bare).lstrip("/")
-    return "" if resolved == "." else resolved + ("/" if bare.endswith("/") and resolved else "")
+    bare = path.split("?", 1)[0].split("#", 1)[0]
+    segments = []
+    for raw in bare.split("/"):  # a browser splits at '/', never at %2F
+        segment = urllib.parse.unquote(raw)
+        if segment not in (".", ".."):  # %2e spellings decode to dot segments too
+            segment = "".join(c for c in segment if ord(c) >= 32 and c not in "\\\x7f")
+            segment = segment.replace("/", "%2F")
+        segments.append(segment)
+    joined = "/".join(segments)
+    resolved = posixpath.normpath("/" + joined).lstrip("/")
+    return "" if resolved == "." else resolved + ("/" if joined.endswith("/") and resolved else "")
 
 
 def _bounded(response: Response, limit: int) -> Response:
