@@ -45,6 +45,11 @@ def main(argv: list[str] | None = None) -> int:
     live.add_argument("--host", default="127.0.0.1")
     live.add_argument("--port", type=int, default=5000)
     live.add_argument("--only", help="serve this example only")
+    live.add_argument(
+        "--debug",
+        action="store_true",
+        help="run Werkzeug's debugger (it runs code typed in a page)",
+    )
     live.add_argument("--interval", type=float, default=1.0, help="seconds between checks")
     live.add_argument(
         "--no-reload", action="store_true", help="serve once; do not watch for changes"
@@ -135,13 +140,15 @@ def preview(args: argparse.Namespace) -> int:
     if args.no_reload:
         from .execute.preview import serve  # imports Flask; only the serving process does
 
-        serve(snippets, args.host, args.port, args.only)
+        serve(snippets, args.host, args.port, args.only, debug=args.debug)
         return 0
     folders = [snippets, PACKAGE]
     command = [sys.executable, "-m", "site_app", "--snippets", str(snippets), "preview"]
     command += ["--host", args.host, "--port", str(args.port), "--no-reload"]
     if args.only:
         command += ["--only", args.only]
+    if args.debug:
+        command += ["--debug"]
     state = watched_files(folders)
     shown = ", ".join(f"{folder}/" for folder in folders)
     print(f" * watching {len(state)} files under {shown}", flush=True)

@@ -6,6 +6,7 @@ what to do about it. ``str(error)`` is the message a contributor reads.
 
 from __future__ import annotations
 
+import errno
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -87,4 +88,9 @@ def describe(exc: BaseException) -> str:
     """``ZeroDivisionError: division by zero``."""
     if isinstance(exc, SyntaxError):
         return f"SyntaxError: {exc.msg}"
+    if isinstance(exc, OSError) and exc.errno == errno.EROFS and exc.filename:
+        return (
+            f"a write to {exc.filename} outside its instance folder, which the build's "
+            "sandbox refused (OSError: read-only file system)"
+        )
     return f"{type(exc).__name__}: {exc}"

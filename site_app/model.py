@@ -48,7 +48,9 @@ class Settings:
     forbid_text: tuple[str, ...] = ()  # rule: no page holds any of these (placeholders)
     missing_library_fix: str = "install it where the build runs, then build again"
     workers: int = 0  # worker processes; 0 means one per core
-    timeout: float = 60.0  # seconds one example may take, from start to exit
+    timeout: float = 60.0  # seconds of CPU time one example may take (wall clock: 3 times)
+    contain: bool = True  # run workers under bubblewrap where the machine allows it
+    answer_limit: int = 1_000_000  # bytes of an answer a page shows; the rest is cut, with a note
 
     def display(self, path: Path) -> str:
         """A path as the project's contributors see it: ``snippets/x/app.py``."""
@@ -70,6 +72,7 @@ class ExampleSettings:
     # Python run after the setup commands, in the app module's namespace, in an app context.
     setup_python: tuple[str, ...] = ()
     setup_python_lines: tuple[int, ...] = ()  # where each step starts in example.toml
+    env: tuple[str, ...] = ()  # variables of the build's environment the example gets
 
     @property
     def is_flask(self) -> bool:
@@ -93,11 +96,28 @@ class Example:
         return relative_to(path, self.root)
 
     def source_files(self) -> list[Path]:
-        """Every file of the example (what its build output depends on)."""
+        """Every file of the example (what its build output depends on).
+
+        A symbolic link that leads outside the example is never one of them
+        (:meth:`links_out` names it): its target is not the example's to publish.
+        """
+        inside = self.directory.resolve()
         return sorted(
             p
             for p in self.directory.rglob("*")
-            if p.is_file() and "__pycache__" not in p.parts and not p.name.endswith(".pyc")
+            if p.is_file()
+            and (not p.is_symlink() or p.resolve().is_relative_to(inside))
+            and "__pycache__" not in p.parts
+            and not p.name.endswith(".pyc")
+        )
+
+    def links_out(self) -> list[Path]:
+        """Symbolic links of the example that lead outside its folder (or nowhere)."""
+        inside = self.directory.resolve()
+        return sorted(
+            p
+            for p in self.directory.rglob("*")
+            if p.is_symlink() and not p.resolve().is_relative_to(inside)
         )
 
 
@@ -297,6 +317,9 @@ class Job:
     settings: Settings
     example: Example
     blocks: tuple[BlockRequests, ...]
+    # The variables ``example.toml`` passes (``[build] env``), with the build's values;
+    # every other variable of the build's environment stays out of the worker.
+    environment: tuple[tuple[str, str], ...] = ()
 
     @property
     def name(self) -> str:

@@ -24,6 +24,7 @@ import json
 import mimetypes
 import posixpath
 import re
+import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -176,7 +177,26 @@ def _load_yaml(body: str) -> tuple[yaml.Node | None, Any]:
         raise
     if node is None:
         return None, None
+    _refuse_aliases(node)
     return node, yaml.SafeLoader("").construct_document(node)
+
+
+def _refuse_aliases(root: yaml.Node) -> None:
+    """A block has no use for YAML anchors and aliases, and nested aliases grow
+    exponentially when walked (a "billion laughs"): refuse any node met twice."""
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            raise yaml.composer.ComposerError(
+                None, None, "a YAML alias (*name) repeats an anchored value", node.start_mark
+            )
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            stack += [part for pair in node.value for part in pair]
+        elif isinstance(node, yaml.SequenceNode):
+            stack += node.value
 
 
 def _duplicate_key(node: yaml.Node | None) -> tuple[str, int, int] | None:
@@ -210,7 +230,11 @@ def _parse(body: str, page: str, line: int, end_line: int, indent: str) -> Block
         mark = exc.problem_mark or exc.context_mark
         at = Location(page, line + 1 + mark.line) if mark else where
         bad = body.splitlines()[mark.line] if mark and mark.line < len(body.splitlines()) else ""
-        if _REQUEST_LINE_RE.match(bad) and ("{" in bad or "[" in bad):
+        if "YAML alias" in str(exc.problem):
+            fix = (
+                "write each value out: anchors (&name) and aliases (*name) have no place in a block"
+            )
+        elif _REQUEST_LINE_RE.match(bad) and ("{" in bad or "[" in bad):
             fix = 'quote a request that carries a JSON body: - \'POST /items {"name": "x"}\''
         else:
             fix = "write the block as YAML keys, e.g. 'example: hello'"
@@ -516,7 +540,42 @@ def parse_request(text: str) -> Request:
         except json.JSONDecodeError as exc:
             raise ValueError(f"the body of {text!r} is not valid JSON: {exc.msg}") from exc
     status = int(match["status"]) if match["status"] else None
+    problem = path_problem(match["path"])
+    if problem:
+        raise ValueError(f"the path of {text!r} {problem}")
     return Request(method, match["path"], body, status)
+
+
+_DOT_SEGMENTS = {".": ".", "%2e": ".", "..": "..", ".%2e": "..", "%2e.": "..", "%2e%2e": ".."}
+
+
+def path_problem(path: str) -> str | None:
+    """What is wrong with a request's path as a browser would send it, if anything.
+
+    A browser resolves ``.`` and ``..`` (``%2e`` too) before it sends a path,
+    never sends a control character, and reads ``//host/x`` as another host.
+    """
+    bare = path.split("?", 1)[0].split("#", 1)[0]
+    decoded = urllib.parse.unquote(bare)
+    if any(ord(c) < 32 or ord(c) == 127 for c in decoded):
+        return "holds a control character (NUL, a newline, ...), raw or %-encoded; remove it"
+    if bare.startswith("//"):
+        return (
+            "starts with '//', which a browser reads as another host "
+            f"({bare[2:].split('/', 1)[0] or 'none'}); write one '/' before the path"
+        )
+    # A browser splits the path at '/' (never at %2F) and reads '.', '..' and
+    # their %2e spellings as dot segments (the URL standard's path parser).
+    segments = [_DOT_SEGMENTS.get(segment.lower(), segment) for segment in bare.split("/")]
+    if any(segment in (".", "..") for segment in segments):
+        joined = "/".join(segments)
+        resolved = posixpath.normpath(joined) + ("/" if joined.endswith(("/", ".")) else "")
+        resolved = "/" + resolved.lstrip("/")
+        return (
+            "holds a '.' or '..' segment (maybe %-encoded), which a browser resolves before "
+            f"sending; write the path it sends: {resolved}"
+        )
+    return None
 
 
 def _parse_show(value: Any, where: Location, whose: str) -> tuple[str, ...]:

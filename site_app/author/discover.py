@@ -14,6 +14,7 @@ to prepare it::
     default_mimetype = "text/html"    # type of extensionless URLs when frozen
     browser = false                   # cannot run in the reader's browser; then
     browser_reason = "needs pandas"   # say why (shown under its blocks)
+    env = ["MY_API_BASE"]             # variables of the build's environment it gets
 
     [build.config]                    # config given to the app; {instance}
     DATABASE = "{instance}/app.db"    # is a private temporary directory
@@ -37,7 +38,9 @@ else:  # pragma: no cover - exercised on Python 3.10 only
 
 SETTINGS_FILE = "example.toml"
 NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+_ENV_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _BUILD_KEYS = {
+    "env",
     "framework",
     "setup",
     "setup_python",
@@ -172,7 +175,20 @@ def _read_settings(path: Path, root: Path) -> ExampleSettings:
         browser_reason=reason,
         setup_python=steps,
         setup_python_lines=lines,
+        env=_env(strings("env"), where),
     )
+
+
+def _env(names: tuple[str, ...], where: Location) -> tuple[str, ...]:
+    """``build.env``: names of the build's variables the example is given."""
+    for name in names:
+        if not _ENV_NAME_RE.match(name):
+            raise ExampleError(
+                f"build.env holds {name!r}, which is not the name of a variable",
+                where=where,
+                fix='name variables of the build\'s environment, e.g. env = ["MY_API_BASE"]',
+            )
+    return names
 
 
 def _build_table(path: Path, where: Location) -> tuple[str, dict[str, Any]]:

@@ -12,6 +12,7 @@ This guide turns all of them on in its ``mkdocs.yml``:
 from __future__ import annotations
 
 import re
+import stat
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -132,16 +133,28 @@ def bad_includes(markdown: str, page: str, settings: Settings) -> list[BlockErro
 
 
 def test_sources(tests_dir: Path) -> list[str]:
-    """The text of every test file, read once per build."""
+    """The text of every test file, read once per build.
+
+    Regular files only: a folder or a FIFO named like a test file is no test
+    (and reading a FIFO would wait forever).
+    """
     return [
         path.read_text(encoding="utf-8", errors="replace")
         for path in sorted(tests_dir.rglob("test_*.py"))
+        if _regular(path)
     ]
+
+
+def _regular(path: Path) -> bool:
+    try:
+        return stat.S_ISREG(path.lstat().st_mode)
+    except OSError:  # pragma: no cover - removed while the build ran
+        return False
 
 
 def has_tests(example: Example, tests: list[str]) -> bool:
     """A test file names the example's package, or the example holds its own tests."""
-    if any(example.directory.rglob("test_*.py")):
+    if any(_regular(path) for path in example.directory.rglob("test_*.py")):
         return True
     pattern = re.compile(rf"\b{re.escape(example.package)}\b")
     return any(pattern.search(source) for source in tests)

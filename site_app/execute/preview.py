@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import importlib
 import os
+import shutil
+import signal
 import sys
 import tempfile
 from pathlib import Path
@@ -58,6 +60,7 @@ def create_app(
     frameworks: dict[str, str] = {}
     failed: dict[str, str] = {}
     instances = Path(tempfile.mkdtemp(prefix="flask-examples-preview-"))
+    index.config["PREVIEW_INSTANCES"] = str(instances)  # removed when serve() ends
     settings = Settings(snippets.parent, snippets, instances)
     for name, example in discover(snippets).items():
         if only is not None and name != only:
@@ -105,7 +108,17 @@ def _wsgi_app(example: Example, instance: Path, settings: Settings, mounted: dic
     return importlib.import_module("a2wsgi").ASGIMiddleware(client.client.app)
 
 
-def serve(snippets_dir: Path, host: str, port: int, only: str | None = None) -> None:
-    """Serve the preview with Werkzeug's debugger, without its reloader (the caller watches)."""
+def serve(
+    snippets_dir: Path, host: str, port: int, only: str | None = None, *, debug: bool = False
+) -> None:
+    """Serve the preview without Werkzeug's reloader (the caller watches).
+
+    Werkzeug's debugger runs code typed into a page: only with ``debug``. The
+    instance folders are removed when the server ends, SIGTERM included.
+    """
     app = create_app(snippets_dir, only=only)
-    run_simple(host, port, app, use_debugger=True, use_reloader=False)
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
+    try:
+        run_simple(host, port, app, use_debugger=debug, use_reloader=False)
+    finally:
+        shutil.rmtree(app.config["PREVIEW_INSTANCES"], ignore_errors=True)

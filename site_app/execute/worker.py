@@ -11,6 +11,7 @@ import contextlib
 import dataclasses
 import hashlib
 import importlib
+import operator
 import os
 import posixpath
 import random
@@ -18,12 +19,14 @@ import signal
 import sys
 import tempfile
 import threading
-from collections.abc import Iterator
+import time
+import urllib.parse
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from types import FrameType
-from typing import Any, NoReturn
+from typing import Any, NoReturn, SupportsIndex
 
 from flask import Flask
 from flask_frozen import relative_url_for
@@ -99,32 +102,53 @@ def reproducible(seed: str) -> None:
     # modules that bound them before this call (Flask-Login's remember-me
     # cookie takes its expiry from datetime.utcnow()) read the fixed clock too.
     # time.monotonic() is left alone: the time limit runs on it.
+    if "faketime" in os.environ.get("LD_PRELOAD", ""):
+        time.sleep = _sleep
     global _CLOCK
     if _CLOCK is None:
         _CLOCK = _time_machine().travel(REPRODUCIBLE_TIME, tick=False)
         _CLOCK.start()
 
 
+def _sleep(seconds: float | SupportsIndex) -> None:
+    """``time.sleep`` for a worker under libfaketime.
+
+    libfaketime 0.9.10 (Debian 12) answers Python's sleep, a clock_nanosleep
+    on CLOCK_MONOTONIC, with EINVAL when that clock is left real
+    (FAKETIME_DONT_FAKE_MONOTONIC, which the pool sets so time limits hold);
+    a wait on an event sleeps on the same clock without it.
+    """
+    value = seconds if isinstance(seconds, float) else float(operator.index(seconds))
+    if value < 0:
+        raise ValueError("sleep length must be non-negative")
+    threading.Event().wait(value)
+
+
 class _OutOfTime(BaseException):
-    """Raised by the worker's alarm when the job's time is up (not an Exception,
-    so neither an example nor Flask's error handling can swallow it)."""
+    """Raised when the job's CPU time is up (SIGXCPU; not an Exception, so
+    neither an example nor Flask's error handling can swallow it)."""
 
 
 # What the worker is doing now, and where a contributor would look for it.
 _step: tuple[str, Location | None] = ("starting", None)
+# Tells the pool each step, so a worker that dies or hangs is still placed.
+_report: Callable[[Any], None] | None = None
 
 
 def _at(what: str, where: Location | None = None) -> None:
     global _step
     _step = (what, where)
+    if _report is not None:
+        _report(_step)
 
 
 @contextmanager
-def _within_limit(seconds: float) -> Iterator[None]:
-    """Raise :class:`_OutOfTime` after ``seconds``, wherever the worker is.
+def _within_limit() -> Iterator[None]:
+    """Raise :class:`_OutOfTime` when the pool's CPU limit (SIGXCPU) is reached.
 
-    The pool kills the process a little later whatever happens; this alarm
-    comes first, so the error can say which step was still running.
+    The pool kills the process a little later whatever happens, and stops it
+    after a wall-clock ceiling; this comes first, so the error can say which
+    step was still running. SIGALRM is left to the example.
     """
     if threading.current_thread() is not threading.main_thread():  # pragma: no cover
         yield
@@ -133,13 +157,11 @@ def _within_limit(seconds: float) -> Iterator[None]:
     def expire(signum: int, frame: FrameType | None) -> None:
         raise _OutOfTime
 
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, max(0.01, seconds))
+    previous = signal.signal(signal.SIGXCPU, expire)
     try:
         yield
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        signal.signal(signal.SIGXCPU, previous)
 
 
 def _out_of_time(job: Job) -> ExampleError:
@@ -151,12 +173,12 @@ def _out_of_time(job: Job) -> ExampleError:
         where=where or Location(example.display(example.app_file)),
         fix="look for a loop or a blocking call at import, in setup or in a view, or a "
         "thread that never ends (make it daemon=True); the plugin's timeout option sets "
-        "the limit",
+        "the limit (seconds of the example's own CPU time)",
     )
 
 
-def _wait_for_threads(example: Example) -> None:
-    """A worker exits when its non-daemon threads end: wait for them, within the limit."""
+def _wait_for_threads(example: Example, deadline: float) -> None:
+    """A worker exits when its non-daemon threads end: wait for them, until ``deadline``."""
     left = [
         thread
         for thread in threading.enumerate()
@@ -170,28 +192,77 @@ def _wait_for_threads(example: Example) -> None:
             Location(example.display(example.app_file)),
         )
     for thread in left:
-        thread.join()
+        thread.join(max(0.0, deadline - time.monotonic()))
+        if thread.is_alive():
+            raise _OutOfTime
 
 
-def run_example(job: Job) -> Output:
+def _blamed(job: Job, exc: BaseException) -> ExampleError:
+    """An exception no ``except Exception`` catches (SystemExit, KeyboardInterrupt, ...):
+    the example raised it, at the step the worker was on."""
+    example = job.example
+    what, where = _step
+    raised = describe(exc) if str(exc) else type(exc).__name__
+    return ExampleError(
+        f"example '{example.name}' raised {raised} while {what} ({where_in_example(example, exc)})",
+        where=where or Location(example.display(example.app_file)),
+        fix="an example must not end its process: return an error response (abort(500)) "
+        "instead of calling sys.exit(), and raise Exception subclasses only",
+    )
+
+
+@contextmanager
+def _private_home() -> Iterator[None]:
+    """A HOME and TMPDIR of the job's own, removed when it ends."""
+    with tempfile.TemporaryDirectory(prefix="flask-example-") as private:
+        home, tmp = Path(private, "home"), Path(private, "tmp")
+        home.mkdir()
+        tmp.mkdir()
+        saved = {key: os.environ.get(key) for key in ("HOME", "TMPDIR")}
+        os.environ.update(HOME=str(home), TMPDIR=str(tmp))
+        tempfile.tempdir = None
+        try:
+            yield
+        finally:
+            for key, value in saved.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
+            tempfile.tempdir = None
+
+
+def run_example(job: Job, report: Callable[[Any], None] | None = None) -> Output:
     """In a worker process of its own: a fixed clock and seed, then :func:`run`.
 
-    Every step runs within the timeout; when it runs out, the error names the
-    step (import, setup, a request and its page line, the freeze, or threads
-    that keep the process from exiting).
+    Every step runs within the CPU limit; when it runs out, the error names
+    the step (import, setup, a request and its page line, the freeze, or
+    threads that keep the process from exiting). ``report`` (from the pool)
+    hears each step, so a worker that dies or sleeps past the wall-clock
+    ceiling is placed too. An exception that is not an ``Exception`` is the
+    example's: it is named with the step.
     """
+    global _report
+    _report = report
     _at("starting")  # not what the fork server's warm-up did last
     # No __pycache__ written into the examples' folder: `mkdocs serve` watches
     # it, and a written .pyc set off a second rebuild after every edit.
     sys.dont_write_bytecode = True
+    started = time.monotonic()
+    os.environ.update(dict(job.environment))
     reproducible(job.name)
     try:
-        with _within_limit(job.settings.timeout):
+        with _within_limit(), _private_home():
             output = run(job)
-            _wait_for_threads(job.example)
+            # Threads that keep it from exiting burn no CPU: the limit counts in wall time.
+            _wait_for_threads(job.example, started + job.settings.timeout)
             return output
     except _OutOfTime:
         raise BuildFailed([_out_of_time(job)]) from None
+    except SiteAppError:
+        raise
+    except BaseException as exc:
+        raise BuildFailed([_blamed(job, exc)]) from None
 
 
 def run(job: Job) -> Output:
@@ -201,6 +272,7 @@ def run(job: Job) -> Output:
     (the freeze is not: the browser sends a block's requests only).
     """
     example = job.example
+    _refuse_links_out(example)
     before = _snapshot(example)
     errors: list[SiteAppError] = []
     captured: dict[str, list[Captured]] = {}
@@ -255,6 +327,24 @@ def _fail(errors: list[SiteAppError]) -> NoReturn:
     # An import error repeats for every block: say it once.
     unique = {error.message: error for error in errors}
     raise BuildFailed(list(unique.values()))
+
+
+def _refuse_links_out(example: Example) -> None:
+    """A symbolic link out of the example would publish what it points at: stop."""
+    links = example.links_out()
+    if links:
+        named = [f"{example.display(link.parent)}/{link.name}" for link in links]
+        raise BuildFailed(
+            [
+                ExampleError(
+                    f"example '{example.name}' holds symbolic link(s) leading outside its "
+                    f"folder: {', '.join(named)}",
+                    where=Location(named[0]),
+                    fix="copy the file into the example instead of linking to it, or delete "
+                    "the link",
+                )
+            ]
+        )
 
 
 def imported_libraries() -> tuple[tuple[str, str], ...]:
@@ -374,7 +464,7 @@ def _capture(job: Job, block: BlockRequests) -> list[Captured]:
                     body = _as_frozen(client, request, example, held)
                 elif response.is_image and response.status_code == 200:
                     body = response.body
-            answers.append(Captured(request, response, body))
+            answers.append(Captured(request, _bounded(response, settings.answer_limit), body))
     return answers
 
 
@@ -562,6 +652,40 @@ def _missing_tables(exc: BaseException | None) -> str:
     )
 
 
+def _as_browser_sends(path: str) -> str:
+    """A request path as a folder-relative name: its query cut, %-escapes, '.' and '..'
+    resolved as a browser resolves them, control characters and backslashes dropped.
+
+    A preview's name never comes from the raw path (a form's action is the app's to choose).
+    """
+    bare = path.split("?", 1)[0].split("#", 1)[0]
+    segments = []
+    for raw in bare.split("/"):  # a browser splits at '/', never at %2F
+        segment = urllib.parse.unquote(raw)
+        if segment not in (".", ".."):  # %2e spellings decode to dot segments too
+            segment = "".join(c for c in segment if ord(c) >= 32 and c not in "\\\x7f")
+            segment = segment.replace("/", "%2F")
+        segments.append(segment)
+    joined = "/".join(segments)
+    resolved = posixpath.normpath("/" + joined).lstrip("/")
+    return "" if resolved == "." else resolved + ("/" if joined.endswith("/") and resolved else "")
+
+
+def _bounded(response: Response, limit: int) -> Response:
+    """The answer as a page shows it: at most ``limit`` bytes, and a note when cut.
+
+    The frozen page (if any) stays whole; only what the page shows, and what
+    crosses back to the build, is bounded.
+    """
+    if len(response.body) <= limit:
+        return response
+    note = (
+        f"\n[cut by the build: the answer was {len(response.body):,} bytes; the page shows "
+        f"the first {limit:,}]\n"
+    )
+    return replace(response, body=response.body[:limit] + note.encode())
+
+
 def _preview(captured: Captured, frozen: Frozen, prefix: str) -> str | None:
     """Site path of a frozen file that shows exactly this answer, if it is a page."""
     if captured.preview_body is None:
@@ -573,13 +697,15 @@ def _preview(captured: Captured, frozen: Frozen, prefix: str) -> str | None:
         return base + relative
     # An error page, or a page the block changed before this GET: keep its own
     # copy, in the same folder as the URL's page so relative links still work.
-    folder = posixpath.dirname(relative or path.lstrip("/"))
+    folder = posixpath.dirname(relative or _as_browser_sends(path))
     digest = hashlib.sha256(captured.preview_body).hexdigest()[:12]
     # An HTML answer is an .html file whatever its URL ends in (a 404 page for /x.py).
     suffix = ".html" if captured.response.is_html else posixpath.splitext(relative or path)[1]
     suffix = suffix or ".html"
     name = posixpath.join(folder, f"preview-{digest}{suffix}")
     target = frozen.directory / name
+    if not target.resolve().is_relative_to(frozen.directory.resolve()):  # pragma: no cover
+        return None  # _as_browser_sends resolves every '..': a second lock on the door
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(captured.preview_body)
     return base + name

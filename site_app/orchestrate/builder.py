@@ -270,7 +270,8 @@ class Run:
                 self._settled.add(name)
                 result.reused.append(name)
                 continue
-            jobs.append((Job(settings, example, requested), key))
+            passed = tuple((k, os.environ[k]) for k in example.settings.env if k in os.environ)
+            jobs.append((Job(settings, example, requested, passed), key))
         if result.reused:
             self.builder.log(f"reused {len(result.reused)} unchanged example(s) from the cache")
         if not jobs:
@@ -286,6 +287,13 @@ class Run:
         settings = self.settings
         keys = {job.name: key for job, key in jobs}
         started = time.monotonic()
+        box = pool.Sandbox(
+            writable=(settings.cache_dir,),
+            read_only=(settings.cache_dir / "results",),
+            contain=settings.contain,
+            temporary=settings.cache_dir / "tmp",
+        )
+        self.builder.log(pool.containment(box))
         try:
             finishing: Iterator[pool.Finished[Job]] = pool.run(
                 WORKER,
@@ -294,6 +302,7 @@ class Run:
                 timeout=settings.timeout,
                 preload=PRELOAD,
                 stop=self._stop,
+                sandbox=box,
             )
             for finished in finishing:
                 self._settle(finished, keys[finished.job.name])
@@ -327,15 +336,8 @@ class Run:
         name = finished.job.name
         example = self.known[name]
         errors: list[SiteAppError] = []
-        if finished.timed_out:
-            errors.append(
-                ExampleError(
-                    f"example '{name}' did not finish within {settings.timeout:g} s",
-                    where=Location(example.display(example.app_file)),
-                    fix="look for a loop or a blocking call at import, in setup or in a "
-                    "view; the plugin's timeout option sets the limit",
-                )
-            )
+        if finished.timed_out or finished.died or finished.refused:
+            errors.append(pool.ended_badly(finished, example, settings.timeout))
         elif isinstance(finished.error, BuildFailed):
             errors += finished.error.errors
         elif isinstance(finished.error, SiteAppError):

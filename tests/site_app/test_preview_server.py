@@ -160,3 +160,32 @@ def test_a_second_django_example_is_listed_with_how_to_preview_it(project):
     index = done.stdout
     assert "Django is configured once per process: this preview already serves" in index
     assert "python -m site_app preview --only dk" in index
+
+
+@pytest.mark.parametrize("debug", [False, True], ids=["default", "--debug"])
+def test_the_debugger_runs_only_when_asked_and_the_instances_go_with_the_server(
+    project, tmp_path, debug
+):
+    project.example("hello", {"app.py": project.HELLO})
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    port = _free_port()
+    command = [sys.executable, "-m", "site_app", "preview", "--no-reload", "--port", str(port)]
+    process = subprocess.Popen(
+        command + (["--debug"] if debug else []),
+        cwd=project.root,
+        env={**os.environ, "PYTHONPATH": str(ROOT), "TMPDIR": str(temporary)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    # Werkzeug's debugger answers this itself (its script); without it the index page does.
+    asked = f"http://127.0.0.1:{port}/?__debugger__=yes&cmd=resource&f=debugger.js"
+    try:
+        status, body = _get(asked, time.monotonic() + 60)
+        assert [p.name[:23] for p in temporary.iterdir()] == ["flask-examples-preview-"]
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=30)
+    assert status == 200
+    assert ("Examples: live preview" not in body) is debug
+    assert list(temporary.iterdir()) == []

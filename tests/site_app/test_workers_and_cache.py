@@ -38,15 +38,18 @@ def test_an_example_that_never_returns_is_stopped(project):
 
 
 def test_a_job_that_cannot_exit_is_stopped_within_the_limit():
-    """The answer came back, but a non-daemon thread keeps the process alive."""
+    """The answer came back, but a non-daemon thread keeps the process alive.
+
+    The thread burns no CPU time: the wall-clock ceiling stops it.
+    """
     started = time.monotonic()
     (finished,) = pool.run(
-        "tests.site_app.test_workers_and_cache:_leaves_a_thread", ["job"], workers=1, timeout=1.0
+        "tests.site_app.test_workers_and_cache:_leaves_a_thread", ["job"], workers=1, timeout=2.0
     )
     elapsed = time.monotonic() - started
     assert finished.timed_out
     assert finished.result is None
-    assert elapsed < 1.0 + pool.GRACE + 5, elapsed
+    assert elapsed < pool.wall_limit(2.0) + pool.GRACE + 5, elapsed
 
 
 def _leaves_a_thread(job: str) -> str:
@@ -57,8 +60,11 @@ def _leaves_a_thread(job: str) -> str:
 def test_a_worker_that_dies_is_reported(project):
     project.example("dies", {"app.py": "import os\nos._exit(3)\n"})
     (error,) = failure(project.builder(), {"a.md": PAGE.format(name="dies")})
-    assert "building example 'dies' failed" in error.what
-    assert "exit code 3" in error.what
+    assert error.what == (
+        "example 'dies' ended its worker process (exited with code 3) while it was "
+        "importing it and creating its app"
+    )
+    assert "must not end its process" in error.fix
 
 
 def test_one_failing_example_does_not_hide_the_others(project):
@@ -84,7 +90,8 @@ def test_an_example_that_writes_into_the_source_tree(project):
             "@app.get('/')\ndef index():\n    (Path(__file__).parent / 'log.txt').write_text('x')\n    return 'ok'\n"
         },
     )
-    (error,) = failure(project.builder(), {"a.md": PAGE.format(name="writer")})
+    # Detection, as on a machine without bubblewrap (tests/site_app/test_hostile.py: the sandbox).
+    (error,) = failure(project.builder(contain=False), {"a.md": PAGE.format(name="writer")})
     assert error.what == "example 'writer' wrote into the source tree: writer/log.txt"
     assert "app.instance_path" in error.fix
 
@@ -266,7 +273,8 @@ def test_an_app_that_makes_the_default_instance_folder_is_caught(project):
             "@app.get('/')\ndef index():\n    return 'ok'\n"
         },
     )
-    (error,) = failure(project.builder(), {"a.md": PAGE.format(name="default_instance")})
+    builder = project.builder(contain=False)  # detection, as without bubblewrap
+    (error,) = failure(builder, {"a.md": PAGE.format(name="default_instance")})
     assert "wrote into the source tree: instance/" in error.what
 
 
