@@ -374,7 +374,9 @@ def _read(
     late = each.process.is_alive()
     _end(each.process)
     if status == "died":
-        return Finished(each.job, seconds=seconds, step=each.step, died=payload)
+        # SIGXCPU's own action ends a process that did not catch it: its CPU time ran out.
+        out = payload.signal_name == "SIGXCPU"
+        return Finished(each.job, seconds=seconds, step=each.step, died=payload, timed_out=out)
     if status == "refused":
         return Finished(each.job, seconds=seconds, step=each.step, refused=Refused(payload))
     if status == "error":
@@ -395,6 +397,14 @@ def ended_badly(finished: Finished[Any], example: Example, timeout: float) -> Ex
     what, where = finished.step if finished.step else ("starting", None)
     where = where or Location(example.display(example.app_file))
     name = example.name
+    if finished.timed_out and finished.died is not None:  # SIGXCPU: its CPU limit
+        return ExampleError(
+            f"example '{name}' did not finish within {timeout:g} s of its own CPU time: "
+            f"it was still {what}",
+            where=where,
+            fix="look for a loop at import, in setup or in a view; the plugin's timeout "
+            "option sets the limit (seconds of the example's own CPU time)",
+        )
     if finished.timed_out:
         return ExampleError(
             f"example '{name}' did not finish within {wall_limit(timeout):g} s of wall-clock "

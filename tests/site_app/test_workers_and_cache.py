@@ -9,6 +9,7 @@ import time
 
 import pytest
 
+from site_app.author.discover import discover
 from site_app.errors import BuildFailed
 from site_app.orchestrate import pool
 from site_app.orchestrate.builder import PRELOAD
@@ -55,6 +56,26 @@ def test_a_job_that_cannot_exit_is_stopped_within_the_limit():
 def _leaves_a_thread(job: str) -> str:
     threading.Thread(target=threading.Event().wait, daemon=False).start()
     return job
+
+
+def test_a_job_ended_by_its_cpu_limit_is_timed_out_not_blamed_for_dying(project):
+    """Outside the worker's own handler, SIGXCPU's default action ends the process."""
+    (finished,) = pool.run(
+        "tests.site_app.test_workers_and_cache:_burns", ["job"], workers=1, timeout=1.0
+    )
+    assert finished.timed_out
+    assert finished.died is not None
+    assert finished.died.signal_name == "SIGXCPU"
+    project.example("busy", {"app.py": project.HELLO})
+    example = discover(project.snippets, project.root)["busy"]
+    error = pool.ended_badly(finished, example, 1.0)
+    assert "did not finish within 1 s of its own CPU time: it was still starting" in error.what
+    assert "ended its worker process" not in error.what
+
+
+def _burns(job: str) -> str:
+    while True:
+        pass
 
 
 def test_a_worker_that_dies_is_reported(project):
