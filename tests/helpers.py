@@ -110,6 +110,12 @@ class Project:
         self.pages[name] = textwrap.dedent(markdown).lstrip("\n")
 
     def settings(self, **options) -> Settings:
+        # Uncontained unless a test asks (``contain=True``): bubblewrap binds each
+        # project's own cache, so every contained project starts a fork server of its
+        # own (1-2 s), where uncontained ones share one. The workers' checks run either
+        # way; containment itself is tested in test_hostile, and every real build
+        # (``mkdocs_build``, the guide) is contained.
+        options.setdefault("contain", False)
         return Settings(self.root, self.snippets, self.root / ".cache", **options)
 
     def builder(self, **options) -> Builder:

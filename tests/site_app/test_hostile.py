@@ -307,11 +307,13 @@ def test_variables_of_the_build_stay_out_but_those_example_toml_passes(project, 
     assert "('HOSTILE_API_BASE', 'https://api.invalid/')" in text
 
 
+@contained
 def test_an_example_gets_a_home_and_a_temporary_folder_of_its_own(project):
     (text,) = _answers(
         project,
         "home",
         view("import tempfile\nreturn os.environ['HOME'] + ' ' + tempfile.gettempdir()"),
+        contain=True,
     )
     home, tmp = (Path(p) for p in text.split())
     cache = (project.root / ".cache").resolve()
@@ -424,7 +426,7 @@ def test_a_write_outside_the_instance_folder_fails_naming_the_file(project, writ
     before = sorted(
         p.relative_to(project.root) for p in project.root.rglob("*") if ".cache" not in p.parts
     )
-    errors = failure(project, Case("writes", app, "a.md:4", "", ""))
+    errors = failure(project, Case("writes", app, "a.md:4", "", "", options={"contain": True}))
     assert any(
         named in e.what
         and "outside its instance folder, which the build's sandbox refused" in e.what
@@ -445,7 +447,7 @@ def test_an_example_reaches_no_network(project):
         app = view(
             f"import socket\nsocket.create_connection(('127.0.0.1', {port}), timeout=5)\nreturn 'x'"
         )
-        errors = failure(project, Case("network", app, "a.md:4", "", ""))
+        errors = failure(project, Case("network", app, "a.md:4", "", "", options={"contain": True}))
     finally:
         listener.close()
     assert any(
@@ -458,7 +460,7 @@ def test_containment_is_said_in_the_log(project):
     project.example("said", {"app.py": view("return 'x'")})
     from site_app import Builder
 
-    Builder(project.settings(), log=logged.append).build(
+    Builder(project.settings(contain=True), log=logged.append).build(
         {"a.md": PAGE.format(name="said", requests="  - GET /")}
     )
     (line,) = [m for m in logged if m.startswith("workers: ")]
