@@ -147,31 +147,64 @@ def _stored(info: str, key: str, page: str | None, seen: int) -> html.BlockView 
     return _state.stored[2].find(info, key, page, seen)
 
 
+# Highlighted code by what makes it: the code, its options, the page's highlight settings
+# and the page's count of highlighted blocks before it (pymdownx.highlight numbers line
+# anchors by it). A rebuild under serve highlights only what changed.
+_HIGHLIGHTED: dict[tuple[Any, ...], str] = {}
+_HIGHLIGHTED_MAX = 20_000  # entries; a long serve session starts over past it
+_counts = {"hits": 0, "misses": 0}
+
+
+def highlight_cache_info() -> dict[str, int]:
+    """How often a block's code came from the cache of highlighted code, and how often not."""
+    return dict(_counts, size=len(_HIGHLIGHTED))
+
+
 def _highlighter(md: Any) -> html.Highlight:
     """Code highlighted as the page highlights its own fences (pymdownx.highlight)."""
     fenced = md.preprocessors["fenced_code_block"]
     fenced.get_hl_settings()  # done once per page: a no-op when superfences has run
+    extension = fenced.highlight_ext
+    settings = repr(sorted(extension.get_pymdownx_highlight_settings().items()))
+    settings += repr((fenced.css_class, fenced.title_mode))
 
     def highlight(code: str, language: str, title: str, lines: tuple[int, ...]) -> str:
-        options = {"title": title}
-        if lines:
-            options["hl_lines"] = " ".join(str(n) for n in lines)
-        # superfences clamps hl_lines to the lines of the fence it is in: here the block's
-        # YAML, not this code. Count this code's lines for the call, then put it back.
-        fence_lines = getattr(fenced, "line_count", 0)
-        fenced.line_count = code.count("\n") + 1
-        try:
-            out: str = fenced.highlight(
-                src=code,
-                language=language,
-                options=options,
-                md=md,
-                classes=[],
-                id_value="",
-                attrs={},
-            )
-        finally:
-            fenced.line_count = fence_lines
+        key = (code, language, title, lines, settings, extension.pygments_code_block)
+        found = _HIGHLIGHTED.get(key)
+        if found is not None:
+            extension.pygments_code_block += 1  # as highlighting it would have
+            _counts["hits"] += 1
+            return found
+        _counts["misses"] += 1
+        if len(_HIGHLIGHTED) >= _HIGHLIGHTED_MAX:
+            _HIGHLIGHTED.clear()
+        _HIGHLIGHTED[key] = out = _highlight(fenced, md, code, language, title, lines)
         return out
 
     return highlight
+
+
+def _highlight(
+    fenced: Any, md: Any, code: str, language: str, title: str, lines: tuple[int, ...]
+) -> str:
+    """pymdownx.superfences' own highlighting of ``code``, with the page's settings."""
+    options = {"title": title}
+    if lines:
+        options["hl_lines"] = " ".join(str(n) for n in lines)
+    # superfences clamps hl_lines to the lines of the fence it is in: here the block's
+    # YAML, not this code. Count this code's lines for the call, then put it back.
+    fence_lines = getattr(fenced, "line_count", 0)
+    fenced.line_count = code.count("\n") + 1
+    try:
+        out: str = fenced.highlight(
+            src=code,
+            language=language,
+            options=options,
+            md=md,
+            classes=[],
+            id_value="",
+            attrs={},
+        )
+    finally:
+        fenced.line_count = fence_lines
+    return out

@@ -125,6 +125,33 @@ def test_a_view_is_found_by_content_not_by_line(project, engine):
     )
 
 
+def test_a_second_render_takes_highlighted_code_from_the_cache_and_is_the_same(project, engine):
+    """What a rebuild under serve does: every page again, in the same process. Line
+    anchors are numbered by the page's count of highlighted blocks, so two blocks of
+    the same code in one page must not share one cached highlighting."""
+    index = engine.page_index("docs/a.md")
+    fence.use(lambda info, key, page, seen: index.find(info, key, page, seen), "docs/a.md")
+
+    def render():
+        md = converter(project)
+        configs = {"linenums": True, "anchor_linenums": True, "line_spans": "__span"}
+        for extension in md.registeredExtensions:
+            if hasattr(extension, "get_pymdownx_highlight_settings"):
+                extension.setConfigs(configs)
+        return md.convert(PAGE)
+
+    first = render()
+    before = fence.highlight_cache_info()
+    second = render()
+    after = fence.highlight_cache_info()
+    assert second == first
+    assert after["misses"] == before["misses"]
+    assert after["hits"] > before["hits"]
+    ids = re.findall(r'id="(__codelineno-[^"]+)"', first)
+    assert ids
+    assert len(ids) == len(set(ids))
+
+
 def test_a_block_the_engine_did_not_read_names_the_fix(project, engine):
     index = engine.page_index("docs/a.md")
     fence.use(lambda info, key, page, seen: index.find(info, key, page, seen), "docs/a.md")
