@@ -300,7 +300,19 @@ def _dist(wheel: Path) -> str:
     return normalize(wheel.name.split("-")[0])
 
 
+_HASHED: dict[tuple[str, int, int, int], str] = {}  # a file's stat → its sha256
+
+
 def sha256_of(path: Path) -> str:
+    """The file's sha256; under serve, read again only when its size, time or inode change."""
+    info = path.stat()
+    key = (str(path), info.st_size, info.st_mtime_ns, info.st_ino)
+    if key not in _HASHED:
+        _HASHED[key] = _hash(path)
+    return _HASHED[key]
+
+
+def _hash(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as file:
         for chunk in iter(lambda: file.read(1 << 20), b""):
