@@ -25,6 +25,7 @@ worker cannot make the build run code.
 from __future__ import annotations
 
 import contextlib
+import glob
 import importlib
 import inspect
 import io
@@ -62,8 +63,28 @@ WALL_ROOM = 15.0  # and never less than this beyond its CPU limit (a busy machin
 
 
 def wall_limit(timeout: float) -> float:
-    """The wall-clock ceiling of a job whose CPU time is limited to ``timeout``."""
+    """The wall-clock ceiling of a job whose CPU time is limited to ``timeout``.
+
+    Time the job spent ready to run but waiting for a CPU (a busy machine) does not
+    count against it: :func:`cpu_wait`.
+    """
     return max(timeout * WALL_FACTOR, timeout + WALL_ROOM)
+
+
+def cpu_wait(pid: int) -> float:
+    """Seconds the threads of process ``pid`` have spent ready to run, waiting for a CPU.
+
+    Linux's scheduler counts it per thread, the second field of
+    ``/proc/<pid>/task/<tid>/schedstat``; where there is no such file, 0.
+    """
+    waited = 0
+    for path in glob.glob(f"/proc/{pid}/task/*/schedstat"):
+        try:
+            with open(path, encoding="ascii") as stat:
+                waited += int(stat.read().split()[1])
+        except (OSError, ValueError, IndexError):  # a thread that just ended
+            continue
+    return waited / 1e9
 
 
 @dataclass(frozen=True)
@@ -317,7 +338,7 @@ def run(
                 process.start()
                 sender.close()
                 running[receiver] = _Running(process, job, time.monotonic())
-            soonest = min(r.started for r in running.values()) + ceiling
+            soonest = min(r.deadline(ceiling) for r in running.values())
             left = max(0.0, soonest - time.monotonic())
             ready = wait(list(running), timeout=left if stop is None else min(left, 0.1))
             for conn in cast("list[Connection]", ready):
@@ -326,7 +347,7 @@ def run(
                     yield finished
             now = time.monotonic()
             for conn, each in list(running.items()):
-                if now - each.started >= ceiling:
+                if now >= each.deadline(ceiling):
                     _end(each.process)
                     conn.close()
                     del running[conn]
@@ -345,6 +366,11 @@ class _Running(Generic[J]):
     job: J
     started: float
     step: Any = None
+    waited: float = 0.0  # its wait for a CPU when it started
+
+    def deadline(self, ceiling: float) -> float:
+        """When its wall-clock ceiling passes; its waits for a CPU since it started push it on."""
+        return self.started + ceiling + max(0.0, cpu_wait(self.process.pid) - self.waited)
 
 
 def _read(
@@ -358,7 +384,7 @@ def _read(
         each.process.join()
         status, payload = "died", Died(each.process.exitcode)
     if status == "started":  # the limit counts from here, not from the fork server's start
-        each.started = time.monotonic()
+        each.started, each.waited = time.monotonic(), cpu_wait(each.process.pid)
         return None
     if status == "step":
         each.step = payload
@@ -368,7 +394,7 @@ def _read(
     # Exiting counts against the limit too: a non-daemon thread the job left
     # running keeps the process alive after its answer. After an error, the
     # error stands: the process gets a moment to exit, then it is ended.
-    until = each.started + ceiling if status == "ok" else time.monotonic() + GRACE
+    until = each.deadline(ceiling) if status == "ok" else time.monotonic() + GRACE
     each.process.join(max(0.0, until - time.monotonic()))
     conn.close()
     late = each.process.is_alive()

@@ -364,3 +364,53 @@ def test_a_workers_randomness_is_seeded_for_secrets_too():
         [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True
     )
     assert answer.stdout.split() == ["True", "1767225600.0"]
+
+
+STARVED_CPU = 0.5  # seconds of CPU time the starved job may get before the test says so
+
+
+def test_time_spent_waiting_for_a_busy_cpu_does_not_count_against_the_wall_clock_ceiling(
+    monkeypatch,
+):
+    """A job on a busy machine gets its CPU time late: only its own time counts.
+
+    Four loops in sessions of their own (so the kernel's autogroups do not share
+    them out) hold the one CPU the job may use, and the job lowers its own priority:
+    it gets a few percent of that CPU. It loops until its wall-clock ceiling has
+    passed by a second, well within its CPU limit, and must be let finish.
+    """
+    monkeypatch.setattr(pool, "WALL_ROOM", 0.0)  # a ceiling of 3 s + GRACE for 1 s of CPU
+    ceiling = pool.wall_limit(1.0) + pool.GRACE
+    cpu = min(os.sched_getaffinity(0))
+    hog = f"import os\nos.sched_setaffinity(0, {{{cpu}}})\nwhile True:\n    pass\n"
+    hogs = [subprocess.Popen([sys.executable, "-c", hog], start_new_session=True) for _ in range(4)]
+    try:
+        (finished,) = pool.run(
+            "tests.site_app.test_workers_and_cache:_starved",
+            [(cpu, ceiling + 1.0)],
+            workers=1,
+            timeout=1.0,
+        )
+    finally:
+        for each in hogs:
+            each.kill()
+            each.wait()
+    assert not finished.timed_out, "stopped by the wall-clock ceiling while it waited for a CPU"
+    wall, used = finished.result
+    assert used < STARVED_CPU, f"the job got {used:.2f} s of CPU: the loops did not starve it"
+    assert wall > ceiling
+
+
+def _starved(job: tuple[int, float]) -> tuple[float, float]:
+    cpu, seconds = job
+    os.sched_setaffinity(0, {cpu})
+    os.nice(11)
+    try:  # with autogroups, the priority of this session's group counts
+        with open("/proc/self/autogroup", "w", encoding="ascii") as group:
+            group.write("11")
+    except OSError:
+        pass
+    started, used = time.monotonic(), time.process_time()
+    while time.monotonic() - started < seconds and time.process_time() - used < STARVED_CPU:
+        pass
+    return time.monotonic() - started, time.process_time() - used
