@@ -33,8 +33,7 @@ from playwright.sync_api import sync_playwright
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
-from tests.browser.site import serve  # noqa: E402
+from tests.browser.site import CHROMIUM, CHROMIUM_ARGS, serve  # noqa: E402
 
 CHAPTERS = ("json-api/", "database/")
 BUDGETS = {"first": 5.0, "again": 0.5}
