@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..author.sources import without_section_markers
 from ..errors import BuildFailed, Location, SiteAppError
 from ..model import Example, Output
 
@@ -634,9 +635,13 @@ def example_job(example: Example, packages: list[str]) -> dict[str, Any]:
         relative = path.relative_to(example.directory).as_posix()
         data = path.read_bytes()
         try:
-            files[relative] = data.decode("utf-8")
+            text = data.decode("utf-8")
         except UnicodeDecodeError:
             files[relative] = {"base64": base64.b64encode(data).decode("ascii")}
+        else:
+            # The reader sees and edits a Python file as its tab shows it: no section
+            # markers, so a traceback's line numbers are the editor's.
+            files[relative] = without_section_markers(text) if path.suffix == ".py" else text
         mtimes[relative] = path.stat().st_mtime
     settings = example.settings
     return {
