@@ -122,7 +122,9 @@ def without_section_markers(text: str) -> str:
     """``text`` without its ``--8<-- [start:…]`` / ``[end:…]`` lines, as a whole file's
     tab shows it (the in-browser runner's editors show the same)."""
     return "".join(
-        line for line in text.splitlines(keepends=True) if not _SECTION_RE.match(line.rstrip("\r\n"))
+        line
+        for line in text.splitlines(keepends=True)
+        if not _SECTION_RE.match(line.rstrip("\r\n"))
     )
 
 

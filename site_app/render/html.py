@@ -213,9 +213,7 @@ def answer_in_focus(answers: Sequence[Shown]) -> int:
     return next((i for i, a in enumerate(answers) if a.request.method.upper() not in READS), 0)
 
 
-def run_controls(
-    block: Block, files: Sequence[ShownFile], reason: str = "", focus: int = 0
-) -> str:
+def run_controls(block: Block, files: Sequence[ShownFile], reason: str = "", focus: int = 0) -> str:
     """The in-browser runner's Run and Edit buttons and the block's job (an attribute);
     with a ``reason``, the example cannot run in a browser and the reason shows instead.
     ``focus`` is the answer the runner's tabs open on (:func:`answer_in_focus`).

@@ -19,7 +19,6 @@ from .checks import Problems
 from .site import CHROMIUM, CHROMIUM_ARGS, DESKTOP, Site, guide_pages, serve
 
 
-
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
     if not os.access(CHROMIUM, os.X_OK):

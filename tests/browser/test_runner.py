@@ -262,13 +262,16 @@ def test_the_first_click_says_what_it_downloads_and_how_much(page: Page, guide: 
     box.evaluate(WATCH_STATUS)
     _run(box)
     lines = page.evaluate("window.ffgStatus")
-    assert lines and all(live == "polite" for _, live in lines), lines
+    assert lines
+    assert all(live == "polite" for _, live in lines), lines
     wasm = _megabytes(guide.root / "runner" / "pyodide" / "pyodide.asm.wasm")
     stdlib = _megabytes(guide.root / "runner" / "pyodide" / "python_stdlib.zip")
     texts = [text for text, _ in lines]
     # Each file by name, with its bytes so far and its size, after the total.
     for name, total in (("pyodide.asm.wasm", wasm), ("python_stdlib.zip", stdlib)):
-        line = re.compile(rf"^Downloading [\d.]+ [kM]B of [\d.]+ MB: .*{re.escape(name)} [\d.]+ [kM]B of {total}")
+        line = re.compile(
+            rf"^Downloading [\d.]+ [kM]B of [\d.]+ MB: .*{re.escape(name)} [\d.]+ [kM]B of {total}"
+        )
         assert any(line.search(text) for text in texts), (name, texts)
 
 
