@@ -14,7 +14,8 @@
 // setup commands, config and the wheels it needs.
 //
 // The first Run starts one Web Worker (worker.js, next to this file), which
-// loads Python; later clicks reuse it. The answers are shown as tabs, one per
+// loads Python; later clicks reuse it. It is a SharedWorker where the browser
+// has them: every page of the site open in the browser then uses one Python. The answers are shown as tabs, one per
 // request, in the same text the build's tabs show (render/html.py,
 // _request_body). The output element then gets an "ffg-answers" event whose
 // detail is {result, timings}.
@@ -30,37 +31,60 @@
   const pending = new Map();
   const examples = new Map(); // name -> promise of examples/<name>.json
 
-  function startWorker() {
-    worker = new Worker(new URL("worker.js", here), { type: "module", name: "ffg-runner" });
-    worker.onmessage = (event) => {
-      const { id, kind } = event.data;
-      const waiting = pending.get(id);
-      if (!waiting) return;
-      if (kind === "status") {
-        waiting.onStatus(event.data.text);
-      } else if (kind === "progress") {
-        waiting.onStatus(downloading(event.data.files));
-      } else {
-        pending.delete(id);
-        if (kind === "result") waiting.resolve(event.data);
-        else waiting.reject(new Error(event.data.message));
-      }
-    };
-    worker.onerror = (event) => {
-      const message = `the runner could not start: ${event.message || "worker.js failed to load"}`;
-      for (const waiting of pending.values()) waiting.reject(new Error(message));
-      pending.clear();
-      worker = null;
-    };
+  function answered(event) {
+    const { id, kind } = event.data;
+    const waiting = pending.get(id);
+    if (!waiting) return;
+    if (kind === "status") {
+      waiting.onStatus(event.data.text);
+    } else if (kind === "progress") {
+      waiting.onStatus(downloading(event.data.files));
+    } else {
+      pending.delete(id);
+      if (kind === "result") waiting.resolve(event.data);
+      else waiting.reject(new Error(event.data.message));
+    }
+  }
+
+  function failed(event) {
+    const message = `the runner could not start: ${event.message || "worker.js failed to load"}`;
+    for (const waiting of pending.values()) waiting.reject(new Error(message));
+    pending.clear();
+    worker = null;
+  }
+
+  /** The worker, shared by every page of this site open in the browser where the browser
+   * can share one (a second tab's first click finds Python loaded), else this page's own.
+   * Its name holds the build's digest: a page of a new build never talks to an old worker. */
+  async function startWorker() {
+    const url = new URL("worker.js", here);
+    const answer = await fetch(new URL("manifest.json", here), { cache: "no-cache" });
+    if (!answer.ok) throw new Error(`${answer.url} answered ${answer.status}`);
+    const name = `ffg-runner ${(await answer.json()).digest}`;
+    if (typeof SharedWorker === "function") {
+      const shared = new SharedWorker(url, { type: "module", name });
+      shared.onerror = failed;
+      shared.port.onmessage = answered;
+      shared.port.start();
+      return shared.port;
+    }
+    const own = new Worker(url, { type: "module", name });
+    own.onmessage = answered;
+    own.onerror = failed;
+    return own;
   }
 
   /** Run a job in the worker; resolves to {result, timings}. */
-  function run(job, onStatus = () => {}) {
-    if (worker === null) startWorker();
+  async function run(job, onStatus = () => {}) {
+    if (worker === null) {
+      worker = startWorker();
+      worker.catch(() => (worker = null));
+    }
+    const port = await worker;
     const id = nextId++;
     return new Promise((resolve, reject) => {
       pending.set(id, { resolve, reject, onStatus });
-      worker.postMessage({ id, job });
+      port.postMessage({ id, job });
     });
   }
 
@@ -278,7 +302,10 @@
     box.append(element("span", "filename", title));
     const pre = element("pre");
     // As an HTML parser reads the page's own code blocks: CR LF and a lone CR become LF.
-    pre.append(element("code", "", text.replace(/\r\n?/g, "\n")));
+    const lines = element("code", "", text.replace(/\r\n?/g, "\n"));
+    // A long line scrolls: a keyboard reaches it, as Material makes the page's own code blocks.
+    lines.tabIndex = 0;
+    pre.append(lines);
     box.append(pre);
     return box;
   }

@@ -14,6 +14,10 @@
 // (a page served over plain http from another host than localhost), files
 // come from the network and the HTTP cache, as any other file of the site.
 //
+// A page's runner.js starts it as a SharedWorker where the browser has them (one
+// Python for every page of the site open in the browser), else as its own Worker.
+// Runs never overlap: the driver's run() is one synchronous call.
+//
 // Messages in:  {id, job}  where job = {example, top, module, framework, files, mtimes, setup,
 //                                      config, requests, packages}
 //   packages: the distributions the example needs, as manifest.json names them
@@ -29,12 +33,12 @@ const CACHE = `ffg-runner ${here.pathname} `; // + the build's digest
 let ready = null; // a promise of the loaded interpreter and the driver's run()
 let store = null; // this build's cache, once opened
 let sizes = {}; // file (relative to this folder) -> bytes, from manifest.json
-const watching = new Set(); // ids of the jobs waiting: each is told of downloads
+const watching = new Set(); // [port, id] of each job waiting: each is told of downloads
 const downloads = new Map(); // file -> [bytes so far, total], while it downloads
 let told = 0; // when the progress was last posted (ms)
 
-function status(id, text) {
-  self.postMessage({ id, kind: "status", text });
+function status([port, id], text) {
+  port.postMessage({ id, kind: "status", text });
 }
 
 function progress(force = false) {
@@ -43,7 +47,7 @@ function progress(force = false) {
   if (!force && now - told < 400) return;
   told = now;
   const files = [...downloads].map(([name, [loaded, total]]) => [name, loaded, total]);
-  for (const id of watching) self.postMessage({ id, kind: "progress", files });
+  for (const [port, id] of watching) port.postMessage({ id, kind: "progress", files });
 }
 
 /** The answer's body, counted into the progress line as it arrives. */
@@ -107,9 +111,9 @@ async function openCache(digest) {
   }
 }
 
-async function boot(id) {
+async function boot(asker) {
   const started = performance.now();
-  status(id, "Loading Python…");
+  status(asker, "Loading Python…");
   // Always asked of the server (a new build changes the digest), never of the cache.
   const manifest = await (await network(new URL("manifest.json", here), { cache: "no-cache" })).json();
   sizes = manifest.sizes || {};
@@ -145,13 +149,13 @@ async function boot(id) {
     }
   }
 
-  function install(id, packages) {
+  function install(asker, packages) {
     const wanted = packages || Object.keys(manifest.wheels);
     const unknown = wanted.filter((name) => !(name in manifest.wheels));
     if (unknown.length) throw new Error(`this site ships no wheel for ${unknown.join(", ")}`);
     const missing = wanted.filter((name) => !installed.has(name));
     if (missing.length) {
-      status(id, `Installing ${missing.join(", ")}…`);
+      status(asker, `Installing ${missing.join(", ")}…`);
       const done = installOne(missing);
       // A failed install may be tried again by the next click.
       done.catch(() => missing.forEach((name) => installed.delete(name)));
@@ -173,12 +177,13 @@ async function boot(id) {
   return { run: driver.run, install, boot: { load: loaded - started } };
 }
 
-self.onmessage = async (event) => {
-  const { id, job } = event.data;
-  watching.add(id);
+/** One job from a page: ``port`` is the page's end (a SharedWorker has one per page). */
+async function handle(port, { id, job }) {
+  const asker = [port, id];
+  watching.add(asker);
   try {
     const first = ready === null;
-    if (first) ready = boot(id);
+    if (first) ready = boot(asker);
     let runtime;
     try {
       runtime = await ready;
@@ -187,17 +192,25 @@ self.onmessage = async (event) => {
       throw error;
     }
     const installing = performance.now();
-    await runtime.install(id, job.packages);
-    watching.delete(id);
-    status(id, "Running…");
+    await runtime.install(asker, job.packages);
+    watching.delete(asker);
+    status(asker, "Running…");
     const started = performance.now();
     const result = JSON.parse(runtime.run(JSON.stringify(job)));
     const timings = { install: started - installing, run: performance.now() - started };
     if (first) Object.assign(timings, runtime.boot);
-    self.postMessage({ id, kind: "result", result, timings });
+    port.postMessage({ id, kind: "result", result, timings });
   } catch (error) {
-    self.postMessage({ id, kind: "failure", message: String((error && error.message) || error) });
+    port.postMessage({ id, kind: "failure", message: String((error && error.message) || error) });
   } finally {
-    watching.delete(id);
+    watching.delete(asker);
   }
+}
+
+// A dedicated worker hears its page on itself; a shared one gets a port per page.
+self.onmessage = (event) => handle(self, event.data);
+self.onconnect = (event) => {
+  const [port] = event.ports;
+  port.onmessage = (message) => handle(port, message.data);
+  port.start();
 };
