@@ -15,7 +15,10 @@ browser context (an empty cache) and reports, per page:
 - re-run: a second click on the same button (budget 0.5 s);
 - second page: in the same context, another page opened in a new tab (the
   next page of the list) and its first click, with the runtime already in the
-  browser's cache (budget 1.5 s).
+  browser (budget 1.5 s);
+- with ``--own-worker``, the page again in a third tab that has no
+  SharedWorker, so its worker loads Python anew from the browser's cache (a
+  browser without SharedWorkers, or a visit after every tab was closed).
 
 A Django block (where-flask-fits/) is measured on its own as well: its first
 click and its re-run. Beside each time, the CPU time Chromium spent on it (user
@@ -48,8 +51,13 @@ sys.path.insert(0, str(ROOT))
 
 from tests.browser.site import CHROMIUM, CHROMIUM_ARGS, guide_pages, serve  # noqa: E402
 
-BUDGETS = {"first": 5.0, "again": 0.5, "second": 1.5}
-LABELS = {"first": "first click", "again": "re-run", "second": "second page's first click"}
+BUDGETS = {"first": 5.0, "again": 0.5, "second": 1.5, "own": 1.5}
+LABELS = {
+    "first": "first click",
+    "again": "re-run",
+    "second": "second page's first click",
+    "own": "first click in a tab with a worker of its own",
+}
 # Click Run and wait for the answers: the worker's timings, and the click's own time.
 CLICK = """box => new Promise((resolve) => {
     box.addEventListener('ffg-answers', (e) => resolve(e.detail.timings), {once: true});
@@ -110,7 +118,12 @@ class Figures(dict[str, list[float]]):
 
 
 def measure_page(
-    browser: Browser, url: str, chapter: str, second: str, box_of: Callable[[Any], Locator]
+    browser: Browser,
+    url: str,
+    chapter: str,
+    second: str,
+    box_of: Callable[[Any], Locator],
+    own: bool = False,
 ) -> Figures:
     """One run on ``chapter`` in a fresh context, then ``second`` in a new tab of it."""
     figures = Figures()
@@ -141,6 +154,14 @@ def measure_page(
         timings, cpu = click(other.locator(".ffg-run").first)
         figures.add("second", timings["click"] / 1000)
         figures.add("second cpu", cpu)
+    if own:
+        # A tab with a worker of its own: Python loads again, from the browser's cache.
+        alone = context.new_page()
+        alone.add_init_script("delete window.SharedWorker;")
+        alone.goto(url + chapter, wait_until="networkidle")
+        timings, cpu = click(box_of(alone))
+        figures.add("own", timings["click"] / 1000)
+        figures.add("own cpu", cpu)
     context.close()
     return figures
 
@@ -155,7 +176,7 @@ def report(name: str, figures: Figures, runs: int) -> None:
         )
     parts = ", ".join(f"{p} {figures.median(p):.2f} s" for p in ("load", "install", "run"))
     print(f"  first click, the worker's parts (median): {parts}")
-    for key in ("first", "again", "second"):
+    for key in ("first", "again", "second", "own"):
         if key not in figures:
             continue
         values = figures[key]
@@ -171,6 +192,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--site", type=Path, help="a built site (default: build one)")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--own-worker",
+        action="store_true",
+        help="also open the page in a third tab with no SharedWorker (Python from the cache)",
+    )
     parser.add_argument("pages", nargs="*", help="pages to measure (default: every page with Run)")
     options = parser.parse_args()
     site = options.site
@@ -198,7 +224,12 @@ def main() -> None:
             figures = Figures()
             for _ in range(options.runs):
                 for key, values in measure_page(
-                    browser, url, chapter, second, lambda page: page.locator(".ffg-run").first
+                    browser,
+                    url,
+                    chapter,
+                    second,
+                    lambda page: page.locator(".ffg-run").first,
+                    options.own_worker,
                 ).items():
                     figures.setdefault(key, []).extend(values)
             report(f"{chapter} (second page: {second or 'none'})", figures, options.runs)

@@ -62,11 +62,15 @@
     if (!answer.ok) throw new Error(`${answer.url} answered ${answer.status}`);
     const name = `ffg-runner ${(await answer.json()).digest}`;
     if (typeof SharedWorker === "function") {
-      const shared = new SharedWorker(url, { type: "module", name });
-      shared.onerror = failed;
-      shared.port.onmessage = answered;
-      shared.port.start();
-      return shared.port;
+      try {
+        const shared = new SharedWorker(url, { type: "module", name });
+        shared.onerror = failed;
+        shared.port.onmessage = answered;
+        shared.port.start();
+        return shared.port;
+      } catch {
+        // Refused here (a sandboxed frame, storage turned off): a worker of the page's own.
+      }
     }
     const own = new Worker(url, { type: "module", name });
     own.onmessage = answered;
