@@ -121,7 +121,7 @@ def measure_page(
     browser: Browser,
     url: str,
     chapter: str,
-    second: str,
+    second: str | None,
     box_of: Callable[[Any], Locator],
     own: bool = False,
 ) -> Figures:
@@ -148,7 +148,7 @@ def measure_page(
         if key == "first":
             for part in ("load", "install", "run"):
                 figures.add(part, timings.get(part, 0) / 1000)
-    if second:
+    if second is not None:
         other = context.new_page()
         other.goto(url + second, wait_until="networkidle")
         timings, cpu = click(other.locator(".ffg-run").first)
@@ -220,7 +220,8 @@ def main() -> None:
     with serve(site, urlsplit(config["site_url"]).path or "/") as url, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         for index, chapter in enumerate(chapters):
-            second = chapters[(index + 1) % len(chapters)] if len(chapters) > 1 else ""
+            # The home page's URL is "": None is no second page.
+            second = chapters[(index + 1) % len(chapters)] if len(chapters) > 1 else None
             figures = Figures()
             for _ in range(options.runs):
                 for key, values in measure_page(
@@ -232,16 +233,17 @@ def main() -> None:
                     options.own_worker,
                 ).items():
                     figures.setdefault(key, []).extend(values)
-            report(f"{chapter} (second page: {second or 'none'})", figures, options.runs)
+            shown = "none" if second is None else second or "the home page"
+            report(f"{chapter or '/'} (second page: {shown})", figures, options.runs)
             html = (site / chapter / "index.html").read_text(encoding="utf-8")
             if any(f'data-ffg-example="{name}"' in html for name in django):
                 figures = Figures()
                 for _ in range(options.runs):
                     for key, values in measure_page(
-                        browser, url, chapter, "", lambda page: page.locator(django_box).first
+                        browser, url, chapter, None, lambda page: page.locator(django_box).first
                     ).items():
                         figures.setdefault(key, []).extend(values)
-                report(f"{chapter}, its Django block", figures, options.runs)
+                report(f"{chapter or '/'}, its Django block", figures, options.runs)
         browser.close()
     print(f"load average at the end: {' '.join(f'{n:.1f}' for n in os.getloadavg())}")
 
