@@ -118,6 +118,16 @@ def _inside(block: Block, example: Example, name: str) -> Path:
     return path
 
 
+def without_section_markers(text: str) -> str:
+    """``text`` without its ``--8<-- [start:…]`` / ``[end:…]`` lines, as a whole file's
+    tab shows it (the in-browser runner's editors show the same)."""
+    return "".join(
+        line
+        for line in text.splitlines(keepends=True)
+        if not _SECTION_RE.match(line.rstrip("\r\n"))
+    )
+
+
 def _shown_line_numbers(
     block: Block, example: Example, path: Path, lines: list[str], section: str | None
 ) -> list[int]:

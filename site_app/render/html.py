@@ -68,7 +68,9 @@ def block_html(view: BlockView, highlight: Highlight) -> str:
             "requirements and the command that runs it.</span></p>"
         )
     if view.run_note is not None and view.answers:
-        out.append(f"<p>{run_controls(block, [s for s, _ in view.files], view.run_note)}</p>")
+        focus = answer_in_focus(view.answers)
+        controls = run_controls(block, [s for s, _ in view.files], view.run_note, focus)
+        out.append(f"<p>{controls}</p>")
     return "\n".join(out)
 
 
@@ -201,9 +203,20 @@ def _summary(block: Block, answers: Sequence[Shown]) -> str:
     )
 
 
-def run_controls(block: Block, files: Sequence[ShownFile], reason: str = "") -> str:
+# Methods that only read: a block's answer in focus is its first request that sends something.
+READS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def answer_in_focus(answers: Sequence[Shown]) -> int:
+    """Which answer a block is about, counted from 0: the first to a request that is
+    not a read (the POST of a form, not the GET that fetched it), else the first."""
+    return next((i for i, a in enumerate(answers) if a.request.method.upper() not in READS), 0)
+
+
+def run_controls(block: Block, files: Sequence[ShownFile], reason: str = "", focus: int = 0) -> str:
     """The in-browser runner's Run and Edit buttons and the block's job (an attribute);
     with a ``reason``, the example cannot run in a browser and the reason shows instead.
+    ``focus`` is the answer the runner's tabs open on (:func:`answer_in_focus`).
     ``runner/run.js`` gives it life."""
     if reason:
         note = html.escape(f"This example does not run in the browser: {reason}", quote=False)
@@ -212,13 +225,15 @@ def run_controls(block: Block, files: Sequence[ShownFile], reason: str = "") -> 
         "example": block.example,
         "edit": list(dict.fromkeys(shown.path for shown in files)),
         "requests": [_job_request(request) for request in block.requests],
+        "open": focus,
     }
     text = html.escape(json.dumps(job, ensure_ascii=False, sort_keys=True), quote=True)
     return (
         f'<span class="ffg-run" data-ffg-example="{html.escape(block.example)}" '
         f'data-ffg-job="{text}">'
         '<button type="button" class="md-button ffg-run-button" data-ffg-run>Run</button>'
-        '<button type="button" class="md-button ffg-edit-button" data-ffg-edit>Edit</button>'
+        '<button type="button" class="md-button ffg-edit-button" data-ffg-edit '
+        'aria-expanded="false">Edit</button>'
         '<span class="ffg-run-output"></span></span>'
     )
 

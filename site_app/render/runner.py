@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..author.sources import without_section_markers
 from ..errors import BuildFailed, Location, SiteAppError
 from ..model import Example, Output
 
@@ -155,10 +156,8 @@ def pyodide_files(project: Path) -> dict[str, Path]:
 
 
 def wheels(project: Path, cache: Path | None = None) -> list[Path]:
-    """Every wheel the runner installs, fetched or built once into the cache, checked by hash.
-
-    micropip comes first (the worker loads it before the others).
-    """
+    """Every wheel the runner installs, fetched or built once into the cache, checked by hash,
+    sorted by file name."""
     browser = project / "browser"
     cache = cache or project / ".cache" / "browser-wheels"
     cache.mkdir(parents=True, exist_ok=True)
@@ -185,14 +184,7 @@ def wheels(project: Path, cache: Path | None = None) -> list[Path]:
         )
     found = [_checked(pin, cache, project) for pin in pins]
     found += _built_from_source(project, cache)
-    micropip = [path for path in found if path.name.startswith("micropip-")]
-    if not micropip:
-        raise BrowserAssetsError(
-            "browser/requirements.txt does not pin micropip",
-            where=Location(_display(requirements, project)),
-            fix="add micropip==VERSION --hash=sha256:HEX; the worker installs wheels with it",
-        )
-    return micropip + sorted((p for p in found if p not in micropip), key=lambda p: p.name)
+    return sorted(found, key=lambda path: path.name)
 
 
 def install_runner(
@@ -225,12 +217,12 @@ def install_runner(
         written.append(_copy(path, destination, f"pycache/{path.name}"))
     manifest: dict[str, object] = {
         "pyodide": PYODIDE_VERSION,
-        "micropip": f"wheels/{found[0].name}",
         # By distribution name (as wheel files spell it): a job names what it needs.
-        "wheels": {_dist(wheel): f"wheels/{wheel.name}" for wheel in found[1:]},
+        "wheels": {_dist(wheel): f"wheels/{wheel.name}" for wheel in found},
     }
     if bytecode:
         manifest["pycache"] = {name: f"pycache/{path.name}" for name, path in bytecode.items()}
+    manifest.update(_contents(destination, written))
     text = json.dumps(manifest, indent=2, sort_keys=True) + "\n"
     target = destination / "manifest.json"
     if not target.is_file() or target.read_text(encoding="utf-8") != text:
@@ -239,15 +231,28 @@ def install_runner(
     return RunnerFiles(destination, tuple(written))
 
 
+def _contents(destination: Path, written: list[str]) -> dict[str, object]:
+    """What the worker reads from manifest.json about the files: each one's size (the
+    progress line's totals) and one digest of them all, which names the browser's
+    cache of this build's files (a new build, a new cache)."""
+    digest = hashlib.sha256()
+    sizes = {}
+    for name in sorted(written):
+        path = destination / name
+        digest.update(f"{name} {sha256_of(path)}\n".encode())
+        sizes[name] = path.stat().st_size
+    return {"digest": digest.hexdigest()[:20], "sizes": sizes}
+
+
 def precompiled(project: Path, found: list[Path], cache: Path | None = None) -> dict[str, Path]:
-    """Bytecode zips of the wheels (micropip aside), by distribution; compiled once, cached.
+    """Bytecode zips of the wheels, by distribution; compiled once, cached.
 
     The cache folder is named by the hash of everything that goes in: the
     runtime, the compiling script and every wheel.
     """
     runtime = pyodide_files(project)
     script = RUNNER_ASSETS / "precompile.mjs"
-    wheels_in = [wheel for wheel in found if not wheel.name.startswith("micropip-")]
+    wheels_in = list(found)
     digest = hashlib.sha256()
     for path in [runtime["pyodide.asm.wasm"], runtime["python_stdlib.zip"], script, *wheels_in]:
         digest.update(f"{path.name} {sha256_of(path)}\n".encode())
@@ -500,8 +505,6 @@ class Shipped:
         provides: dict[str, str] = {}
         requires: dict[str, list[str]] = {}
         for wheel in found:
-            if wheel.name.startswith("micropip-"):
-                continue
             modules, needs = wheel_contents(wheel)
             requires[_dist(wheel)] = needs
             for module in modules:
@@ -644,9 +647,13 @@ def example_job(example: Example, packages: list[str]) -> dict[str, Any]:
         relative = path.relative_to(example.directory).as_posix()
         data = path.read_bytes()
         try:
-            files[relative] = data.decode("utf-8")
+            text = data.decode("utf-8")
         except UnicodeDecodeError:
             files[relative] = {"base64": base64.b64encode(data).decode("ascii")}
+        else:
+            # The reader sees and edits a Python file as its tab shows it: no section
+            # markers, so a traceback's line numbers are the editor's.
+            files[relative] = without_section_markers(text) if path.suffix == ".py" else text
         mtimes[relative] = path.stat().st_mtime
     settings = example.settings
     return {

@@ -16,20 +16,7 @@ from tests.guide import built_guide
 from tests.helpers import ROOT
 
 from .checks import Problems
-from .site import DESKTOP, Site, guide_pages, serve
-
-# Playwright drives the system's Chromium; these tests never download a browser.
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from .site import CHROMIUM, CHROMIUM_ARGS, DESKTOP, Site, guide_pages, serve
 
 
 @pytest.fixture(scope="session")

@@ -10,6 +10,19 @@ from dataclasses import dataclass
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+# Playwright drives the system's Chromium; these tests never download a browser.
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
 # Where the plugin puts frozen example pages (its `examples_url` option).
 EXAMPLES = "examples"
 
@@ -55,6 +68,12 @@ class _PrefixHandler(_QuietHandler):
     """Serves the folder under a path prefix, as GitHub Pages serves a project site."""
 
     prefix = "/"
+    # Each path asked for and the status answered, when the caller keeps a log.
+    served: list[tuple[str, int]] | None = None
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        if self.served is not None:
+            self.served.append((self.path, int(code)))
 
     def translate_path(self, path: str) -> str:
         if not path.startswith(self.prefix):
@@ -63,9 +82,15 @@ class _PrefixHandler(_QuietHandler):
 
 
 @contextmanager
-def serve(directory: Path, prefix: str = "/") -> Iterator[str]:
-    """Serve a directory over HTTP on 127.0.0.1 under ``prefix``; yield its base URL."""
-    handler_class = type("Handler", (_PrefixHandler,), {"prefix": prefix})
+def serve(
+    directory: Path, prefix: str = "/", served: list[tuple[str, int]] | None = None
+) -> Iterator[str]:
+    """Serve a directory over HTTP on 127.0.0.1 under ``prefix``; yield its base URL.
+
+    With ``served``, each path a client asks for is appended to it with the status answered
+    (304: the client's copy is current, and no body is sent).
+    """
+    handler_class = type("Handler", (_PrefixHandler,), {"prefix": prefix, "served": served})
     handler = functools.partial(handler_class, directory=str(directory))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, name="site-server", daemon=True)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Page, expect
 
 from tests.helpers import ROOT
 
@@ -109,18 +109,23 @@ def audit(page: Page, axe_source: str, urls: list[str] | tuple[str, ...]) -> lis
         result: dict[str, Any] = page.evaluate(
             "() => axe.run(document, {resultTypes: ['violations']})"
         )
-        for rule in result["violations"]:
-            for node in rule["nodes"]:
-                found.append(
-                    Violation(
-                        url or "/",
-                        rule["id"],
-                        node["impact"] or rule["impact"],
-                        " ".join(map(str, node["target"])),
-                        node.get("failureSummary", "").replace("\n", " "),
-                    )
-                )
+        found += violations(url or "/", result)
     return found
+
+
+def violations(url: str, result: dict[str, Any]) -> list[Violation]:
+    """axe's result as one Violation per element."""
+    return [
+        Violation(
+            url,
+            rule["id"],
+            node["impact"] or rule["impact"],
+            " ".join(map(str, node["target"])),
+            node.get("failureSummary", "").replace("\n", " "),
+        )
+        for rule in result["violations"]
+        for node in rule["nodes"]
+    ]
 
 
 def report(found: list[Violation]) -> str:
@@ -164,3 +169,31 @@ def test_frozen_pages_pass_axe(page: Page, axe_source: str, guide: Site):
     urls = frozen_pages(guide)
     assert len(urls) > 10, f"too few frozen pages found under {guide.root / EXAMPLES}: {urls}"
     check(audit(page, axe_source, urls))
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_runner_s_editor_and_answers_pass_axe(
+    browser: Browser, axe_source: str, guide: Site, scheme: str
+) -> None:
+    """What the runner adds to a page once clicked: the open editor, its Reset, the
+    answers' tabs; and the Edit button once it has closed the editor again."""
+    context = browser.new_context(
+        base_url=guide.url, color_scheme=scheme, viewport={"width": 1280, "height": 800}
+    )
+    try:
+        page = context.new_page()
+        page.goto("forms/", wait_until="networkidle")
+        box = page.locator('.ffg-run[data-ffg-job*="vegetarian"]').first
+        box.locator("[data-ffg-edit]").click()
+        expect(box.locator("textarea").first).to_be_visible()
+        box.locator("[data-ffg-run]").click()
+        box.locator(".ffg-run-output .ffg-run-tabs").wait_for(timeout=180_000)
+        page.add_script_tag(content=axe_source)
+        scan = "box => axe.run(box, {resultTypes: ['violations']})"
+        found = violations("forms/ (runner, editor open)", box.evaluate(scan))
+        box.locator("[data-ffg-edit]").click()
+        expect(box.locator("textarea").first).to_be_hidden()
+        found += violations("forms/ (runner, editor closed)", box.evaluate(scan))
+    finally:
+        context.close()
+    check(found)

@@ -12,6 +12,7 @@ import ast
 import re
 import sys
 import time
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -21,7 +22,7 @@ from playwright.sync_api import BrowserContext, Locator, Page, expect
 from site_app.author.discover import discover
 from tests.helpers import ROOT
 
-from .site import Site
+from .site import Site, serve
 
 # Python loads once per page; a shared, loaded machine gets room, and the figures are printed.
 RUN_TIMEOUT_MS = 180_000
@@ -88,9 +89,9 @@ def hosts(context: BrowserContext) -> list[str]:
     return seen
 
 
-def _app_line(text: str) -> int:
-    lines = (ROOT / "snippets" / "json_api" / "app.py").read_text(encoding="utf-8").splitlines()
-    return next(number for number, line in enumerate(lines, 1) if text in line)
+def _line(source: str, text: str) -> int:
+    """The line of ``source`` (as the editor shows it) that holds ``text``, counted from 1."""
+    return next(number for number, line in enumerate(source.splitlines(), 1) if text in line)
 
 
 def _edit(box: Locator) -> tuple[Locator, Locator]:
@@ -126,7 +127,7 @@ def test_edit_run_break_and_reset(page: Page, guide: Site) -> None:
     _run(box)
     traceback = box.locator(".ffg-run-output .ffg-traceback")
     expect(traceback).to_contain_text("SyntaxError")
-    line = _app_line("def list_items():")
+    line = _line(original, "def list_items():")
     expect(traceback).to_have_attribute("data-ffg-where", f"snippets/json_api/app.py:{line}")
 
     # An exception in a view: the answer is a 500, with the reader's frame and line.
@@ -137,7 +138,7 @@ def test_edit_run_break_and_reset(page: Page, guide: Site) -> None:
     traceback = box.locator(".ffg-run-output .ffg-traceback")
     expect(traceback).to_contain_text("ZeroDivisionError")
     expect(traceback).to_contain_text(
-        f'File "snippets/json_api/app.py", line {_app_line("def list_items():") + 1}'
+        f'File "snippets/json_api/app.py", line {_line(original, "def list_items():") + 1}'
     )
 
     # Reset brings back the files and the requests, and the answers are the page's again.
@@ -174,6 +175,162 @@ def test_a_reader_submits_the_form_with_values_of_their_own(page: Page, guide: S
         requests.fill(lines)
         _run(box)
         expect(box.locator(".ffg-run-output .ffg-traceback")).to_contain_text(message)
+
+
+def test_edit_opens_and_closes_the_editor_and_run_runs_what_the_reader_sees(
+    page: Page, guide: Site
+) -> None:
+    page.goto("json-api/")
+    box = page.locator(".ffg-run").first
+    button = box.locator("[data-ffg-edit]")
+    expect(button).to_have_attribute("aria-expanded", "false")
+    code, _ = _edit(box)
+    expect(button).to_have_attribute("aria-expanded", "true")
+    expect(button).to_have_attribute("aria-controls", re.compile(r"^ffg-edit-\d+$"))
+    original = code.input_value()
+    code.fill(original.replace('"kettle"', '"copper kettle"'))
+
+    # Closed, the editor keeps its text, and Run runs the page's code.
+    button.click()
+    expect(code).to_be_hidden()
+    expect(button).to_have_attribute("aria-expanded", "false")
+    _run(box)
+    seen = box.evaluate(COMPARED)
+    assert seen["ran"] == seen["captured"]
+
+    # Opened again: the edit is there, and it runs.
+    button.click()
+    expect(code).to_be_visible()
+    expect(code).to_be_focused()
+    _run(box)
+    expect(box.locator(".ffg-run-output .ffg-run-code code").first).to_contain_text(
+        '"copper kettle"'
+    )
+
+
+def test_the_editor_never_shows_section_markers(page: Page, guide: Site) -> None:
+    """database/app.py marks sections for the page's tabs; the reader edits it without them."""
+    marked = (ROOT / "snippets" / "database" / "app.py").read_text(encoding="utf-8")
+    assert "# --8<-- [start:" in marked
+    page.goto("database/")
+    box = page.locator('.ffg-run[data-ffg-example="database"]').first
+    box.locator("[data-ffg-edit]").click()
+    code = box.locator('textarea[data-ffg-file="app.py"]')
+    expect(code).to_be_visible()
+    text = code.input_value()
+    assert "--8<--" not in text
+    kept = [line for line in marked.splitlines() if "--8<--" not in line]
+    assert text.splitlines() == kept
+
+
+def test_the_answers_open_on_the_request_the_block_is_about(page: Page, guide: Site) -> None:
+    """GET the form, submit it, GET the page again: the tab that opens is the POST."""
+    page.goto("forms/")
+    box = page.locator('.ffg-run[data-ffg-job*="vegetarian"]').first
+    _run(box)
+    checked = box.locator(".ffg-run-output .tabbed-set > input:checked")
+    label = box.locator(f'.ffg-run-output label[for="{checked.get_attribute("id")}"]')
+    expect(label).to_have_text("POST /reply/ → 302")
+    expect(box.locator(".ffg-run-output .tabbed-block").nth(1)).to_be_visible()
+    expect(box.locator(".ffg-run-output .tabbed-block").nth(0)).to_be_hidden()
+
+    # A list of requests the reader wrote opens on its first answer.
+    box.locator("[data-ffg-edit]").click()
+    box.locator("textarea[data-ffg-requests]").fill('GET /reply/\nSUBMIT {"name": "Grace"}')
+    _run(box)
+    expect(box.locator(".ffg-run-output .tabbed-block").nth(0)).to_be_visible()
+
+
+# Every text the status line takes while the first click loads Python.
+WATCH_STATUS = """box => {
+  window.ffgStatus = [];
+  new MutationObserver(() => {
+    for (const line of box.querySelectorAll('.ffg-status')) {
+      window.ffgStatus.push([line.textContent, line.getAttribute('aria-live')]);
+    }
+  }).observe(box, {subtree: true, childList: true, characterData: true});
+}"""
+
+
+def _megabytes(path: Path) -> str:
+    return f"{path.stat().st_size / 1e6:.1f} MB"
+
+
+def test_the_first_click_says_what_it_downloads_and_how_much(page: Page, guide: Site) -> None:
+    page.goto("json-api/")
+    box = page.locator(".ffg-run").first
+    box.evaluate(WATCH_STATUS)
+    _run(box)
+    lines = page.evaluate("window.ffgStatus")
+    assert lines
+    assert all(live == "polite" for _, live in lines), lines
+    wasm = _megabytes(guide.root / "runner" / "pyodide" / "pyodide.asm.wasm")
+    stdlib = _megabytes(guide.root / "runner" / "pyodide" / "python_stdlib.zip")
+    texts = [text for text, _ in lines]
+    # Each file by name, with its bytes so far and its size, after the total.
+    for name, total in (("pyodide.asm.wasm", wasm), ("python_stdlib.zip", stdlib)):
+        line = re.compile(
+            rf"^Downloading [\d.]+ [kM]B of [\d.]+ MB: .*{re.escape(name)} [\d.]+ [kM]B of {total}"
+        )
+        assert any(line.search(text) for text in texts), (name, texts)
+
+
+CLICKED = """box => new Promise((resolve) => {
+    box.addEventListener('ffg-answers', (e) => resolve(e.detail.timings), {once: true});
+    box.addEventListener('ffg-failed', (e) => resolve({failed: e.detail.message}), {once: true});
+    box.querySelector('[data-ffg-run]').click();
+})"""
+
+
+def test_the_runtime_is_fetched_once_per_visit(context: BrowserContext, guide: Site) -> None:
+    """Pages of one browser: a second tab's first click uses the Python the first tab
+    loaded; a page that loads Python anew reads it and the wheels from the browser's
+    cache. The server sends none of the runner's files again (a 304, the browser
+    checking that its copy of a script is current, sends no body)."""
+    served: list[tuple[str, int]] = []
+    prefix = urlsplit(guide.url).path
+
+    def sent_again() -> list[str]:
+        # manifest.json is asked at every load (a new build starts a new cache), and a
+        # page's example may be another one, with files of its own.
+        return [
+            path
+            for path, status in served
+            if "/runner/" in path
+            and status != 304
+            and not path.endswith("/manifest.json")
+            and "/runner/examples/" not in path
+        ]
+
+    with serve(guide.root, prefix, served) as url:
+        first = context.new_page()
+        first.goto(url + "json-api/")
+        booted = first.locator(".ffg-run").first.evaluate(CLICKED)
+        assert "load" in booted, booted  # this click loaded Python
+        sent = [path for path, status in served if "/runner/" in path and status == 200]
+        assert any(path.endswith("/pyodide.asm.wasm") for path in sent), sent
+        assert any("/wheels/flask-" in path for path in sent), sent
+
+        served.clear()
+        second = context.new_page()
+        second.goto(url + "quickstart/")
+        shared = second.locator(".ffg-run").first.evaluate(CLICKED)
+        assert "failed" not in shared, shared
+        assert "load" not in shared, shared  # the first tab's Python answered
+        assert sent_again() == []
+
+        # A page with a worker of its own (or a reload) loads Python again, from the cache.
+        served.clear()
+        third = context.new_page()
+        third.add_init_script("delete window.SharedWorker;")
+        third.goto(url + "json-api/")
+        own = third.locator(".ffg-run").first.evaluate(CLICKED)
+        assert "load" in own, own
+        assert sent_again() == []
+        print(
+            f"second tab {shared['click'] / 1000:.2f} s, own worker {own['click'] / 1000:.2f} s",
+            file=sys.stderr,
+        )
 
 
 def test_an_example_that_cannot_run_says_why(page: Page, guide: Site) -> None:
@@ -350,6 +507,9 @@ def test_every_runnable_block_answers_as_its_tabs_show_then_edits_breaks_and_res
     an edited value shows in them; broken code gives a traceback at the reader's
     line; Reset brings the captured answers back. Nothing of the runner loads
     before the first click, and nothing comes from another host."""
+    # Playwright sees no request of a SharedWorker: here the runner takes the page's own
+    # Worker (the same worker.js, fetching the same files), so every request is seen.
+    page.add_init_script("delete window.SharedWorker;")
     chapters = sorted({chapter for chapter, _, _ in _run_blocks(guide)})[group::GROUPS]
     problems: list[str] = []
     for chapter in chapters:
@@ -370,6 +530,7 @@ def test_every_runnable_block_answers_as_its_tabs_show_then_edits_breaks_and_res
             problems += _edit_break_and_reset(box, chapter, index, name, where)
         print(f"{chapter}: first click and re-runs took {', '.join(figures)} s", file=sys.stderr)
     here = urlsplit(guide.url).netloc
+    assert any(url.endswith("/runner/pyodide/pyodide.asm.wasm") for url in hosts), "worker unseen"
     others = sorted({urlsplit(url).netloc for url in hosts} - {here, ""})
     assert not problems, "\n".join(problems)
     assert others == [], f"requests to another host: {others}"

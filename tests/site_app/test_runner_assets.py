@@ -61,7 +61,6 @@ def _runtime(project: Path, version: str = PYODIDE_VERSION) -> None:
 
 
 WHEELS = {
-    "micropip-0.11.1-py3-none-any.whl": b"micropip",
     "zeta-2.0-py3-none-any.whl": b"zeta",
     "flask_demo-1.0-py3-none-any.whl": b"demo",
 }
@@ -92,7 +91,7 @@ def test_a_wheel_whose_hash_differs_stops_with_the_pin(tmp_path: Path) -> None:
     with pytest.raises(BrowserAssetsError) as caught:
         wheels(project)
     message = str(caught.value)
-    assert message.startswith("browser/requirements.txt:3: ")
+    assert message.startswith("browser/requirements.txt:2: ")
     assert f"has sha256 {_sha(b'tampered')}" in message
     assert f"zeta==2.0 is pinned to {_sha(b'zeta')}" in message
     assert "delete .cache/browser-wheels/zeta-2.0-py3-none-any.whl" in message
@@ -103,13 +102,6 @@ def test_an_unreadable_pin_names_its_line(tmp_path: Path) -> None:
     path.write_text("# pins\n\nflask>=3.0\n")
     with pytest.raises(BrowserAssetsError, match=r"requirements.txt:3: cannot read 'flask>=3.0'"):
         read_pins(path, tmp_path)
-
-
-def test_without_micropip_the_worker_could_not_install(tmp_path: Path) -> None:
-    rest = {k: v for k, v in WHEELS.items() if not k.startswith("micropip")}
-    project = _project(tmp_path, rest, rest)
-    with pytest.raises(BrowserAssetsError, match="does not pin micropip"):
-        wheels(project)
 
 
 def test_a_wheel_built_from_source_is_checked_against_built_txt(tmp_path: Path) -> None:
@@ -138,13 +130,19 @@ def test_install_runner_writes_the_same_folder_every_time(tmp_path: Path) -> Non
     (destination / "kept.txt").write_text("not ours")
     copied = install_runner(destination, project, compiled=False)
     manifest = json.loads((destination / "manifest.json").read_text())
+    digest, sizes = manifest.pop("digest"), manifest.pop("sizes")
     assert manifest == {
-        "micropip": "wheels/micropip-0.11.1-py3-none-any.whl",
         "pyodide": PYODIDE_VERSION,
         "wheels": {
             "flask_demo": "wheels/flask_demo-1.0-py3-none-any.whl",
             "zeta": "wheels/zeta-2.0-py3-none-any.whl",
         },
+    }
+    # Every file the worker fetches, with its size: the progress line's totals.
+    assert sizes == {
+        path.relative_to(destination).as_posix(): path.stat().st_size
+        for path in destination.rglob("*")
+        if path.is_file() and path.name not in ("manifest.json", "kept.txt")
     }
     for name in PYODIDE_FILES:
         assert (destination / "pyodide" / name).read_bytes() == f"runtime file {name}".encode()
@@ -167,6 +165,15 @@ def test_install_runner_writes_the_same_folder_every_time(tmp_path: Path) -> Non
     assert again.files == copied.files
     assert {p: p.read_bytes() for p in destination.rglob("*") if p.is_file()} == before
 
+    # Another wheel is another build: the digest, which names the browser's cache, changes.
+    (project / ".cache" / "browser-wheels" / "zeta-2.0-py3-none-any.whl").write_bytes(b"zeta 2")
+    (project / "browser" / "requirements.txt").write_text(
+        f"zeta==2.0 --hash=sha256:{_sha(b'zeta 2')}\n"
+        f"flask_demo==1.0 --hash=sha256:{_sha(b'demo')}\n"
+    )
+    install_runner(destination, project, compiled=False)
+    assert json.loads((destination / "manifest.json").read_text())["digest"] != digest
+
 
 def test_the_pins_are_the_versions_the_build_runs() -> None:
     """An unedited example answers alike in the browser only on the same library versions."""
@@ -175,7 +182,7 @@ def test_the_pins_are_the_versions_the_build_runs() -> None:
     differ = [
         f"{pin.name}: pinned {pin.version}, installed {importlib.metadata.version(pin.name)}"
         for pin in pins
-        if pin.name != "micropip" and importlib.metadata.version(pin.name) != pin.version
+        if importlib.metadata.version(pin.name) != pin.version
     ]
     assert differ == [], "update browser/requirements.txt (and its hashes): " + "; ".join(differ)
 
@@ -228,7 +235,6 @@ def test_pip_fetches_what_the_cache_lacks(tmp_path: Path, monkeypatch: pytest.Mo
     monkeypatch.setenv("PIP_FIND_LINKS", str(index))
     found = wheels(project)
     assert [path.name for path in found] == [
-        "micropip-0.11.1-py3-none-any.whl",
         "flask_demo-1.0-py3-none-any.whl",
         "zeta-2.0-py3-none-any.whl",
     ]

@@ -15,8 +15,8 @@ import pytest
 
 from site_app.author.discover import discover
 from site_app.errors import BuildFailed
-from site_app.model import Block, Request, ShownFile, Submit, Upload
-from site_app.render.html import run_controls
+from site_app.model import Block, Request, Response, Shown, ShownFile, Submit, Upload
+from site_app.render.html import answer_in_focus, run_controls
 from site_app.render.runner import Shipped, check_imports, example_job, wheel_contents
 
 STDLIB = frozenset(sys.stdlib_module_names)
@@ -111,6 +111,24 @@ def test_a_job_holds_every_file_setup_config_and_packages(project) -> None:
     )
 
 
+def test_a_job_shows_python_files_without_section_markers(project) -> None:
+    """The reader edits a file as its tab shows it: the --8<-- markers are for pages."""
+    marked = (
+        "from flask import Flask\n"
+        "# --8<-- [start:app]\n"
+        "app = Flask(__name__)\n"
+        "# --8<-- [end:app]\n"
+        'NOTE = "--8<-- stays in a string"\n'
+    )
+    project.example("marked", {"app.py": marked, "static/note.txt": "# --8<-- [start:x]\n"})
+    job = example_job(discover(project.snippets)["marked"], ["flask"])
+    assert job["files"]["app.py"] == (
+        'from flask import Flask\napp = Flask(__name__)\nNOTE = "--8<-- stays in a string"\n'
+    )
+    # A file an app may serve as it is keeps its bytes: the answers must not change.
+    assert job["files"]["static/note.txt"] == "# --8<-- [start:x]\n"
+
+
 DJANGO_APP = """\
 from django.conf import settings
 from django.http import JsonResponse
@@ -181,7 +199,9 @@ def test_run_controls_carry_the_requests_and_the_files_to_edit() -> None:
         "files": [],
     }
     assert "data-ffg-run>Run</button>" in text
-    assert "data-ffg-edit>Edit</button>" in text
+    # The editor opens and closes with this button: it says whether it is open.
+    assert 'data-ffg-edit aria-expanded="false">Edit</button>' in text
+    assert job["open"] == 0
 
 
 def test_run_controls_carry_a_submitted_form_and_its_uploads() -> None:
@@ -220,3 +240,29 @@ def test_run_controls_show_the_reason_instead_of_a_button() -> None:
     assert text.startswith('<span class="ffg-run-note ffg-run-off">')
     assert html.escape("This example does not run in the browser: it needs <pandas>") in text
     assert "data-ffg-run" not in text
+
+
+def _answer(method: str, status: int = 200) -> Shown:
+    response = Response(status, str(status), "text/plain", "text/plain", (), b"")
+    return Shown(Request(method, "/"), response)
+
+
+@pytest.mark.parametrize(
+    ("methods", "focus"),
+    [
+        (["GET", "POST", "GET"], 1),  # the form's POST, not the GET that fetched it
+        (["GET", "HEAD", "DELETE", "PUT"], 2),
+        (["GET", "GET"], 0),
+        (["post"], 0),
+    ],
+)
+def test_the_answer_in_focus_is_the_first_that_sends_something(
+    methods: list[str], focus: int
+) -> None:
+    assert answer_in_focus([_answer(method) for method in methods]) == focus
+
+
+def test_run_controls_tell_the_runner_which_answer_to_open() -> None:
+    text = run_controls(_block(), [], focus=1)
+    job = json.loads(html.unescape(re.search(r'data-ffg-job="([^"]*)"', text)[1]))
+    assert job["open"] == 1

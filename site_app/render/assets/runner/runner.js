@@ -5,15 +5,17 @@
 // The build (render/html.py, run_controls) writes after a block's tabs:
 //   <p><span class="ffg-run" data-ffg-example="json_api" data-ffg-job='{"example",
 //       "edit": [files], "requests": [{"method", "path", "json" (JSON text), "form",
-//       "headers", "status", "show", "submit" ({form, fields} or null), "files"}]}'>
-//     <button data-ffg-run>Run</button> <button data-ffg-edit>Edit</button>
+//       "headers", "status", "show", "submit" ({form, fields} or null), "files"}],
+//       "open": the answer the block is about (render/html.py, answer_in_focus)}'>
+//     <button data-ffg-run>Run</button> <button data-ffg-edit aria-expanded>Edit</button>
 //     <span class="ffg-run-output"></span>
 //   </span></p>
 // and, next to this file, examples/<name>.json: every file of the example, its
 // setup commands, config and the wheels it needs.
 //
 // The first Run starts one Web Worker (worker.js, next to this file), which
-// loads Python; later clicks reuse it. The answers are shown as tabs, one per
+// loads Python; later clicks reuse it. It is a SharedWorker where the browser
+// has them: every page of the site open in the browser then uses one Python. The answers are shown as tabs, one per
 // request, in the same text the build's tabs show (render/html.py,
 // _request_body). The output element then gets an "ffg-answers" event whose
 // detail is {result, timings}.
@@ -25,39 +27,84 @@
   let worker = null;
   let nextId = 1;
   let tabSets = 0;
+  let editors = 0;
   const pending = new Map();
   const examples = new Map(); // name -> promise of examples/<name>.json
 
-  function startWorker() {
-    worker = new Worker(new URL("worker.js", here), { type: "module", name: "ffg-runner" });
-    worker.onmessage = (event) => {
-      const { id, kind } = event.data;
-      const waiting = pending.get(id);
-      if (!waiting) return;
-      if (kind === "status") {
-        waiting.onStatus(event.data.text);
-      } else {
-        pending.delete(id);
-        if (kind === "result") waiting.resolve(event.data);
-        else waiting.reject(new Error(event.data.message));
+  function answered(event) {
+    const { id, kind } = event.data;
+    const waiting = pending.get(id);
+    if (!waiting) return;
+    if (kind === "status") {
+      waiting.onStatus(event.data.text);
+    } else if (kind === "progress") {
+      waiting.onStatus(downloading(event.data.files));
+    } else {
+      pending.delete(id);
+      if (kind === "result") waiting.resolve(event.data);
+      else waiting.reject(new Error(event.data.message));
+    }
+  }
+
+  function failed(event) {
+    const message = `the runner could not start: ${event.message || "worker.js failed to load"}`;
+    for (const waiting of pending.values()) waiting.reject(new Error(message));
+    pending.clear();
+    worker = null;
+  }
+
+  /** The worker, shared by every page of this site open in the browser where the browser
+   * can share one (a second tab's first click finds Python loaded), else this page's own.
+   * Its name holds the build's digest: a page of a new build never talks to an old worker. */
+  async function startWorker() {
+    const url = new URL("worker.js", here);
+    const answer = await fetch(new URL("manifest.json", here), { cache: "no-cache" });
+    if (!answer.ok) throw new Error(`${answer.url} answered ${answer.status}`);
+    const name = `ffg-runner ${(await answer.json()).digest}`;
+    if (typeof SharedWorker === "function") {
+      try {
+        const shared = new SharedWorker(url, { type: "module", name });
+        shared.onerror = failed;
+        shared.port.onmessage = answered;
+        shared.port.start();
+        return shared.port;
+      } catch {
+        // Refused here (a sandboxed frame, storage turned off): a worker of the page's own.
       }
-    };
-    worker.onerror = (event) => {
-      const message = `the runner could not start: ${event.message || "worker.js failed to load"}`;
-      for (const waiting of pending.values()) waiting.reject(new Error(message));
-      pending.clear();
-      worker = null;
-    };
+    }
+    const own = new Worker(url, { type: "module", name });
+    own.onmessage = answered;
+    own.onerror = failed;
+    return own;
   }
 
   /** Run a job in the worker; resolves to {result, timings}. */
-  function run(job, onStatus = () => {}) {
-    if (worker === null) startWorker();
+  async function run(job, onStatus = () => {}) {
+    if (worker === null) {
+      worker = startWorker();
+      worker.catch(() => (worker = null));
+    }
+    const port = await worker;
     const id = nextId++;
     return new Promise((resolve, reject) => {
       pending.set(id, { resolve, reject, onStatus });
-      worker.postMessage({ id, job });
+      port.postMessage({ id, job });
     });
+  }
+
+  const size = (bytes) =>
+    bytes >= 1e6 ? `${(bytes / 1e6).toFixed(1)} MB` : `${Math.round(bytes / 1e3)} kB`;
+
+  /** The progress line: "Downloading 3.1 MB of 16.7 MB: pyodide.asm.wasm 2.0 MB of 9.6 MB, …". */
+  function downloading(files) {
+    if (!files.length) return "Loading Python…";
+    const loaded = files.reduce((sum, [, bytes]) => sum + bytes, 0);
+    const total = files.reduce((sum, [, bytes, all]) => sum + Math.max(bytes, all), 0);
+    const each = files.map(([name, bytes, all]) => {
+      const file = name.split("/").pop();
+      return all ? `${file} ${size(bytes)} of ${size(all)}` : `${file} ${size(bytes)}`;
+    });
+    return `Downloading ${size(loaded)} of ${size(total)}: ${each.join(", ")}`;
   }
 
   function example(name) {
@@ -212,12 +259,15 @@
     const job = blockJob(box);
     const shipped = await example(job.example);
     const files = { ...shipped.files };
-    for (const editor of box.querySelectorAll("textarea[data-ffg-file]")) {
-      files[editor.dataset.ffgFile] = editor.value;
-    }
-    const requestEditor = box.querySelector("textarea[data-ffg-requests]");
+    // What runs is what the reader sees: the editors while they are open, else the page's.
+    const panel = box.querySelector(":scope > .ffg-edit:not([hidden])");
+    const editors = panel ? panel.querySelectorAll("textarea[data-ffg-file]") : [];
+    for (const editor of editors) files[editor.dataset.ffgFile] = editor.value;
+    const requestEditor = panel && panel.querySelector("textarea[data-ffg-requests]");
     const requests = requestEditor ? readRequests(requestEditor.value, job.requests) : job.requests;
-    return { ...shipped, files, requests };
+    // The block's own requests open on the answer it is about; a list the reader wrote, on its first.
+    const own = requests.length === job.requests.length && requests.every((r, i) => r === job.requests[i]);
+    return { ...shipped, files, requests, open: own ? job.open || 0 : 0 };
   }
 
   // --- Answers, as the build's tabs show them --------------------------------------------
@@ -256,7 +306,10 @@
     box.append(element("span", "filename", title));
     const pre = element("pre");
     // As an HTML parser reads the page's own code blocks: CR LF and a lone CR become LF.
-    pre.append(element("code", "", text.replace(/\r\n?/g, "\n")));
+    const lines = element("code", "", text.replace(/\r\n?/g, "\n"));
+    // A long line scrolls: a keyboard reaches it, as Material makes the page's own code blocks.
+    lines.tabIndex = 0;
+    pre.append(lines);
     box.append(pre);
     return box;
   }
@@ -269,7 +322,7 @@
   }
 
   /** Tabs as Material's alternate style draws them: radio inputs, labels, blocks. */
-  function tabs(panes) {
+  function tabs(panes, open) {
     const set = element("div", "tabbed-set tabbed-alternate ffg-run-tabs");
     const name = `ffg-run-${++tabSets}`;
     set.dataset.tabs = `${tabSets}:${panes.length}`;
@@ -280,7 +333,7 @@
       input.type = "radio";
       input.name = name;
       input.id = `${name}-${index + 1}`;
-      input.checked = index === 0;
+      input.checked = index === Math.min(open, panes.length - 1);
       set.append(input);
       const label = element("label", "", title);
       label.htmlFor = input.id;
@@ -293,7 +346,7 @@
     return set;
   }
 
-  function render(output, result, requests) {
+  function render(output, result, requests, open) {
     const panes = result.answers.map((answer, index) => {
       const nodes = [code("Response", responseText(answer, requests[index] || {}))];
       if (isHtml(answer)) nodes.push(code("Response body", trimEnd(answer.pretty)));
@@ -309,7 +362,7 @@
       return [`${answer.method} ${answer.path} → ${answer.status_code}`, nodes];
     });
     output.replaceChildren();
-    if (panes.length) output.append(tabs(panes));
+    if (panes.length) output.append(tabs(panes, open));
     if (result.error) output.append(traceback(result.error));
     if (!panes.length && !result.error) output.append(element("p", "ffg-status", "No requests to send."));
   }
@@ -328,7 +381,7 @@
         status.textContent = text;
       });
       answer.timings.click = performance.now() - started;
-      render(output, answer.result, job.requests);
+      render(output, answer.result, job.requests, job.open);
       output.dispatchEvent(new CustomEvent("ffg-answers", { detail: answer, bubbles: true }));
     } catch (error) {
       const message = String(error.message);
@@ -355,14 +408,24 @@
     return field;
   }
 
+  /** Edit opens the editors, and closes them again: a closed editor keeps its text, and
+   * Run then runs the page's code, as the reader sees it. */
   async function edit(button) {
     const box = button.closest(".ffg-run");
-    if (box.querySelector(":scope > .ffg-edit")) return;
+    const open = box.querySelector(":scope > .ffg-edit");
+    if (open) {
+      open.hidden = !open.hidden;
+      button.setAttribute("aria-expanded", String(!open.hidden));
+      button.textContent = open.hidden ? "Edit" : "Close the editor";
+      if (!open.hidden) open.querySelector("textarea").focus();
+      return;
+    }
     const job = blockJob(box);
     button.disabled = true;
     try {
       const shipped = await example(job.example);
       const panel = element("div", "ffg-edit");
+      panel.id = `ffg-edit-${++editors}`;
       for (const name of job.edit) {
         const text = shipped.files[name];
         if (typeof text === "string") {
@@ -376,7 +439,9 @@
       reset.dataset.ffgReset = "";
       panel.append(reset);
       box.querySelector(":scope > .ffg-run-output").before(panel);
-      button.hidden = true;
+      button.setAttribute("aria-controls", panel.id);
+      button.setAttribute("aria-expanded", "true");
+      button.textContent = "Close the editor";
       panel.querySelector("textarea").focus();
     } catch (error) {
       box
