@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -402,39 +403,105 @@ def test_nothing_an_example_starts_outlives_it(project, spawn):
     ]
 
 
-@contained
+# Both ways a worker is kept to its folders: bubblewrap where the machine allows
+# it, and the worker's own guard alone (the plugin's `contain: false`, or no bubblewrap).
+MODES = [
+    pytest.param({}, id="bubblewrap", marks=contained),
+    pytest.param({"contain": False}, id="guard-only"),
+]
+WRITER = (
+    HEAD + "from pathlib import Path\nimport sqlite3\nROOT = Path(__file__).resolve().parents[2]\n"
+)
+
+
+def _project_files(project) -> dict[str, bytes]:
+    return {
+        p.relative_to(project.root).as_posix(): p.read_bytes() if p.is_file() else b"/"
+        for p in project.root.rglob("*")
+        if ".cache" not in p.parts
+    }
+
+
+def _writer(project, write: str, options: dict[str, object]):
+    """Build an example whose view runs ``write``; the build's errors, and whether the
+    project (all but the cache) is byte for byte what it was."""
+    (project.root / "site").mkdir()
+    (project.root / "site" / "index.html").write_text("<p>the last good site</p>")
+    (project.root / "docs").mkdir()
+    (project.root / "docs" / "index.md").write_text("# Kept\n")
+    app = WRITER + view(write + "\nreturn 'x'").split("app = Flask(__name__)\n", 1)[1]
+    project.example("writes", {"app.py": app})
+    before = _project_files(project)
+    errors = failure(project, Case("writes", app, "a.md:4", "", "", options=options))
+    return errors, _project_files(project) == before
+
+
+@pytest.mark.parametrize("options", MODES)
 @pytest.mark.parametrize(
     ("write", "named"),
     [
         ("open(ROOT / 'site' / 'injected.html', 'w')", "site/injected.html"),
+        ("(ROOT / 'site' / 'index.html').write_text('defaced')", "site/index.html"),
         ("open(ROOT / 'docs' / 'index.md', 'w')", "docs/index.md"),
+        ("os.remove(ROOT / 'docs' / 'index.md')", "docs/index.md"),
         ("os.chdir(ROOT)\nopen('left-behind.txt', 'w')", "left-behind.txt"),
+        (
+            "open(os.path.join(app.instance_path, '..', '..', 'escaped.txt'), 'w')",
+            "escaped.txt",
+        ),
         ("open(Path(__file__).parent / 'log.txt', 'w')", "snippets/writes/log.txt"),
         ("open('/tmp/hostile-example-write.txt', 'w')", "/tmp/hostile-example-write.txt"),
+        ("sqlite3.connect(ROOT / 'made.db').execute('create table t (x)')", "made.db"),
     ],
-    ids=["site", "docs", "chdir", "own-folder", "tmp"],
+    ids=[
+        "site",
+        "site-page",
+        "docs",
+        "docs-removed",
+        "chdir",
+        "dot-dot",
+        "own-folder",
+        "tmp",
+        "sqlite",
+    ],
 )
-def test_a_write_outside_the_instance_folder_fails_naming_the_file(project, write, named):
-    (project.root / "site").mkdir()
-    (project.root / "docs").mkdir()
-    (project.root / "docs" / "index.md").write_text("# Kept\n")
-    app = HEAD + "from pathlib import Path\nROOT = Path(__file__).resolve().parents[2]\n"
-    app += view(write + "\nreturn 'x'").split("app = Flask(__name__)\n", 1)[1]
-    project.example("writes", {"app.py": app})
-    before = sorted(
-        p.relative_to(project.root) for p in project.root.rglob("*") if ".cache" not in p.parts
-    )
-    errors = failure(project, Case("writes", app, "a.md:4", "", ""))
+def test_a_write_outside_the_instance_folder_fails_naming_the_file(project, write, named, options):
+    errors, unchanged = _writer(project, write, options)
     assert any(
         named in e.what
         and "outside its instance folder, which the build's sandbox refused" in e.what
         for e in errors
     ), [e.message for e in errors]
-    after = sorted(
-        p.relative_to(project.root) for p in project.root.rglob("*") if ".cache" not in p.parts
+    assert unchanged
+
+
+@pytest.mark.parametrize("options", MODES)
+def test_a_refused_write_fails_the_build_even_when_the_example_catches_it(project, options):
+    errors, unchanged = _writer(
+        project,
+        "try:\n    open(ROOT / 'docs' / 'index.md', 'w')\nexcept OSError:\n    pass",
+        options,
     )
-    assert after == before
-    assert (project.root / "docs" / "index.md").read_text() == "# Kept\n"
+    assert [e.what for e in errors] == [
+        "example 'writes' tried to write outside its instance folder, and the build refused "
+        "it: docs/index.md"
+    ]
+    assert str(errors[0].where) == "snippets/writes/app.py"
+    assert "app.instance_path" in errors[0].fix
+    assert unchanged
+
+
+def test_without_bubblewrap_a_changed_sqlite_file_outside_is_named(project):
+    """SQLite writes in C, past the guard: reading a database is allowed, a change is named."""
+    sqlite3.connect(project.root / "data.db").execute("create table t (x)").connection.close()
+    errors, _ = _writer(
+        project,
+        "db = sqlite3.connect(ROOT / 'data.db')\ndb.execute('insert into t values (1)')\ndb.commit()",
+        {"contain": False},
+    )
+    assert [e.what for e in errors] == [
+        "example 'writes' changed a SQLite database outside its instance folder: data.db"
+    ]
 
 
 @contained
@@ -476,7 +543,10 @@ def test_without_bubblewrap_the_log_says_writes_are_detected(project):
         {"a.md": PAGE.format(name="said", requests="  - GET /")}
     )
     (line,) = [m for m in logged if m.startswith("workers: ")]
-    assert "no sandbox (bubblewrap unavailable or off): writes detected after each example" in line
+    assert (
+        "no sandbox (bubblewrap unavailable or off): Python's writes outside the cache "
+        "refused by an audit hook, the examples' folder checked after each example" in line
+    )
 
 
 def test_the_allowlist_keeps_only_what_a_worker_needs():
