@@ -95,6 +95,7 @@ def settings_from(options: Mapping[str, Any], root: Path) -> Settings:
         workers=int(options.get("workers", _DEFAULTS.workers)),
         timeout=float(options.get("timeout", _DEFAULTS.timeout)),
         contain=bool(options.get("contain", _DEFAULTS.contain)),
+        answer_limit=int(options.get("answer_limit", _DEFAULTS.answer_limit)),
     )
 
 

@@ -473,7 +473,7 @@ def _capture(job: Job, block: BlockRequests) -> list[Captured]:
     with contextlib.ExitStack() as stack:
         client: Client
         if example.settings.is_flask:
-            client = FlaskTestClient(stack.enter_context(_fresh_app(job)))
+            client = FlaskTestClient(stack.enter_context(_fresh_app(job)), settings.answer_limit)
         else:
             stack.enter_context(
                 isolated_modules(settings.snippets_dir.name, settings.snippets_dir.parent)
@@ -486,8 +486,10 @@ def _capture(job: Job, block: BlockRequests) -> list[Captured]:
             held = _cookies_of(client)
             response = _send(block, index, example, client, request)
             body = None
-            # Only a Flask example is frozen, so only its pages and images get previews.
-            if isinstance(client, FlaskTestClient) and request.method == "GET" and response.body:
+            # Only a Flask example is frozen, so only its pages and images get previews;
+            # an answer over the limit gets none (it would be read whole to make one).
+            whole = 0 < len(response.body) <= settings.answer_limit
+            if isinstance(client, FlaskTestClient) and request.method == "GET" and whole:
                 # A redirect's body is a stub whose link points at the live
                 # app's root; the Location header says all there is to say.
                 if response.is_html and not 300 <= response.status_code < 400:
@@ -704,15 +706,17 @@ def _as_browser_sends(path: str) -> str:
 def _bounded(response: Response, limit: int) -> Response:
     """The answer as a page shows it: at most ``limit`` bytes, and a note when cut.
 
-    The frozen page (if any) stays whole; only what the page shows, and what
-    crosses back to the build, is bounded.
+    A Flask example's answer arrives read no further than ``limit + 1`` bytes
+    (:func:`~site_app.execute.capture.perform`): its size is its Content-Length
+    when it sent one. The frozen page (if any) stays whole; only what the page
+    shows, and what crosses back to the build, is bounded.
     """
     if len(response.body) <= limit:
         return response
-    note = (
-        f"\n[cut by the build: the answer was {len(response.body):,} bytes; the page shows "
-        f"the first {limit:,}]\n"
-    )
+    length = response.header("Content-Length") or ""
+    size = int(length) if length.isdigit() and int(length) >= len(response.body) else None
+    was = f"{size:,} bytes" if size is not None else f"more than {limit:,} bytes"
+    note = f"\n[cut by the build: the answer was {was}; the page shows the first {limit:,}]\n"
     return replace(response, body=response.body[:limit] + note.encode())
 
 

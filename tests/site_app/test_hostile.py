@@ -374,6 +374,48 @@ def test_an_answer_over_the_limit_is_cut_with_a_note(project):
     )
 
 
+STREAMER = (
+    HEAD
+    + """
+from flask import Response
+pulled = []
+
+
+@app.get("/stream/<int:chunks>")
+def stream(chunks):
+    def body():
+        for _ in range(chunks):
+            pulled.append(1)
+            yield b"a" * 1000
+
+    return Response(body(), mimetype="text/plain")
+
+
+@app.get("/pulled")
+def count():
+    return str(len(pulled))
+"""
+)
+
+
+def test_a_streamed_answer_is_read_no_further_than_the_limit(project):
+    """The build's memory stays bounded: of 1,000 chunks, it asks the app for three."""
+    answers = _answers(
+        project,
+        "streams",
+        STREAMER,
+        requests="  - GET /stream/1000\n  - GET /pulled",
+        answer_limit=2500,
+    )
+    assert answers == [
+        "a"
+        * 2500
+        + "\n[cut by the build: the answer was more than 2,500 bytes; the page shows the first "
+        "2,500]\n",
+        "3",
+    ]
+
+
 def _gone(pid: int) -> bool:
     try:
         return psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
