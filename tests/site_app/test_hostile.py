@@ -601,6 +601,11 @@ def test_the_allowlist_keeps_only_what_a_worker_needs():
             "HOME": "/root",
             "COVERAGE_PROCESS_CONFIG": "c",
             "MINE": "m",
+            # A build run under `faketime -f +1d`: its clock never reaches a worker, whose
+            # launcher preloads libfaketime with the build's fixed time instead.
+            "LD_PRELOAD": "/usr/$LIB/faketime/libfaketime.so.1",
+            "FAKETIME": "+1d",
+            "FAKETIME_SHARED": "/faketime_sem_1 /faketime_shm_1",
         },
         passed=("MINE",),
         temporary=Path("/cache/tmp"),
