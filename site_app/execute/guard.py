@@ -66,6 +66,10 @@ def install(writable: Iterable[Path], read_only: Iterable[Path] = ()) -> None:
     _denied = tuple(os.path.realpath(p) for p in read_only)
     _coverage = _coverage_data()
     if first:
+        # Python runs an audit hook untraced unless it says otherwise (__cantrace__):
+        # traced only while coverage measures this process, so the suite sees its lines.
+        # Else an example's own sys.settrace() could reach into the hook's frame.
+        setattr(_hook, "__cantrace__", _coverage is not None)  # noqa: B010
         sys.addaudithook(_hook)
 
 
@@ -141,8 +145,8 @@ def _check_database(database: Any) -> None:
             return
     if name in ("", ":memory:"):
         return
-    target = _resolved(name, None, True)
-    if target is None or _allowed_path(target):
+    target = os.path.realpath(name)
+    if _allowed_path(target):
         return
     if os.path.isfile(target):
         _watched.setdefault(target, _state(target))  # reading it is allowed

@@ -486,6 +486,11 @@ def _writer(project, write: str, options: dict[str, object]):
         ("(ROOT / 'site' / 'index.html').write_text('defaced')", "site/index.html"),
         ("open(ROOT / 'docs' / 'index.md', 'w')", "docs/index.md"),
         ("os.remove(ROOT / 'docs' / 'index.md')", "docs/index.md"),
+        (
+            "folder = os.open(ROOT / 'docs', os.O_RDONLY)\nos.rename('index.md', 'gone.md', "
+            "src_dir_fd=folder, dst_dir_fd=folder)",
+            "docs/index.md",
+        ),
         ("os.chdir(ROOT)\nopen('left-behind.txt', 'w')", "left-behind.txt"),
         (
             "open(os.path.join(app.instance_path, '..', '..', 'escaped.txt'), 'w')",
@@ -500,6 +505,7 @@ def _writer(project, write: str, options: dict[str, object]):
         "site-page",
         "docs",
         "docs-removed",
+        "docs-renamed-by-descriptor",
         "chdir",
         "dot-dot",
         "own-folder",
@@ -538,6 +544,8 @@ def test_without_bubblewrap_a_changed_sqlite_file_outside_is_named(project):
     sqlite3.connect(project.root / "data.db").execute("create table t (x)").connection.close()
     errors, _ = _writer(
         project,
+        "read = sqlite3.connect(f'file:{ROOT / \"data.db\"}?mode=ro', uri=True)\n"
+        "read.execute('select count(*) from t').fetchone()\n"
         "db = sqlite3.connect(ROOT / 'data.db')\ndb.execute('insert into t values (1)')\ndb.commit()",
         {"contain": False},
     )
