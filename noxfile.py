@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import shutil
+import subprocess
 from pathlib import Path
 
 import nox
@@ -175,7 +176,19 @@ def build(session: nox.Session) -> None:
     """Build the site into site/ with mkdocs build --strict (runs `npm ci` first when needed)."""
     npm_ci(session)
     install(session, "docs")
-    session.run("mkdocs", "build", "--strict", *session.posargs)
+    session.run("mkdocs", "build", "--strict", *session.posargs, env=source_date())
+
+
+def source_date() -> dict[str, str]:
+    """SOURCE_DATE_EPOCH, which MkDocs reads for every page's date (the sitemap's lastmod):
+    the last commit's time, so a build does not depend on the day it runs. Kept when set."""
+    if "SOURCE_DATE_EPOCH" in os.environ or shutil.which("git") is None:
+        return {}
+    done = subprocess.run(
+        ["git", "log", "-1", "--format=%ct"], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    epoch = done.stdout.strip()
+    return {"SOURCE_DATE_EPOCH": epoch} if done.returncode == 0 and epoch.isdigit() else {}
 
 
 @nox.session(python=PYTHON, default=False)

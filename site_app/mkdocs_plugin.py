@@ -81,6 +81,10 @@ class FlaskExamplesConfig(base.Config):
     """Worker processes for examples; 0 means one per core."""
     timeout = c.Type((int, float), default=_DEFAULTS.timeout)
     """Seconds one example may take to load, set up, answer, freeze and exit."""
+    answer_limit = c.Type(int, default=_DEFAULTS.answer_limit)
+    """Bytes of an answer a page shows; a longer one is cut there, with a note."""
+    contain = c.Type(bool, default=_DEFAULTS.contain)
+    """Run workers under bubblewrap where the machine allows it; false: the audit hook only."""
     keep_previous_site = c.Type(bool, default=True)
     """On `mkdocs build`, a failed build leaves the previous site as it was."""
     missing_library_fix = c.Type(str, default=_DEFAULTS.missing_library_fix)

@@ -320,6 +320,10 @@ class Job:
     # The variables ``example.toml`` passes (``[build] env``), with the build's values;
     # every other variable of the build's environment stays out of the worker.
     environment: tuple[tuple[str, str], ...] = ()
+    # The folders the worker may write (the build's cache) and those in them it may
+    # not (the stored results): what bubblewrap binds, and what the worker's guard allows.
+    writable: tuple[Path, ...] = ()
+    read_only: tuple[Path, ...] = ()
 
     @property
     def name(self) -> str:

@@ -14,8 +14,8 @@ the slowest single step of the suite. So the test processes share one:
   ``docs`` group, with what they need). Change any of them and the next run
   builds anew; a build that failed is never reused.
 
-The determinism test still builds the guide a second time, clean, and
-compares the two.
+The determinism test still builds the guide a second time, clean, with the
+machine's clock a day ahead and both cores busy, and compares the two.
 """
 
 from __future__ import annotations

@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import textwrap
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,18 +49,31 @@ class Built:
     site: Path
 
 
-def mkdocs_build(config: Path, site: Path, cache: Path | None = None) -> Built:
+# The date MkDocs gives every page (the sitemap's <lastmod>), pinned as `nox -s build`
+# pins it (there: the last commit's time), so that a build does not depend on the day:
+# 2026-01-01, the examples' own clock.
+SOURCE_DATE_EPOCH = "1767225600"
+
+
+def mkdocs_build(
+    config: Path, site: Path, cache: Path | None = None, wrapper: Sequence[str] = ()
+) -> Built:
     """Run a real strict build from another directory, as CI or a contributor would.
 
     The guide's examples are frozen into ``cache``, by default a folder beside
     ``site``: never the shared .cache/flask-examples of a contributor's builds,
-    which a build from the tests' environment must not touch.
+    which a build from the tests' environment must not touch. ``wrapper`` runs
+    the build through another command (``faketime -f +1d``).
     """
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH}
     env["FLASK_EXAMPLES_CACHE"] = str(cache or site.parent / "examples-cache")
     site.parent.mkdir(parents=True, exist_ok=True)
     done = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config), "-d", str(site)],
+        [
+            *wrapper,
+            *[sys.executable, "-m", "mkdocs", "build", "--strict"],
+            *["-f", str(config), "-d", str(site)],
+        ],
         capture_output=True,
         text=True,
         env=env,

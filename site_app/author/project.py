@@ -94,6 +94,8 @@ def settings_from(options: Mapping[str, Any], root: Path) -> Settings:
         missing_library_fix=str(options.get("missing_library_fix", _DEFAULTS.missing_library_fix)),
         workers=int(options.get("workers", _DEFAULTS.workers)),
         timeout=float(options.get("timeout", _DEFAULTS.timeout)),
+        contain=bool(options.get("contain", _DEFAULTS.contain)),
+        answer_limit=int(options.get("answer_limit", _DEFAULTS.answer_limit)),
     )
 
 

@@ -10,6 +10,7 @@ from typing import Any
 from flask import Flask, got_request_exception
 from flask.testing import FlaskClient
 from werkzeug.datastructures import FileStorage, MultiDict
+from werkzeug.test import TestResponse
 
 from ..model import Request, Response
 from .cookies import held_cookies
@@ -31,12 +32,15 @@ def recorded_exceptions(app: Flask) -> Iterator[list[BaseException]]:
 
 
 def perform(
-    app: Flask, request: Request, client: FlaskClient | None = None
+    app: Flask, request: Request, client: FlaskClient | None = None, limit: int | None = None
 ) -> tuple[Response, list[BaseException]]:
     """Send ``request`` to ``app``; return the answer and any exceptions its view raised.
 
     Pass the same ``client`` for a sequence of requests to keep cookies
-    between them, as a browser would.
+    between them, as a browser would. With ``limit``, the body is read as the
+    app sends it and reading stops once it holds more than ``limit`` bytes: the
+    answer's body is then its first ``limit + 1`` bytes, and the rest is never
+    read (the caller cuts it and says so).
     """
     client = client or app.test_client()
     kwargs: dict[str, Any] = {"method": request.method, **request.body_options()}
@@ -73,12 +77,23 @@ def perform(
                 content_type=answer.content_type or "",
                 mimetype=answer.mimetype or "",
                 headers=tuple(answer.headers.items()),
-                body=answer.get_data(),
+                body=answer.get_data() if limit is None else _first(answer, limit + 1),
                 cookies=held_cookies(client) if request.shows_cookies else None,
             )
         finally:
             answer.close()
     return response, raised
+
+
+def _first(answer: TestResponse, size: int) -> bytes:
+    """The first ``size`` bytes of an answer's body, read chunk by chunk as the app yields
+    them (Werkzeug's test client does not buffer by default); the rest is left unread."""
+    kept = bytearray()
+    for chunk in answer.iter_encoded():
+        kept += chunk[: size - len(kept)]
+        if len(kept) >= size:
+            break
+    return bytes(kept)
 
 
 def status_is_expected(request: Request, response: Response) -> bool:

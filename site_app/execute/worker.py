@@ -43,7 +43,7 @@ from ..model import (
     Shown,
     Upload,
 )
-from . import clients, download, installed
+from . import clients, download, guard, installed
 from .browser_needs import watched
 from .capture import perform, status_is_expected
 from .clients import Client, FlaskTestClient
@@ -212,7 +212,7 @@ def _blamed(job: Job, exc: BaseException) -> ExampleError:
 
 
 @contextmanager
-def _private_home() -> Iterator[None]:
+def _private_home() -> Iterator[Path]:
     """A HOME and TMPDIR of the job's own, removed when it ends."""
     with tempfile.TemporaryDirectory(prefix="flask-example-") as private:
         home, tmp = Path(private, "home"), Path(private, "tmp")
@@ -222,7 +222,7 @@ def _private_home() -> Iterator[None]:
         os.environ.update(HOME=str(home), TMPDIR=str(tmp))
         tempfile.tempdir = None
         try:
-            yield
+            yield Path(private)
         finally:
             for key, value in saved.items():
                 if value is None:
@@ -252,7 +252,9 @@ def run_example(job: Job, report: Callable[[Any], None] | None = None) -> Output
     os.environ.update(dict(job.environment))
     reproducible(job.name)
     try:
-        with _within_limit(), _private_home():
+        with _within_limit(), _private_home() as private:
+            # Where bubblewrap is off (or missing) this is all that stops a write.
+            guard.install((*job.writable, private), job.read_only)
             output = run(job)
             # Threads that keep it from exiting burn no CPU: the limit counts in wall time.
             _wait_for_threads(job.example, started + job.settings.timeout)
@@ -287,7 +289,8 @@ def run(job: Job) -> Output:
     if errors:
         # The build fails on these. Freezing would run the same views again, and
         # a view that raised would raise again: one problem, one traceback.
-        _fail(errors + _writes(example, before))
+        errors += _writes(example, before)
+        _fail(errors + _refused_writes(job, errors))
     pages = sorted(
         {
             c.request.path
@@ -311,6 +314,7 @@ def run(job: Job) -> Output:
     except SiteAppError as error:
         errors.append(error)
     errors += _writes(example, before)
+    errors += _refused_writes(job, errors)
     if errors or frozen is None:
         _fail(errors)
     answers = {
@@ -406,6 +410,32 @@ def _writes(example: Example, before: dict[str, tuple[int, int]]) -> list[SiteAp
     ]
 
 
+def _refused_writes(job: Job, errors: list[SiteAppError]) -> list[SiteAppError]:
+    """What the guard refused, or a SQLite file outside that changed, which no error names
+    yet (the example caught the refusal and went on, or the write did not raise)."""
+    named = " ".join(error.message for error in errors)
+    refused = [path for path in guard.refused() if path not in named]
+    changed = [path for path in guard.changed() if path not in named]
+    found = [
+        what + ", ".join(job.settings.display(Path(path)) for path in paths)
+        for what, paths in (
+            ("tried to write outside its instance folder, and the build refused it: ", refused),
+            ("changed a SQLite database outside its instance folder: ", changed),
+        )
+        if paths
+    ]
+    example = job.example
+    return [
+        ExampleError(
+            f"example '{example.name}' {what}",
+            where=Location(example.display(example.app_file)),
+            fix="write files under app.instance_path (the build points it at a temporary "
+            "folder), or use {instance} in [build.config] of example.toml",
+        )
+        for what in found
+    ]
+
+
 @contextmanager
 def _fresh_app(job: Job) -> Iterator[Flask]:
     """A new app of the example, set up, with an instance folder of its own."""
@@ -443,7 +473,7 @@ def _capture(job: Job, block: BlockRequests) -> list[Captured]:
     with contextlib.ExitStack() as stack:
         client: Client
         if example.settings.is_flask:
-            client = FlaskTestClient(stack.enter_context(_fresh_app(job)))
+            client = FlaskTestClient(stack.enter_context(_fresh_app(job)), settings.answer_limit)
         else:
             stack.enter_context(
                 isolated_modules(settings.snippets_dir.name, settings.snippets_dir.parent)
@@ -456,8 +486,10 @@ def _capture(job: Job, block: BlockRequests) -> list[Captured]:
             held = _cookies_of(client)
             response = _send(block, index, example, client, request)
             body = None
-            # Only a Flask example is frozen, so only its pages and images get previews.
-            if isinstance(client, FlaskTestClient) and request.method == "GET" and response.body:
+            # Only a Flask example is frozen, so only its pages and images get previews;
+            # an answer over the limit gets none (it would be read whole to make one).
+            whole = 0 < len(response.body) <= settings.answer_limit
+            if isinstance(client, FlaskTestClient) and request.method == "GET" and whole:
                 # A redirect's body is a stub whose link points at the live
                 # app's root; the Location header says all there is to say.
                 if response.is_html and not 300 <= response.status_code < 400:
@@ -674,15 +706,17 @@ def _as_browser_sends(path: str) -> str:
 def _bounded(response: Response, limit: int) -> Response:
     """The answer as a page shows it: at most ``limit`` bytes, and a note when cut.
 
-    The frozen page (if any) stays whole; only what the page shows, and what
-    crosses back to the build, is bounded.
+    A Flask example's answer arrives read no further than ``limit + 1`` bytes
+    (:func:`~site_app.execute.capture.perform`): its size is its Content-Length
+    when it sent one. The frozen page (if any) stays whole; only what the page
+    shows, and what crosses back to the build, is bounded.
     """
     if len(response.body) <= limit:
         return response
-    note = (
-        f"\n[cut by the build: the answer was {len(response.body):,} bytes; the page shows "
-        f"the first {limit:,}]\n"
-    )
+    length = response.header("Content-Length") or ""
+    size = int(length) if length.isdigit() and int(length) >= len(response.body) else None
+    was = f"{size:,} bytes" if size is not None else f"more than {limit:,} bytes"
+    note = f"\n[cut by the build: the answer was {was}; the page shows the first {limit:,}]\n"
     return replace(response, body=response.body[:limit] + note.encode())
 
 

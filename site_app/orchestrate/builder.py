@@ -253,6 +253,7 @@ class Run:
             for name in self.needed_by(page, text):
                 first_need.setdefault(name, index)
         jobs: list[tuple[Job, str]] = []
+        box = self._box()
         for name, example in self.known.items():
             requested = tuple(
                 BlockRequests(b.page, b.line, b.request_lines, b.requests)
@@ -271,7 +272,9 @@ class Run:
                 result.reused.append(name)
                 continue
             passed = tuple((k, os.environ[k]) for k in example.settings.env if k in os.environ)
-            jobs.append((Job(settings, example, requested, passed), key))
+            jobs.append(
+                (Job(settings, example, requested, passed, box.writable, box.read_only), key)
+            )
         if result.reused:
             self.builder.log(f"reused {len(result.reused)} unchanged example(s) from the cache")
         if not jobs:
@@ -283,16 +286,21 @@ class Run:
         )
         self._thread.start()
 
+    def _box(self) -> pool.Sandbox:
+        """Where workers may write: the cache, but its stored results."""
+        cache_dir = self.settings.cache_dir
+        return pool.Sandbox(
+            writable=(cache_dir,),
+            read_only=(cache_dir / "results",),
+            contain=self.settings.contain,
+            temporary=cache_dir / "tmp",
+        )
+
     def _collect(self, jobs: list[tuple[Job, str]]) -> None:
         settings = self.settings
         keys = {job.name: key for job, key in jobs}
         started = time.monotonic()
-        box = pool.Sandbox(
-            writable=(settings.cache_dir,),
-            read_only=(settings.cache_dir / "results",),
-            contain=settings.contain,
-            temporary=settings.cache_dir / "tmp",
-        )
+        box = self._box()
         self.builder.log(pool.containment(box))
         try:
             finishing: Iterator[pool.Finished[Job]] = pool.run(

@@ -321,7 +321,10 @@ def run(
     (:attr:`Finished.step`). When ``stop`` is set, the jobs still running are
     killed and the rest never start.
     """
-    context = _context(preload, sandbox or _sandbox.Sandbox())
+    box = sandbox or _sandbox.Sandbox()
+    for folder in box.writable:  # made by the build: a worker's guard lets it write only inside
+        folder.mkdir(parents=True, exist_ok=True)
+    context = _context(preload, box)
     ceiling = wall_limit(timeout) + GRACE
     pending = list(jobs)
     running: dict[Connection, _Running[J]] = {}

@@ -8,9 +8,11 @@ can read (Python's, SQLite's ``CURRENT_TIMESTAMP``, a C extension's, a
 subprocess's) shows the build's fixed time, and, where user namespaces are
 allowed, runs the server under bubblewrap: the whole file system read-only but
 the folders the build names (its cache: instance folders, frozen pages, a
-temporary folder) and no network. Where they are
-not (some CI runners), the worker's own checks detect writes instead
-(:func:`containment` says which ran). The build's own process is never changed.
+temporary folder) and no network. Where they are not (some CI runners), or
+the project turns it off (the plugin's ``contain: false``), the worker's own
+guard (:mod:`site_app.execute.guard`, an audit hook that runs in both cases)
+is what refuses a write (:func:`containment` says which ran). The build's own
+process is never changed.
 """
 
 from __future__ import annotations
@@ -131,7 +133,10 @@ def containment(box: Sandbox) -> str:
     if box.contain and bubblewrap_works():
         kind = "bubblewrap: all read-only but the build's cache, no network"
     else:
-        kind = "no sandbox (bubblewrap unavailable or off): writes detected after each example"
+        kind = (
+            "no sandbox (bubblewrap unavailable or off): Python's writes outside the cache "
+            "refused by an audit hook, the examples' folder checked after each example"
+        )
     return f"workers: {kind}; {clock}; allowlisted environment"
 
 

@@ -1,14 +1,19 @@
 """The real guide, built for real with --strict, checked against its examples."""
 
+import datetime
 import hashlib
 import html
 import json
 import re
+import shutil
+import subprocess
+import sys
 from collections import Counter
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urljoin
 
+import psutil
 import pytest
 
 from site_app.author.discover import discover
@@ -48,9 +53,11 @@ def parse(path: Path) -> CodeText:
     return parser
 
 
-def clean_build(tmp_path_factory, name):
+def clean_build(tmp_path_factory, name, wrapper=()):
     folder = tmp_path_factory.mktemp(name)
-    built = mkdocs_build(ROOT / "mkdocs.yml", folder / "site", cache=folder / "cache")
+    built = mkdocs_build(
+        ROOT / "mkdocs.yml", folder / "site", cache=folder / "cache", wrapper=wrapper
+    )
     assert built.returncode == 0, built.output
     return built
 
@@ -63,14 +70,54 @@ def digests(site: Path) -> dict[str, str]:
     }
 
 
-def test_two_clean_builds_are_identical(guide, tmp_path_factory):
-    second = clean_build(tmp_path_factory, "again")
+# Two processes that keep both cores of the machine busy while a build runs.
+BUSY = "while True: pass"
+# Runs the build under it, after printing the date the build's processes read.
+SAYS_THE_DATE = ["sh", "-c", 'date -u "+build clock: %F"; exec "$@"', "sh"]
+
+
+def test_a_build_a_day_later_on_a_busy_machine_is_byte_identical(guide, tmp_path_factory):
+    """The shared clean build, and a second clean one with the machine's clock a day
+    ahead (libfaketime's faketime around mkdocs) while two other processes keep both
+    cores busy: the same files, byte for byte.
+
+    The examples' own clock (the workers' libfaketime, 2026-01-01) wins over the
+    build's: the logging chapter shows its records' time. A correct example is not
+    failed by a busy machine: its limit is its own CPU time.
+    """
+    faketime = shutil.which("faketime")
+    if faketime is None:
+        pytest.fail(
+            "faketime is not installed: this test builds the guide with the machine's clock "
+            "a day ahead through it; install Debian's faketime (apt-get install faketime), "
+            "as .ci/run does"
+        )
+    day = datetime.timedelta(days=1)
+    started = datetime.datetime.now(datetime.timezone.utc)
+    busy = [subprocess.Popen([sys.executable, "-c", BUSY]) for _ in range(2)]
+    try:
+        second = clean_build(
+            tmp_path_factory, "a-day-later", wrapper=[faketime, "-f", "+1d", *SAYS_THE_DATE]
+        )
+        burned = [psutil.Process(p.pid).cpu_times().user for p in busy]
+    finally:
+        for process in busy:
+            process.kill()
+            process.wait()
+    assert not [p.pid for p in busy if psutil.pid_exists(p.pid)]
+    ended = datetime.datetime.now(datetime.timezone.utc)
+    clock = re.search(r"build clock: (\S+)", second.output)
+    assert clock is not None, second.output
+    assert clock[1] in {f"{started + day:%Y-%m-%d}", f"{ended + day:%Y-%m-%d}"}
+    assert min(burned) > 10, burned  # each kept a core busy for the build's length
     first, again = digests(guide.site), digests(second.site)
     differing = sorted(
         name for name in first.keys() | again.keys() if first.get(name) != again.get(name)
     )
     assert differing == []
     assert len(first) > 50
+    logging = (second.site / "logging/index.html").read_text(encoding="utf-8")
+    assert "2026-01-01T00:00:00Z INFO snippets.logging_errors.app" in logging
 
 
 def test_reports_how_long_the_plugin_took(guide):

@@ -131,3 +131,60 @@ def test_builds_a_day_apart_show_the_same_time(fixture_site: FixtureSite, monkey
         "sqlite 2026-01-01 00:00:00; date 2026-01-01 00:00:00; python 2026-01-01T00:00:00+00:00"
         in pages[0]
     )
+
+
+WRITER = """
+import os
+from pathlib import Path
+
+from flask import Flask
+
+app = Flask(__name__)
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@app.route("/")
+def index():
+    os.chdir(ROOT)
+    for target in ("docs/index.md", "left-behind.txt", "../out/site/injected.html"):
+        try:
+            with open(target, "w") as file:
+                file.write("defaced")
+        except OSError:
+            pass  # the example swallows the refusal: the build must fail all the same
+    return "<p>wrote</p>"
+"""
+
+
+def test_with_contain_false_a_write_outside_fails_the_build_and_nothing_changes(
+    fixture_site: FixtureSite,
+):
+    """The plugin's `contain: false`: no bubblewrap, the workers' audit hook alone."""
+    config = fixture_site.root / "mkdocs.yml"
+    config.write_text(
+        config.read_text().replace(
+            "  - flask-examples:\n", "  - flask-examples:\n      contain: false\n"
+        )
+    )
+    fixture_site.write("snippets/hello/app.py", WRITER)
+    fixture_site.write(
+        "docs/index.md", "# Hello\n\n```flask-example\nexample: hello\nrequests:\n  - GET /\n```\n"
+    )
+    site = fixture_site.root.parent / "out" / "site"
+    site.mkdir(parents=True)
+    (site / "index.html").write_text("<p>the last good site</p>")
+    before = {p: p.read_bytes() for p in fixture_site.root.rglob("*") if p.is_file()}
+
+    built = fixture_site.build()
+
+    assert built.returncode == 1, built.output
+    assert "workers: no sandbox (bubblewrap unavailable or off)" in built.output
+    assert (
+        "snippets/hello/app.py: example 'hello' tried to write outside its instance folder, "
+        f"and the build refused it: docs/index.md, left-behind.txt, {site / 'injected.html'}"
+    ) in built.output
+    after = {p: p.read_bytes() for p in fixture_site.root.rglob("*") if p.is_file()}
+    assert {p: after[p] for p in before} == before  # docs/index.md and every other file kept
+    assert not (fixture_site.root / "left-behind.txt").exists()
+    assert [p.name for p in site.iterdir()] == ["index.html"]
+    assert (site / "index.html").read_text() == "<p>the last good site</p>"

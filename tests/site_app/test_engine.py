@@ -97,6 +97,7 @@ def test_a_projects_mkdocs_yml_is_read_without_mkdocs(tmp_path, monkeypatch):
         "        - name: a\n          format: !!python/name:site_app.fence.format_block\n"
         "plugins:\n  - search\n  - flask-examples:\n      snippets_dir: examples\n"
         "      cache_dir: !ENV [A_CACHE, .c]\n      browser_runner: true\n      timeout: 5\n"
+        "      contain: false\n      answer_limit: 2500\n"
     )
     (tmp_path / "pages" / "sub").mkdir(parents=True)
     (tmp_path / "pages" / "index.md").write_text("# i\n")
@@ -106,6 +107,7 @@ def test_a_projects_mkdocs_yml_is_read_without_mkdocs(tmp_path, monkeypatch):
     assert project.settings.cache_dir == tmp_path / ".c"
     assert project.settings.snippets_dir == tmp_path / "examples"
     assert (project.settings.timeout, project.browser_runner) == (5.0, True)
+    assert (project.settings.contain, project.settings.answer_limit) == (False, 2500)
     assert sorted(project.pages()) == ["pages/index.md", "pages/sub/p.md"]
     assert project.site_root("pages/index.md") == ""
     assert project.site_root("pages/sub/p.md") == "../../"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -375,6 +376,48 @@ def test_an_answer_over_the_limit_is_cut_with_a_note(project):
     )
 
 
+STREAMER = (
+    HEAD
+    + """
+from flask import Response
+pulled = []
+
+
+@app.get("/stream/<int:chunks>")
+def stream(chunks):
+    def body():
+        for _ in range(chunks):
+            pulled.append(1)
+            yield b"a" * 1000
+
+    return Response(body(), mimetype="text/plain")
+
+
+@app.get("/pulled")
+def count():
+    return str(len(pulled))
+"""
+)
+
+
+def test_a_streamed_answer_is_read_no_further_than_the_limit(project):
+    """The build's memory stays bounded: of 1,000 chunks, it asks the app for three."""
+    answers = _answers(
+        project,
+        "streams",
+        STREAMER,
+        requests="  - GET /stream/1000\n  - GET /pulled",
+        answer_limit=2500,
+    )
+    assert answers == [
+        "a"
+        * 2500
+        + "\n[cut by the build: the answer was more than 2,500 bytes; the page shows the first "
+        "2,500]\n",
+        "3",
+    ]
+
+
 def _gone(pid: int) -> bool:
     try:
         return psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
@@ -404,39 +447,113 @@ def test_nothing_an_example_starts_outlives_it(project, spawn):
     ]
 
 
-@contained
+# Both ways a worker is kept to its folders: bubblewrap where the machine allows
+# it, and the worker's own guard alone (the plugin's `contain: false`, or no bubblewrap).
+MODES = [
+    pytest.param({"contain": True}, id="bubblewrap", marks=contained),
+    pytest.param({"contain": False}, id="guard-only"),
+]
+WRITER = (
+    HEAD + "from pathlib import Path\nimport sqlite3\nROOT = Path(__file__).resolve().parents[2]\n"
+)
+
+
+def _project_files(project) -> dict[str, bytes]:
+    return {
+        p.relative_to(project.root).as_posix(): p.read_bytes() if p.is_file() else b"/"
+        for p in project.root.rglob("*")
+        if ".cache" not in p.parts
+    }
+
+
+def _writer(project, write: str, options: dict[str, object]):
+    """Build an example whose view runs ``write``; the build's errors, and whether the
+    project (all but the cache) is byte for byte what it was."""
+    (project.root / "site").mkdir()
+    (project.root / "site" / "index.html").write_text("<p>the last good site</p>")
+    (project.root / "docs").mkdir()
+    (project.root / "docs" / "index.md").write_text("# Kept\n")
+    app = WRITER + view(write + "\nreturn 'x'").split("app = Flask(__name__)\n", 1)[1]
+    project.example("writes", {"app.py": app})
+    before = _project_files(project)
+    errors = failure(project, Case("writes", app, "a.md:4", "", "", options=options))
+    return errors, _project_files(project) == before
+
+
+@pytest.mark.parametrize("options", MODES)
 @pytest.mark.parametrize(
     ("write", "named"),
     [
         ("open(ROOT / 'site' / 'injected.html', 'w')", "site/injected.html"),
+        ("(ROOT / 'site' / 'index.html').write_text('defaced')", "site/index.html"),
         ("open(ROOT / 'docs' / 'index.md', 'w')", "docs/index.md"),
+        ("os.remove(ROOT / 'docs' / 'index.md')", "docs/index.md"),
+        (
+            "folder = os.open(ROOT / 'docs', os.O_RDONLY)\nos.rename('index.md', 'gone.md', "
+            "src_dir_fd=folder, dst_dir_fd=folder)",
+            "docs/index.md",
+        ),
         ("os.chdir(ROOT)\nopen('left-behind.txt', 'w')", "left-behind.txt"),
+        (
+            "open(os.path.join(app.instance_path, '..', '..', 'escaped.txt'), 'w')",
+            "escaped.txt",
+        ),
         ("open(Path(__file__).parent / 'log.txt', 'w')", "snippets/writes/log.txt"),
         ("open('/tmp/hostile-example-write.txt', 'w')", "/tmp/hostile-example-write.txt"),
+        ("sqlite3.connect(ROOT / 'made.db').execute('create table t (x)')", "made.db"),
     ],
-    ids=["site", "docs", "chdir", "own-folder", "tmp"],
+    ids=[
+        "site",
+        "site-page",
+        "docs",
+        "docs-removed",
+        "docs-renamed-by-descriptor",
+        "chdir",
+        "dot-dot",
+        "own-folder",
+        "tmp",
+        "sqlite",
+    ],
 )
-def test_a_write_outside_the_instance_folder_fails_naming_the_file(project, write, named):
-    (project.root / "site").mkdir()
-    (project.root / "docs").mkdir()
-    (project.root / "docs" / "index.md").write_text("# Kept\n")
-    app = HEAD + "from pathlib import Path\nROOT = Path(__file__).resolve().parents[2]\n"
-    app += view(write + "\nreturn 'x'").split("app = Flask(__name__)\n", 1)[1]
-    project.example("writes", {"app.py": app})
-    before = sorted(
-        p.relative_to(project.root) for p in project.root.rglob("*") if ".cache" not in p.parts
-    )
-    errors = failure(project, Case("writes", app, "a.md:4", "", "", options={"contain": True}))
+def test_a_write_outside_the_instance_folder_fails_naming_the_file(project, write, named, options):
+    errors, unchanged = _writer(project, write, options)
     assert any(
         named in e.what
         and "outside its instance folder, which the build's sandbox refused" in e.what
         for e in errors
     ), [e.message for e in errors]
-    after = sorted(
-        p.relative_to(project.root) for p in project.root.rglob("*") if ".cache" not in p.parts
+    assert unchanged
+
+
+@pytest.mark.parametrize("options", MODES)
+def test_a_refused_write_fails_the_build_even_when_the_example_catches_it(project, options):
+    errors, unchanged = _writer(
+        project,
+        "try:\n    open(ROOT / 'docs' / 'index.md', 'w')\nexcept OSError:\n    pass",
+        options,
     )
-    assert after == before
-    assert (project.root / "docs" / "index.md").read_text() == "# Kept\n"
+    assert [e.what for e in errors] == [
+        "example 'writes' tried to write outside its instance folder, and the build refused "
+        "it: docs/index.md"
+    ]
+    assert str(errors[0].where) == "snippets/writes/app.py"
+    assert "app.instance_path" in errors[0].fix
+    assert unchanged
+
+
+def test_without_bubblewrap_a_changed_sqlite_file_outside_is_named(project):
+    """SQLite writes in C, past the guard: reading a database is allowed, a change is named."""
+    sqlite3.connect(project.root / "data.db").execute("create table t (x)").connection.close()
+    errors, _ = _writer(
+        project,
+        "read = sqlite3.connect(f'file:{ROOT / \"data.db\"}?mode=ro', uri=True)\n"
+        "read.execute('select count(*) from t').fetchone()\n"
+        "db = sqlite3.connect(ROOT / 'data.db')\ndb.execute('insert into t values (1)')\ndb.commit()",
+        {"contain": False},
+    )
+    assert [e.what for e in errors] == [
+        "example 'writes' changed a SQLite database outside its instance folder: data.db"
+    ]
 
 
 @contained
@@ -478,7 +595,10 @@ def test_without_bubblewrap_the_log_says_writes_are_detected(project):
         {"a.md": PAGE.format(name="said", requests="  - GET /")}
     )
     (line,) = [m for m in logged if m.startswith("workers: ")]
-    assert "no sandbox (bubblewrap unavailable or off): writes detected after each example" in line
+    assert (
+        "no sandbox (bubblewrap unavailable or off): Python's writes outside the cache "
+        "refused by an audit hook, the examples' folder checked after each example" in line
+    )
 
 
 def test_the_allowlist_keeps_only_what_a_worker_needs():
@@ -491,6 +611,11 @@ def test_the_allowlist_keeps_only_what_a_worker_needs():
             "HOME": "/root",
             "COVERAGE_PROCESS_CONFIG": "c",
             "MINE": "m",
+            # A build run under `faketime -f +1d`: its clock never reaches a worker, whose
+            # launcher preloads libfaketime with the build's fixed time instead.
+            "LD_PRELOAD": "/usr/$LIB/faketime/libfaketime.so.1",
+            "FAKETIME": "+1d",
+            "FAKETIME_SHARED": "/faketime_sem_1 /faketime_shm_1",
         },
         passed=("MINE",),
         temporary=Path("/cache/tmp"),

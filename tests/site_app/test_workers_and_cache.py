@@ -107,11 +107,13 @@ def test_an_example_that_writes_into_the_source_tree(project):
     project.example(
         "writer",
         {
-            "app.py": "from pathlib import Path\nfrom flask import Flask\napp = Flask(__name__)\n\n"
-            "@app.get('/')\ndef index():\n    (Path(__file__).parent / 'log.txt').write_text('x')\n    return 'ok'\n"
+            "app.py": "import subprocess\nfrom pathlib import Path\nfrom flask import Flask\napp = Flask(__name__)\n\n"
+            "@app.get('/')\ndef index():\n    subprocess.run(['touch', Path(__file__).parent / 'log.txt'])\n    return 'ok'\n"
         },
     )
-    # Detection, as on a machine without bubblewrap (tests/site_app/test_hostile.py: the sandbox).
+    # A subprocess writes past the worker's guard; without bubblewrap, the comparison of
+    # the examples' folder after the example catches it (tests/site_app/test_hostile.py:
+    # the guard and the sandbox).
     (error,) = failure(project.builder(contain=False), {"a.md": PAGE.format(name="writer")})
     assert error.what == "example 'writer' wrote into the source tree: writer/log.txt"
     assert "app.instance_path" in error.fix
@@ -289,12 +291,12 @@ def test_an_app_that_makes_the_default_instance_folder_is_caught(project):
     project.example(
         "default_instance",
         {
-            "app.py": "import os\nfrom flask import Flask\napp = Flask(__name__)\n"
-            "os.makedirs(os.path.join(os.path.dirname(__file__), '..', '..', 'instance'), exist_ok=True)\n\n"
+            "app.py": "import os, subprocess\nfrom flask import Flask\napp = Flask(__name__)\n"
+            "subprocess.run(['mkdir', '-p', os.path.join(os.path.dirname(__file__), '..', '..', 'instance')])\n\n"
             "@app.get('/')\ndef index():\n    return 'ok'\n"
         },
     )
-    builder = project.builder(contain=False)  # detection, as without bubblewrap
+    builder = project.builder(contain=False)  # a subprocess, past the guard: detected after
     (error,) = failure(builder, {"a.md": PAGE.format(name="default_instance")})
     assert "wrote into the source tree: instance/" in error.what
 
