@@ -54,7 +54,7 @@ def block_html(view: BlockView, highlight: Highlight) -> str:
         highlight(text, shown.language, shown.title, shown.hl_lines) for shown, text in view.files
     ]
     if view.whole is not None and view.files:
-        contents[0] += "\n" + whole_file(view.files[0][0], view.whole)
+        contents[0] += "\n" + whole_file(view.whole)
     # Frames and links are named by request, block and example, so that two
     # blocks of one page that request the same URL still read differently.
     where = (f"block {block.number}, " if block.number else "") + block.example
@@ -75,7 +75,7 @@ def block_html(view: BlockView, highlight: Highlight) -> str:
     return "\n".join(out)
 
 
-def whole_file(shown: ShownFile, text: str) -> str:
+def whole_file(text: str) -> str:
     """The whole file, under the part of it a tab shows, one click away (a ``<details>``,
     which opens without JavaScript). Plain text, not highlighted: a highlighted file is
     an element per token, and a page of parts held that many again (json-api's DOM went
@@ -83,10 +83,9 @@ def whole_file(shown: ShownFile, text: str) -> str:
     of the search index: the page's search finds the part, and the file where a block
     shows it whole."""
     count = text.count("\n") + 1
-    summary = html.escape(f"{shown.title}, {count} lines", quote=False)
     return (
         '<details class="note ffg-whole" data-search-exclude>\n'
-        f"<summary>Show the whole file: {summary}</summary>\n"
+        f"<summary>Show the whole file ({count} lines)</summary>\n"
         f"<pre><code>{html.escape(text, quote=False)}</code></pre>\n</details>"
     )
 

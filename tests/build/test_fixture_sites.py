@@ -288,7 +288,7 @@ def test_a_block_shows_part_of_a_file_with_the_whole_file_one_click_away(fixture
     assert "import" not in text_of(code)
     assert re.search(r'<span class="hll">.*return.*helper', code)
     # Under it, closed, the whole file (a details element opens without JavaScript).
-    assert "<summary>Show the whole file: snippets/hello/views.py, 10 lines</summary>" in whole
+    assert "<summary>Show the whole file (10 lines)</summary>" in whole
     assert "import functools\n\n\ndef helper():" in text_of(whole)
     # A range of lines of the first file; the second file's tab shows all of it.
     code, whole = second.split('<details class="note ffg-whole" data-search-exclude>')

@@ -162,7 +162,7 @@ def test_each_block_is_the_same_html_in_both_builders(site):
         assert "Content-Type" not in text
     # A block that shows one function holds the whole file too, in both.
     deeper = blocks_of((zensical / "deeper/page/index.html").read_text())[0]
-    assert deeper.count("<summary>Show the whole file: snippets/hello/app.py") == 1
+    assert deeper.count("<summary>Show the whole file (") == 1
     # The deeper page reaches the frozen pages through its own relative URL.
     assert (
         'src="../../examples/hello/index.html"'
