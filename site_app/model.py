@@ -247,6 +247,8 @@ class Block:
     example: str
     files: tuple[str, ...] | None = None
     section: str | None = None
+    function: str | None = None  # a function of the first file, by its (dotted) name
+    lines: tuple[int, int] | None = None  # first and last line of the first file to show
     highlight: tuple[int, ...] = ()
     show: tuple[str, ...] = ()  # headers every request's answer shows (and its summary line)
     requests: tuple[Request, ...] = ()
@@ -256,6 +258,11 @@ class Block:
     @property
     def where(self) -> Location:
         return Location(self.page, self.line)
+
+    @property
+    def shows_part(self) -> bool:
+        """Its first file's tab shows a section, a function or a range of lines, not all of it."""
+        return self.section is not None or self.function is not None or self.lines is not None
 
 
 @dataclass(frozen=True)

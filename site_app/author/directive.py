@@ -35,13 +35,16 @@ from ..errors import BlockError, Location
 from ..model import METHODS, Block, Compare, Request, Submit, Upload
 
 INFO = "flask-example"
-KEYS = ("example", "files", "section", "highlight", "show", "requests")
+KEYS = ("example", "files", "section", "function", "lines", "highlight", "show", "requests")
+PART_KEYS = ("section", "function", "lines")  # what part of the first file a block shows
 REQUEST_KEYS = ("request", "submit", "form", "headers", "show", "files")
 SUBMIT_KEYS = ("form", "fields", "status", "novalidate")
 UPLOAD_KEYS = ("file", "name", "type")
 _FENCE_RE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>[^\n]*?)[ \t]*$")
 _REQUEST_LINE_RE = re.compile(r"^\s*-\s*(request:\s*)?[A-Z]+\s+/")
 _HIGHLIGHT_RE = re.compile(r"^\d+(-\d+)?$")
+_LINES_RE = re.compile(r"^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$")
+_FUNCTION_RE = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$")
 _REQUEST_RE = re.compile(
     r"^(?P<method>[A-Z]+)\s+(?P<path>/\S*)(?:\s+(?P<body>.*?))?(?:\s*->\s*(?P<status>\d{3}))?\s*$"
 )
@@ -283,6 +286,7 @@ def _parse(body: str, page: str, line: int, end_line: int, indent: str) -> Block
     section = data.get("section")
     if section is not None and not isinstance(section, str):
         raise BlockError("'section' must be a name", where=where, fix="e.g. 'section: routes'")
+    function, shown_lines = _parse_part(data, node, page, line)
     highlight = _parse_highlight(data.get("highlight"), where)
     shown_headers = _parse_show(data.get("show", []), where, "the block's")
     raw_requests = data.get("requests") or []
@@ -311,11 +315,58 @@ def _parse(body: str, page: str, line: int, end_line: int, indent: str) -> Block
         example=example,
         files=tuple(files) if files else None,
         section=section,
+        function=function,
+        lines=shown_lines,
         highlight=highlight,
         requests=tuple(requests),
         request_lines=tuple(request_lines),
         show=shown_headers,
     )
+
+
+def _key_line(node: Any, key: str) -> int:
+    """0-based line of a top-level key inside the block body (0 when absent)."""
+    if isinstance(node, yaml.MappingNode):
+        for name, _ in node.value:
+            if name.value == key:
+                return int(name.start_mark.line)
+    return 0
+
+
+def _parse_part(
+    data: dict[Any, Any], node: Any, page: str, line: int
+) -> tuple[str | None, tuple[int, int] | None]:
+    """``function: create_app`` or ``lines: 12-30``: the part of the first file a block shows.
+
+    A block shows one part at most: a section, a function or a range of lines.
+    """
+    given = [key for key in PART_KEYS if data.get(key) is not None]
+    if len(given) > 1:
+        raise BlockError(
+            f"the block names {' and '.join(repr(k) for k in given)}; it shows one part of a file",
+            where=Location(page, line + 1 + _key_line(node, given[1])),
+            fix=f"keep one of {', '.join(PART_KEYS)}: a marked section, a function by its name "
+            "(function: create_app), or a range of lines (lines: 12-30)",
+        )
+    function, lines = data.get("function"), data.get("lines")
+    if function is not None and not (isinstance(function, str) and _FUNCTION_RE.match(function)):
+        raise BlockError(
+            f"'function' must name a function, not {function!r}",
+            where=Location(page, line + 1 + _key_line(node, "function")),
+            fix="write its name, e.g. function: create_app, or Class.method for a method "
+            "(outer.inner for a function defined in another)",
+        )
+    if lines is None:
+        return function, None
+    match = _LINES_RE.match(str(lines))
+    first, last = (int(match[1]), int(match[2] or match[1])) if match else (0, 0)
+    if not 1 <= first <= last:
+        raise BlockError(
+            f"cannot read 'lines' {lines!r}",
+            where=Location(page, line + 1 + _key_line(node, "lines")),
+            fix="give the first and last line as the file counts them, low-high: lines: 12-30",
+        )
+    return None, (first, last)
 
 
 def _parse_request(item: Any, where: Location) -> Request:

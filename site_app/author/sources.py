@@ -1,12 +1,14 @@
-"""What a block shows of its example: files, a section of one, highlighted lines.
+"""What a block shows of its example: files, a part of the first one, highlighted lines.
 
-The tabs include files with ``pymdownx.snippets``; this module checks, before
-Markdown runs, that each file, section and highlighted line exists, so a
+The part is a section between ``--8<--`` markers, a function (found with
+:mod:`ast`, decorators included) or a range of lines. This module checks,
+before Markdown runs, that each file, part and highlighted line exists, so a
 mistake names the page's line instead of failing deep inside Markdown.
 """
 
 from __future__ import annotations
 
+import ast
 import re
 import textwrap
 from collections.abc import Iterator
@@ -67,7 +69,7 @@ def resolve_files(block: Block, example: Example) -> list[ShownFile]:
                 fix="save the file as UTF-8",
             ) from exc
         section = block.section if position == 0 else None
-        numbers = _shown_line_numbers(block, example, path, lines, section)
+        numbers = _shown(block, example, path, lines, position == 0)
         hl_lines: tuple[int, ...] = ()
         if position == 0 and block.highlight:
             missing = [n for n in block.highlight if n not in numbers]
@@ -75,7 +77,7 @@ def resolve_files(block: Block, example: Example) -> list[ShownFile]:
                 span = f"lines {numbers[0]}-{numbers[-1]}" if numbers else "no lines"
                 raise BlockError(
                     f"highlight line {missing[0]} is not shown: {example.display(path)}"
-                    + (f" section '{section}'" if section else "")
+                    + (f" {_part_name(block)}" if block.shows_part else "")
                     + f" shows {span}",
                     where=block.where,
                     fix="give line numbers as the file itself counts them, within what is shown",
@@ -83,6 +85,8 @@ def resolve_files(block: Block, example: Example) -> list[ShownFile]:
             hl_lines = tuple(numbers.index(n) + 1 for n in block.highlight)
         relative = path.relative_to(example.directory.resolve()).as_posix()
         include = f"{example.name}/{relative}" + (f":{section}" if section else "")
+        if position == 0 and not section and block.shows_part:  # pymdownx.snippets' lines
+            include += f":{numbers[0]}:{numbers[-1]}"
         language = LANGUAGES.get(path.suffix, "text")
         shown.append(ShownFile(relative, example.display(path), include, language, hl_lines))
     return shown
@@ -158,14 +162,94 @@ def _shown_line_numbers(
     return shown
 
 
+def _part_name(block: Block) -> str:
+    if block.section is not None:
+        return f"section '{block.section}'"
+    if block.function is not None:
+        return f"function '{block.function}'"
+    assert block.lines is not None
+    return f"lines {block.lines[0]}-{block.lines[1]}"
+
+
+def _shown(block: Block, example: Example, path: Path, lines: list[str], first: bool) -> list[int]:
+    """File line numbers of the lines a tab shows: the block's part of its first file, or
+    the whole file; section markers are never shown."""
+    if not first or not block.shows_part:
+        return _shown_line_numbers(block, example, path, lines, None)
+    if block.section is not None:
+        return _shown_line_numbers(block, example, path, lines, block.section)
+    if block.function is not None:
+        start, end = _function_span(block, example, path, lines, block.function)
+    else:
+        assert block.lines is not None
+        start, end = block.lines
+        if end > len(lines):
+            raise BlockError(
+                f"{example.display(path)} has {len(lines)} lines; 'lines: {start}-{end}' "
+                "goes past its end",
+                where=block.where,
+                fix=f"give a range within 1-{len(lines)}, as the file itself counts its lines",
+            )
+    numbers = [n for n in range(start, end + 1) if not _SECTION_RE.match(lines[n - 1])]
+    if not numbers:
+        raise BlockError(
+            f"{example.display(path)} {_part_name(block)} holds section markers only",
+            where=block.where,
+            fix="give a range of lines that holds code",
+        )
+    return numbers
+
+
+def _function_span(
+    block: Block, example: Example, path: Path, lines: list[str], name: str
+) -> tuple[int, int]:
+    """First and last line of a function (its decorators included), by its dotted name."""
+    if path.suffix != ".py":
+        raise BlockError(
+            f"'function' finds functions in Python files; {example.display(path)} is not one",
+            where=block.where,
+            fix="show a range of it instead (lines: 12-30), or a marked section",
+        )
+    try:
+        tree = ast.parse("\n".join(lines), filename=str(path))
+    except SyntaxError as exc:
+        raise BlockError(
+            f"cannot read {example.display(path)}:{exc.lineno} as Python: {exc.msg}",
+            where=block.where,
+            fix="fix the file's syntax, or show a range of lines (lines: 12-30)",
+        ) from None
+    found = dict(_functions(tree.body, ""))
+    if name not in found:
+        known = ", ".join(sorted(found)) or "none"
+        raise BlockError(
+            f"{example.display(path)} has no function '{name}'",
+            where=block.where,
+            fix=f"name one of its functions ({known}); a method is Class.method, a function "
+            "defined in another outer.inner",
+        )
+    node = found[name]
+    start = min([node.lineno, *(d.lineno for d in node.decorator_list)])
+    return start, node.end_lineno or node.lineno
+
+
+_Defined = ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
+
+
+def _functions(body: list[ast.stmt], prefix: str) -> Iterator[tuple[str, _Defined]]:
+    """Every function of a module by its dotted name, in classes and functions too."""
+    for node in body:
+        if isinstance(node, _Defined):
+            name = prefix + node.name
+            if not isinstance(node, ast.ClassDef):
+                yield name, node
+            yield from _functions(node.body, name + ".")
+
+
 def shown_text(block: Block, example: Example, shown: ShownFile, first: bool) -> str:
     """The text a file's tab shows: the whole file without section markers, or the
-    block's section of its first file, dedented, as pymdownx.snippets would include it
-    with ``dedent_subsections``."""
+    block's part of its first file, dedented, as pymdownx.snippets would include a
+    section with ``dedent_subsections``."""
     path = example.directory.resolve() / shown.path
     lines = path.read_text(encoding="utf-8").splitlines()
-    section = block.section if first else None
-    text = "\n".join(
-        lines[n - 1] for n in _shown_line_numbers(block, example, path, lines, section)
-    )
-    return textwrap.dedent(text) if section else text
+    text = "\n".join(lines[n - 1] for n in _shown(block, example, path, lines, first))
+    return textwrap.dedent(text) if first and block.shows_part else text

@@ -21,7 +21,7 @@ import tempfile
 import threading
 import time
 import urllib.parse
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -49,6 +49,7 @@ from .capture import perform, status_is_expected
 from .clients import Client, FlaskTestClient
 from .forms import EMPTY_FILE_TYPE, FormProblem, Submission, submitted
 from .freeze import complete_document, freeze, not_frozen
+from .frozen_links import make_unfollowable_links_plain
 from .load import isolated_modules, load_app, run_setup, where_in_example
 
 
@@ -324,7 +325,22 @@ def run(job: Job) -> Output:
         ]
         for requests, found in captured.items()
     }
+    own = _own_pages(answers.values(), frozen, job.settings.examples_url)
+    make_unfollowable_links_plain(frozen.directory, own)
     return Output(frozen, answers, imported_libraries(), tuple(lacks.values()))
+
+
+def _own_pages(answers: Iterable[list[Shown]], frozen: Frozen, prefix: str) -> dict[str, str]:
+    """Each preview copy (its path in the frozen folder) and the file its URL's page is, or
+    would be: a link to that page from the preview leads to the preview."""
+    base = f"{prefix}/{frozen.name}/"
+    own = {}
+    for shown in (shown for found in answers for shown in found):
+        copy = (shown.preview or "").removeprefix(base)
+        if posixpath.basename(copy).startswith("preview-"):
+            page = frozen.files.get(shown.request.path) or _as_browser_sends(shown.request.path)
+            own[copy] = page + "index.html" if page == "" or page.endswith("/") else page
+    return own
 
 
 def _fail(errors: list[SiteAppError]) -> NoReturn:

@@ -186,6 +186,10 @@ class Engine:
             (shown, sources.shown_text(block, example, shown, position == 0))
             for position, shown in enumerate(rendered.files)
         )
+        # A part of the first file: the whole of it is a click away, under the part.
+        whole = None
+        if block.shows_part and files:
+            whole = sources.shown_text(block, example, files[0][0], first=False)
         note = None
         if self.runner_url is not None and rendered.answers:
             reason = self.runnable.get(example.name, "")
@@ -199,6 +203,7 @@ class Engine:
             self.roots.get(page, ""),
             rendered.download,
             note,
+            whole=whole,
         )
 
     def _compares(

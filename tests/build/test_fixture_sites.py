@@ -4,6 +4,9 @@ Each error's message is owned by the unit tables (tests/site_app) and tried end
 to end once in test_bad_inputs.py; these tests add what neither can show.
 """
 
+import html
+import re
+
 import pytest
 
 pytestmark = pytest.mark.build
@@ -238,3 +241,62 @@ def test_a_build_writes_no_bytecode_into_the_examples_folder(fixture_site, monke
     assert built.returncode == 0, built.output
     snippets = fixture_site.root / "snippets"
     assert sorted(p.relative_to(snippets) for p in snippets.rglob("*.pyc")) == []
+
+
+def test_a_block_shows_part_of_a_file_with_the_whole_file_one_click_away(fixture_site):
+    fixture_site.write(
+        "snippets/hello/views.py",
+        """
+        import functools
+
+
+        def helper():
+            return "help"
+
+
+        @functools.lru_cache
+        def cached():
+            return helper()
+        """,
+    )
+    fixture_site.write(
+        "docs/index.md",
+        """
+        # Hi
+
+        ```flask-example
+        example: hello
+        files: [views.py]
+        function: cached
+        highlight: 10
+        ```
+
+        ```flask-example
+        example: hello
+        files: [views.py, app.py]
+        lines: 4-5
+        ```
+        """,
+    )
+    built = fixture_site.build()
+    assert built.returncode == 0, built.output
+    page = (built.site / "index.html").read_text()
+    _, first, second, third = page.split('<div class="tabbed-block">')
+    # The tab shows the function and its decorator, line 10 of the file highlighted.
+    code, whole = first.split('<details class="note ffg-whole" data-search-exclude>')
+    assert "@functools.lru_cache\ndef cached():\n    return helper()" in text_of(code)
+    assert "import" not in text_of(code)
+    assert re.search(r'<span class="hll">.*return.*helper', code)
+    # Under it, closed, the whole file (a details element opens without JavaScript).
+    assert "<summary>Show the whole file (10 lines)</summary>" in whole
+    assert "import functools\n\n\ndef helper():" in text_of(whole)
+    # A range of lines of the first file; the second file's tab shows all of it.
+    code, whole = second.split('<details class="note ffg-whole" data-search-exclude>')
+    assert text_of(code).strip() == 'snippets/hello/views.pydef helper():\n    return "help"'
+    assert "def cached():" in text_of(whole)
+    assert "<details" not in third
+    assert "Hello from the fixture" in text_of(third)
+
+
+def text_of(html_text: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", "", html_text))

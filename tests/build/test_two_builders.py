@@ -115,7 +115,7 @@ def site(tmp_path: Path) -> FixtureSite:
     )
     site.write(
         "docs/deeper/page.md",
-        "# Deeper\n\n```flask-example\nexample: hello\nrequests:\n  - GET /\n"
+        "# Deeper\n\n```flask-example\nexample: hello\nfunction: hostile\nrequests:\n  - GET /\n"
         "  - GET /hostile.txt\n```\n",
     )
     return site
@@ -160,6 +160,9 @@ def test_each_block_is_the_same_html_in_both_builders(site):
         assert "Deeper" in text
         assert "HTTP/1.1" not in text
         assert "Content-Type" not in text
+    # A block that shows one function holds the whole file too, in both.
+    deeper = blocks_of((zensical / "deeper/page/index.html").read_text())[0]
+    assert deeper.count("<summary>Show the whole file (") == 1
     # The deeper page reaches the frozen pages through its own relative URL.
     assert (
         'src="../../examples/hello/index.html"'

@@ -195,6 +195,21 @@ def single_error(markdown):
             "both a JSON body and a form",
             "one",
         ),
+        (
+            "example: hello\nsection: a\nfunction: b\n",
+            6,
+            "the block names 'section' and 'function'; it shows one part of a file",
+            "keep one of section, function, lines",
+        ),
+        ("example: hello\nfunction: index\nlines: 3-9\n", 6, "'function' and 'lines'", "12-30"),
+        (
+            "example: hello\nfunction: 'app.py:index'\n",
+            5,
+            "'function' must name a function, not 'app.py:index'",
+            "function: create_app, or Class.method",
+        ),
+        ("example: hello\nlines: 9-3\n", 5, "cannot read 'lines' '9-3'", "low-high: lines: 12-30"),
+        ("example: hello\nlines: all\n", 5, "cannot read 'lines' 'all'", "low-high"),
         ("example: [hello\n", 4, "not valid YAML", "example: hello"),
         (
             "example: hello\nfiles: [app.py]\nexample: json_api\n",
@@ -327,6 +342,129 @@ def test_section_missing_in_a_file_without_sections(project):
     with pytest.raises(BlockError) as caught:
         resolve_files(block(example="plain", section="routes"), plain)
     assert caught.value.fix.startswith("mark it in the file with '# --8<-- [start:routes]'")
+
+
+PARTS = """\
+import functools
+
+from flask import Flask
+
+app = Flask(__name__)
+
+
+def create_app():
+    made = Flask(__name__)
+
+    @made.get("/")
+    def index():
+        return "made"
+
+    return made
+
+
+@app.get("/")
+@functools.lru_cache
+def home():
+    # --8<-- [start:inside]
+    return "home"
+    # --8<-- [end:inside]
+
+
+class Store:
+    async def add(self, item):
+        return item
+"""
+
+
+@pytest.fixture
+def parts(project):
+    project.example("parts", {"app.py": PARTS, "templates/page.html": "<p>{{ x }}</p>\n"})
+    return discover(project.snippets)["parts"]
+
+
+@pytest.mark.parametrize(
+    ("keys", "include", "text", "highlighted"),
+    [
+        # Decorators included; the section markers inside are not shown.
+        (
+            {"function": "home", "highlight": 22},
+            "parts/app.py:18:22",
+            '@app.get("/")\n@functools.lru_cache\ndef home():\n    return "home"',
+            (4,),
+        ),
+        # A function defined in another, and a method: dedented as a section is.
+        (
+            {"function": "create_app.index"},
+            "parts/app.py:11:13",
+            '@made.get("/")\ndef index():\n    return "made"',
+            (),
+        ),
+        (
+            {"function": "Store.add"},
+            "parts/app.py:27:28",
+            "async def add(self, item):\n    return item",
+            (),
+        ),
+        (
+            {"lines": "8-9", "highlight": 9},
+            "parts/app.py:8:9",
+            "def create_app():\n    made = Flask(__name__)",
+            (2,),
+        ),
+        ({"lines": 7}, "parts/app.py:7:7", "", ()),
+    ],
+)
+def test_a_block_shows_a_function_or_a_range_of_lines(parts, keys, include, text, highlighted):
+    b = block(example="parts", **keys)
+    (shown,) = resolve_files(b, parts)
+    assert (shown.include, shown.hl_lines) == (include, highlighted)
+    assert shown_text(b, parts, shown, first=True) == text
+    # The same file as a second tab, or from another block, is shown whole.
+    assert shown_text(b, parts, shown, first=False) == "\n".join(
+        line for line in PARTS.splitlines() if "--8<--" not in line
+    )
+
+
+@pytest.mark.parametrize(
+    ("keys", "what", "fix"),
+    [
+        (
+            {"function": "index"},
+            "snippets/parts/app.py has no function 'index'",
+            "(Store.add, create_app, create_app.index, home); a method is Class.method",
+        ),
+        ({"function": "Store"}, "has no function 'Store'", "Store.add"),
+        (
+            {"files": "[templates/page.html]", "function": "index"},
+            "'function' finds functions in Python files; snippets/parts/templates/page.html",
+            "lines: 12-30",
+        ),
+        (
+            {"lines": "25-40"},
+            "snippets/parts/app.py has 28 lines; 'lines: 25-40' goes past its end",
+            "within 1-28",
+        ),
+        ({"lines": "21-21"}, "lines 21-21 holds section markers only", "holds code"),
+        (
+            {"function": "home", "highlight": 5},
+            "highlight line 5 is not shown: snippets/parts/app.py function 'home' shows lines 18-22",
+            "within what is shown",
+        ),
+    ],
+)
+def test_a_part_that_is_not_there_names_the_block_and_a_fix(parts, keys, what, fix):
+    with pytest.raises(BlockError) as caught:
+        resolve_files(block(example="parts", **keys), parts)
+    assert what in caught.value.what
+    assert fix in caught.value.fix
+    assert str(caught.value.where) == "p.md:1"
+
+
+def test_a_file_that_is_not_python_names_its_line(parts):
+    (parts.directory / "broken.py").write_text("def f(:\n")
+    with pytest.raises(BlockError) as caught:
+        resolve_files(block(example="parts", files="[broken.py]", function="f"), parts)
+    assert "cannot read snippets/parts/broken.py:1 as Python" in caught.value.what
 
 
 def response(mimetype, body, status="200 OK", headers=()):
