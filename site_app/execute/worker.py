@@ -478,44 +478,11 @@ def _as_sent(
 ) -> Request:
     """The request as a browser would send it: files read, a submitted form filled in."""
     where = block.where(index)
-    flask_only = [
-        what
-        for what, used in (
-            ("'files'", request.files),
-            ("'submit'", request.submit),
-            ("show: [cookies]", request.shows_cookies),
-        )
-        if used
-    ]
-    if flask_only and not isinstance(client, FlaskTestClient):
-        raise RequestFailed(
-            f"{' and '.join(flask_only)} work(s) for Flask examples only; example "
-            f"'{example.name}' is a {example.settings.framework} app",
-            where=where,
-            fix="send its form fields with 'form', or show the Set-Cookie header",
-        )
+    _refuse_flask_only(example, client, request, where)
     request = replace(request, files=tuple(_read_upload(example, u, where) for u in request.files))
     if request.submit is None:
         return request
-    previous = before[-1] if before else None
-    redirect = previous.response.header("Location") if previous else None
-    if previous is None or not previous.response.is_html or redirect:
-        got = (
-            "it is the block's first request"
-            if previous is None
-            else f"the previous answer ({previous.request.label}, line "
-            f"{block.request_lines[index - 1]}) "
-            + (
-                f"redirects to {redirect}"
-                if redirect
-                else f"is {previous.response.mimetype or 'empty'}, not an HTML page"
-            )
-        )
-        raise RequestFailed(
-            f"{request.label} posts a form of the previous HTML answer, but {got}",
-            where=where,
-            fix="first GET the page that holds the form, in the same block",
-        )
+    previous = _form_page(block, index, request, before)
     try:
         sent = submitted(
             previous.response.text,
@@ -533,6 +500,52 @@ def _as_sent(
             fix=problem.fix,
         ) from None
     return as_submitted(request, sent)
+
+
+def _refuse_flask_only(example: Example, client: Client, request: Request, where: Location) -> None:
+    """Uploads, submitted forms and the client's cookies need Flask's test client."""
+    flask_only = [
+        what
+        for what, used in (
+            ("'files'", request.files),
+            ("'submit'", request.submit),
+            ("show: [cookies]", request.shows_cookies),
+        )
+        if used
+    ]
+    if flask_only and not isinstance(client, FlaskTestClient):
+        raise RequestFailed(
+            f"{' and '.join(flask_only)} work(s) for Flask examples only; example "
+            f"'{example.name}' is a {example.settings.framework} app",
+            where=where,
+            fix="send its form fields with 'form', or show the Set-Cookie header",
+        )
+
+
+def _form_page(
+    block: BlockRequests, index: int, request: Request, before: list[Captured]
+) -> Captured:
+    """The answer whose form a ``submit`` posts: the block's previous one, an HTML page."""
+    previous = before[-1] if before else None
+    redirect = previous.response.header("Location") if previous else None
+    if previous is not None and previous.response.is_html and not redirect:
+        return previous
+    got = (
+        "it is the block's first request"
+        if previous is None
+        else f"the previous answer ({previous.request.label}, line "
+        f"{block.request_lines[index - 1]}) "
+        + (
+            f"redirects to {redirect}"
+            if redirect
+            else f"is {previous.response.mimetype or 'empty'}, not an HTML page"
+        )
+    )
+    raise RequestFailed(
+        f"{request.label} posts a form of the previous HTML answer, but {got}",
+        where=block.where(index),
+        fix="first GET the page that holds the form, in the same block",
+    )
 
 
 def as_submitted(request: Request, sent: Submission) -> Request:

@@ -285,27 +285,8 @@ def _send(
     app: Any, client: Any, request: dict[str, Any], answers: list[dict[str, Any]], name: str = ""
 ) -> dict[str, Any]:
     from flask import got_request_exception
-    from werkzeug.datastructures import MultiDict
 
-    method, path, form = request["method"], request["path"], request.get("form") or []
-    files = [(upload["field"], upload) for upload in request.get("files") or []]
-    enctype = ""
-    if request.get("submit") is not None:
-        method, path, form, files, enctype = _submitted(request, answers)
-    options: dict[str, Any] = {"method": method}
-    if enctype:  # a submitted form says its type even with no field or no file, as a browser does
-        options["content_type"] = enctype
-    if request.get("json") is not None:
-        # JSON text as Python writes it: a page may send NaN, which JavaScript cannot hold.
-        options["json"] = json.loads(request["json"])
-    if form or files:
-        # A name given twice (two ticked checkboxes) is sent twice, as a browser sends it.
-        data: MultiDict[str, Any] = MultiDict([tuple(pair) for pair in form])
-        for field, upload in files:
-            data.add(field, _upload(name, upload) if upload else _empty_part(field))
-        options["data"] = data
-    if request.get("headers"):
-        options["headers"] = [tuple(pair) for pair in request["headers"]]
+    method, path, options = _request_options(request, answers, name)
     expected = request.get("status")
     raised: list[BaseException] = []
 
@@ -347,6 +328,34 @@ def _send(
         answer.close()
     _as_shown(result, body)
     return result
+
+
+def _request_options(
+    request: dict[str, Any], answers: list[dict[str, Any]], name: str
+) -> tuple[str, str, dict[str, Any]]:
+    """The method, the path and the test client's options for one request of the job."""
+    from werkzeug.datastructures import MultiDict
+
+    method, path, form = request["method"], request["path"], request.get("form") or []
+    files = [(upload["field"], upload) for upload in request.get("files") or []]
+    enctype = ""
+    if request.get("submit") is not None:
+        method, path, form, files, enctype = _submitted(request, answers)
+    options: dict[str, Any] = {"method": method}
+    if enctype:  # a submitted form says its type even with no field or no file, as a browser does
+        options["content_type"] = enctype
+    if request.get("json") is not None:
+        # JSON text as Python writes it: a page may send NaN, which JavaScript cannot hold.
+        options["json"] = json.loads(request["json"])
+    if form or files:
+        # A name given twice (two ticked checkboxes) is sent twice, as a browser sends it.
+        data: MultiDict[str, Any] = MultiDict([tuple(pair) for pair in form])
+        for field, upload in files:
+            data.add(field, _upload(name, upload) if upload else _empty_part(field))
+        options["data"] = data
+    if request.get("headers"):
+        options["headers"] = [tuple(pair) for pair in request["headers"]]
+    return method, path, options
 
 
 # --- Django examples ----------------------------------------------------------------------
