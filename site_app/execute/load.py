@@ -13,7 +13,6 @@ import importlib
 import importlib.abc
 import importlib.util
 import inspect
-import os
 import shlex
 import sys
 import traceback
@@ -29,6 +28,7 @@ from flask.cli import FlaskGroup
 
 from ..errors import ExampleError, Location, describe
 from ..model import Example, Settings
+from .instance import config_for, instance_folder
 from .pinned import pinned_configs
 
 
@@ -108,37 +108,6 @@ def where_in_example(example: Example, exc: BaseException) -> Location:
     return location
 
 
-@contextmanager
-def instance_folder(instance_dir: Path) -> Iterator[None]:
-    """Every Flask app created inside gets ``instance_dir`` as its instance folder.
-
-    Flask computes ``instance_path`` while it constructs the app, and a
-    factory may use it at once (Flask's tutorial calls
-    ``os.makedirs(app.instance_path)`` in ``create_app``), so setting it on
-    the finished app is too late. An app given ``instance_path=`` explicitly
-    keeps it. The working directory is ``instance_dir`` too, so a file an app
-    writes at start-up under a relative name lands there, never in the
-    project.
-    """
-    saved = Flask.__dict__.get("auto_find_instance_path")
-
-    def private_instance(self: object) -> str:
-        return str(instance_dir)
-
-    instance_dir.mkdir(parents=True, exist_ok=True)
-    Flask.auto_find_instance_path = private_instance  # type: ignore[method-assign]
-    cwd = os.getcwd()
-    os.chdir(instance_dir)
-    try:
-        yield
-    finally:
-        os.chdir(cwd)
-        if saved is None:
-            del Flask.auto_find_instance_path
-        else:  # pragma: no cover - Flask defines it on its base class
-            Flask.auto_find_instance_path = saved  # type: ignore[method-assign]
-
-
 def prepared_app(example: Example, instance_dir: Path, settings: Settings) -> Flask:
     """:func:`load_app`, then the example's setup commands: the app the build sends requests."""
     app = load_app(example, instance_dir, settings)
@@ -152,15 +121,12 @@ def load_app(example: Example, instance_dir: Path, settings: Settings) -> Flask:
     Call inside :func:`isolated_modules`. ``{instance}`` in the example's
     ``[build.config]`` values is replaced by ``instance_dir``, which is also
     the app's instance folder from its construction on (see
-    :func:`instance_folder`), so nothing is written into the examples folder.
+    :mod:`site_app.execute.instance`), so nothing is written into the examples folder.
     Those values are in the app's config from its construction on and stay
     whatever the app's own code sets (:mod:`site_app.execute.pinned`).
     """
-    config = {
-        key: value.replace("{instance}", str(instance_dir)) if isinstance(value, str) else value
-        for key, value in example.settings.config.items()
-    }
-    with instance_folder(instance_dir), pinned_configs(Flask, config):
+    config = config_for(example.settings.config, instance_dir)
+    with instance_folder(Flask, instance_dir), pinned_configs(Flask, config):
         app = make_app(example, settings, config)
     if not isinstance(app, Flask):
         raise ExampleError(

@@ -12,7 +12,8 @@ A ``submit`` request posts the form of the previous HTML answer as a browser
 would, filled in with ``_ffg_forms``, and ``show: [cookies]`` lists the cookies
 the client holds with ``_ffg_cookies``: the build's own modules
 (``site_app/execute/forms.py`` and ``cookies.py``), which the worker writes
-next to this one.
+next to this one, as it writes ``instance.py``, ``pinned.py``,
+``django_send.py`` and ``shown.py``.
 
 A Django example (``"framework": "django"``) runs as the build captures it
 (site_app.execute.clients): its module configures Django, and the requests go
@@ -85,12 +86,7 @@ def _run(job: dict[str, Any]) -> dict[str, Any]:
     reproducible(name)
     _write_files(name, job["files"], job.get("mtimes") or {})
     _forget_examples()
-    instance = tempfile.mkdtemp(prefix=f"{name}-instance-")
-    config = {
-        key: value.replace("{instance}", instance) if isinstance(value, str) else value
-        for key, value in (job.get("config") or {}).items()
-    }
-    app = _make_app(job["module"], config, instance)
+    app, config = _make_app(job["module"], job.get("config") or {}, name)
     app.config.update(config)
     imported = clock()
     _setup(app, job.get("setup") or [])
@@ -145,28 +141,22 @@ def _forget_examples() -> None:
     importlib.invalidate_caches()
 
 
-def _make_app(module_name: str, config: dict[str, Any], instance: str) -> Any:
-    """Import the example and make its app, with ``instance`` as its instance folder.
+def _make_app(module_name: str, values: dict[str, Any], name: str) -> tuple[Any, dict[str, Any]]:
+    """Import the example and make its app in a new instance folder; the app and its config.
 
-    As the build does (site_app.execute.load.instance_folder): Flask finds the
-    instance path while it makes the app, and a factory may use it at once.
+    By the build's own rule (site_app/execute/instance.py, which the worker
+    writes beside us): Flask finds the instance path while it makes the app,
+    and a factory may use it at once; ``{instance}`` in ``values`` names it.
     """
+    import _ffg_instance  # type: ignore[import-not-found]  # the worker writes it beside us
     import _ffg_pinned  # type: ignore[import-not-found]  # the worker writes it beside us
     from flask import Flask
 
-    saved, cwd = Flask.__dict__.get("auto_find_instance_path"), os.getcwd()
-    Flask.auto_find_instance_path = lambda self: instance  # type: ignore[method-assign]
-    os.chdir(instance)
-    try:
-        # The config's values stay whatever the app's own code sets, as in the build.
-        with _ffg_pinned.pinned_configs(Flask, config):
-            return _made_app(module_name, config)
-    finally:
-        os.chdir(cwd)
-        if saved is None:
-            del Flask.auto_find_instance_path
-        else:
-            Flask.auto_find_instance_path = saved  # type: ignore[method-assign]
+    instance = tempfile.mkdtemp(prefix=f"{name}-instance-")
+    config = _ffg_instance.config_for(values, instance)
+    # The config's values stay whatever the app's own code sets, as in the build.
+    with _ffg_instance.instance_folder(Flask, instance), _ffg_pinned.pinned_configs(Flask, config):
+        return _made_app(module_name, config), config
 
 
 def _made_app(module_name: str, config: dict[str, Any]) -> Any:

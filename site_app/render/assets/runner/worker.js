@@ -2,7 +2,8 @@
 //
 // Everything comes from this file's own folder, by relative URL: the runtime
 // from pyodide/, the wheels listed in manifest.json from wheels/, and the
-// Python driver from driver.py (with forms.py, cookies.py, pinned.py, django_send.py, shown.py).
+// Python driver from driver.py (with forms.py, cookies.py, pinned.py, instance.py,
+// django_send.py, shown.py).
 // Nothing is fetched before the first message.
 //
 // Messages in:  {id, job}  where job = {example, top, module, framework, files, mtimes, setup,
@@ -62,7 +63,7 @@ async function boot(id) {
   // The driver, and the build's own modules it uses (render/runner.py SHARED).
   pyodide.FS.mkdirTree("/home/pyodide/ffg");
   await Promise.all(
-    ["driver", "forms", "cookies", "pinned", "django_send", "shown"].map(async (name) => {
+    ["driver", "forms", "cookies", "pinned", "instance", "django_send", "shown"].map(async (name) => {
       const source = await (await fetch(new URL(`${name}.py`, here))).text();
       pyodide.FS.writeFile(`/home/pyodide/ffg/_ffg_${name}.py`, source);
     }),
