@@ -153,8 +153,8 @@ class FlaskExamplesPlugin(BasePlugin[FlaskExamplesConfig]):
     def _start(self, files: Files, config: MkDocsConfig) -> Files:
         t0 = time.perf_counter()
         unstash(Path(config.site_dir), self._kept())
-        if self.engine is not None and self.engine.run is not None:
-            self.engine.run.stop()  # a build under serve that stopped half-way
+        if self.engine is not None and self.engine.under_way is not None:
+            self.engine.under_way.stop()  # a build under serve that stopped half-way
         serving, self.first_page = self.command == "serve", ""
         runner = self._url("runner_url") if self.config.browser_runner else None
         self.engine = Engine(self.settings, log=log.info, runner_url=runner, serving=serving)
@@ -202,10 +202,10 @@ class FlaskExamplesPlugin(BasePlugin[FlaskExamplesConfig]):
 
     def _page(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
         engine, t0, key = self.engine, time.perf_counter(), self._key(page.file)
-        if engine is None or engine.run is None:
+        if engine is None or engine.under_way is None:
             return markdown
         needed = engine.wait_for_page(key, markdown)  # MkDocs checks the page's links next
-        if engine.run.failed() and not engine.serving:
+        if engine.under_way.failed() and not engine.serving:
             raise PluginError(str(engine.failure()))
         self._add(files, config, engine.new_site_files(needed))
         index = engine.page_index(key)
@@ -214,7 +214,7 @@ class FlaskExamplesPlugin(BasePlugin[FlaskExamplesConfig]):
             engine.check_read(key, markdown)
         if engine.serving:
             _SHOWN.failed = {
-                f"{self._url('examples_url')}/{n}/" for n in engine.run.failed_examples()
+                f"{self._url('examples_url')}/{n}/" for n in engine.under_way.failed_examples()
             }
             self.first_page = self.first_page or key
             source = page.file.content_string
@@ -258,8 +258,8 @@ class FlaskExamplesPlugin(BasePlugin[FlaskExamplesConfig]):
 
     def on_shutdown(self) -> None:
         """After a whole build the previous site goes; after any other end it comes back."""
-        if self.engine is not None and self.engine.run is not None:
-            self.engine.run.stop()
+        if self.engine is not None and self.engine.under_way is not None:
+            self.engine.under_way.stop()
         if self.previous is not None and self.built:
             self.previous.drop()
         elif self.previous is not None and self.previous.put_back():

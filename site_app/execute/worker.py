@@ -49,7 +49,7 @@ from .capture import perform, status_is_expected
 from .clients import Client, FlaskTestClient
 from .forms import EMPTY_FILE_TYPE, FormProblem, Submission, submitted
 from .freeze import complete_document, freeze, not_frozen
-from .load import isolated_modules, load_app, run_setup, where_in_example
+from .load import configured_app, isolated_modules, run_setup, where_in_example
 
 
 @dataclass(frozen=True)
@@ -233,7 +233,7 @@ def _private_home() -> Iterator[None]:
 
 
 def run_example(job: Job, report: Callable[[Any], None] | None = None) -> Output:
-    """In a worker process of its own: a fixed clock and seed, then :func:`run`.
+    """In a worker process of its own: a fixed clock and seed, then :func:`capture_and_freeze`.
 
     Every step runs within the CPU limit; when it runs out, the error names
     the step (import, setup, a request and its page line, the freeze, or
@@ -253,7 +253,7 @@ def run_example(job: Job, report: Callable[[Any], None] | None = None) -> Output
     reproducible(job.name)
     try:
         with _within_limit(), _private_home():
-            output = run(job)
+            output = capture_and_freeze(job)
             # Threads that keep it from exiting burn no CPU: the limit counts in wall time.
             _wait_for_threads(job.example, started + job.settings.timeout)
             return output
@@ -265,7 +265,7 @@ def run_example(job: Job, report: Callable[[Any], None] | None = None) -> Output
         raise BuildFailed([_blamed(job, exc)]) from None
 
 
-def run(job: Job) -> Output:
+def capture_and_freeze(job: Job) -> Output:
     """Capture every block's requests, freeze the example, pick previews.
 
     What the blocks' runs call that the reader's browser lacks is recorded
@@ -301,7 +301,7 @@ def run(job: Job) -> Output:
     destination = job.settings.cache_dir / "frozen" / example.name
     try:
         if example.settings.is_flask:
-            with _fresh_app(job) as app:
+            with _isolated_app(job) as app:
                 _at("freezing its pages", Location(example.display(example.app_file)))
                 frozen = freeze(example, app, destination, pages)
         else:
@@ -407,8 +407,9 @@ def _writes(example: Example, before: dict[str, tuple[int, int]]) -> list[SiteAp
 
 
 @contextmanager
-def _fresh_app(job: Job) -> Iterator[Flask]:
-    """A new app of the example, set up, with an instance folder of its own."""
+def _isolated_app(job: Job) -> Iterator[Flask]:
+    """A new app of the example, configured and set up, in a temporary instance folder
+    of its own, the examples' modules imported afresh (:func:`isolated_modules`)."""
     example, settings = job.example, job.settings
     settings.cache_dir.mkdir(parents=True, exist_ok=True)
     with (
@@ -418,7 +419,7 @@ def _fresh_app(job: Job) -> Iterator[Flask]:
         isolated_modules(settings.snippets_dir.name, settings.snippets_dir.parent),
     ):
         _at("importing it and creating its app", Location(example.display(example.app_file)))
-        app = load_app(example, Path(instance), settings)
+        app = configured_app(example, Path(instance), settings)
         if example.settings.setup or example.settings.setup_python:
             commands = ", ".join(f"'flask {command}'" for command in example.settings.setup)
             steps = len(example.settings.setup_python)
@@ -443,7 +444,7 @@ def _capture(job: Job, block: BlockRequests) -> list[Captured]:
     with contextlib.ExitStack() as stack:
         client: Client
         if example.settings.is_flask:
-            client = FlaskTestClient(stack.enter_context(_fresh_app(job)))
+            client = FlaskTestClient(stack.enter_context(_isolated_app(job)))
         else:
             stack.enter_context(
                 isolated_modules(settings.snippets_dir.name, settings.snippets_dir.parent)

@@ -51,9 +51,9 @@ sys.dont_write_bytecode = True
 def run(job_json: str) -> str:
     """Run one job; answer JSON: ``{"answers": [...]}`` or ``{"error": {...}}``."""
     job = json.loads(job_json)
-    runner = _run_django if job.get("framework") == "django" else _run
+    run_job = _run_django if job.get("framework") == "django" else _run_flask
     try:
-        return json.dumps(runner(job))
+        return json.dumps(run_job(job))
     except ReaderError as error:
         return json.dumps({"answers": error.answers, "error": error.report})
 
@@ -77,7 +77,7 @@ def reproducible(seed: str) -> None:
     time.time_ns = lambda: int(REPRODUCIBLE_TIME * 1e9)
 
 
-def _run(job: dict[str, Any]) -> dict[str, Any]:
+def _run_flask(job: dict[str, Any]) -> dict[str, Any]:
     global TOP
     TOP = job.get("top") or TOP  # the project's examples folder, as the build names it
     name = job["example"]
@@ -86,7 +86,7 @@ def _run(job: dict[str, Any]) -> dict[str, Any]:
     reproducible(name)
     _write_files(name, job["files"], job.get("mtimes") or {})
     _forget_examples()
-    app, config = _make_app(job["module"], job.get("config") or {}, name)
+    app, config = _configured_app(job["module"], job.get("config") or {}, name)
     app.config.update(config)
     imported = clock()
     _setup(app, job.get("setup") or [])
@@ -141,7 +141,9 @@ def _forget_examples() -> None:
     importlib.invalidate_caches()
 
 
-def _make_app(module_name: str, values: dict[str, Any], name: str) -> tuple[Any, dict[str, Any]]:
+def _configured_app(
+    module_name: str, values: dict[str, Any], name: str
+) -> tuple[Any, dict[str, Any]]:
     """Import the example and make its app in a new instance folder; the app and its config.
 
     By the build's own rule (site_app/execute/instance.py, which the worker
@@ -156,10 +158,11 @@ def _make_app(module_name: str, values: dict[str, Any], name: str) -> tuple[Any,
     config = _ffg_instance.config_for(values, instance)
     # The config's values stay whatever the app's own code sets, as in the build.
     with _ffg_instance.instance_folder(Flask, instance), _ffg_pinned.pinned_configs(Flask, config):
-        return _made_app(module_name, config), config
+        return _app_of_module(module_name, config), config
 
 
-def _made_app(module_name: str, config: dict[str, Any]) -> Any:
+def _app_of_module(module_name: str, config: dict[str, Any]) -> Any:
+    """What the example's module gives, as in the build: ``create_app(config)``, else ``app``."""
     from flask import Flask
 
     try:
