@@ -401,7 +401,7 @@ def run_pages(
     runner_url: str | None = None,
     log: Log = print,
 ) -> BuildResult:
-    """BuildUnderWay every example ``pages`` need; write the site's files into ``output`` and the
+    """Run every example ``pages`` need; write the site's files into ``output`` and the
     blocks' views into the cache. Raises :class:`BuildFailed` listing every problem."""
     engine = Engine(settings, log=log, runner_url=runner_url)
     under_way = engine.start(pages, roots)
