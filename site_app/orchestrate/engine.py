@@ -104,12 +104,13 @@ class Engine:
         self.compare_keys: dict[tuple[str, int], str] = {}  # the same for flask-compare
         self.runnable: dict[str, str] = {}  # example → "" (runs) or why it cannot
         self.published: set[str] = set()  # examples whose frozen files the caller has
+        self.first_page = ""  # under serve, the first page shown: it lists what no page shows
         self._pages: dict[str, Index] = {}
 
     def start(self, pages: Mapping[str, str], roots: Mapping[str, str]) -> BuildUnderWay:
         """Check the pages and start their examples; return at once."""
         self.roots = roots
-        self._pages, self.published = {}, set()
+        self._pages, self.published, self.first_page = {}, set(), ""
         self.keys, self.compare_keys = {}, {}
         for page, text in pages.items():
             for line, key in page_keys(text, directive.INFO).items():
@@ -118,6 +119,66 @@ class Engine:
                 self.compare_keys[(page, line)] = key
         self.under_way = Builder(self.settings, log=self.log).start(pages)
         return self.under_way
+
+    # -- for a site builder, in the order it works -------------------------
+
+    def first_files(self, nav: str) -> dict[str, Path]:
+        """What the site needs before a page renders: the files of the examples ``nav``
+        links to (waited for) and of those the cache held, and, with the runner, its
+        files. Raises when a build that does not serve has failed already."""
+        under_way = self.under_way
+        assert under_way is not None
+        if under_way.failed() and not self.serving:
+            raise self.failure()
+        nav_links = under_way.linked_from(nav)
+        under_way.wait(nav_links)  # a builder checks the nav before any page renders
+        files = self.new_site_files([*under_way.result.reused, *nav_links])
+        if self.runner_url is not None:
+            files.update(self.add_runner())
+        return files
+
+    def page_files(self, page: str, markdown: str) -> dict[str, Path]:
+        """Wait for the examples ``page`` shows or links to; their files not handed yet.
+        Raises when a build that does not serve has failed."""
+        assert self.under_way is not None
+        needed = self.wait_for_page(page, markdown)
+        if self.under_way.failed() and not self.serving:
+            raise self.failure()
+        return self.new_site_files(needed)
+
+    def page_markdown(self, page: str, markdown: str, source: str) -> str:
+        """The page to render: under serve with its problems shown (:meth:`show_problems`),
+        else as it is, once no block of it changed since the examples ran."""
+        if not self.serving:
+            self.check_read(page, markdown)
+            return markdown
+        self.first_page = self.first_page or page
+        return self.show_problems(page, markdown, source, self.first_page == page)
+
+    def failed_folders(self) -> set[str]:
+        """``examples/<name>/`` of each example that failed: a served page's links there fail."""
+        assert self.under_way is not None
+        url = self.settings.examples_url.strip("/")
+        return {f"{url}/{name}/" for name in self.under_way.failed_examples()}
+
+    def last_files(self) -> dict[str, Path]:
+        """Every example settled: their files not handed yet. Raises when a build that
+        does not serve failed."""
+        result = self.finish()
+        if result.errors and not self.serving:
+            raise self.failure()
+        return self.new_site_files(result.frozen)
+
+    def clash(self, site_path: str, docs: str) -> SiteAppError:
+        """A file of the site's own sources (under ``docs``) where the engine publishes one."""
+        url = (self.runner_url or "").strip("/")
+        runner = self.runner_url is not None and site_path.startswith(f"{url}/")
+        return SiteAppError(
+            f"{docs}/{site_path} clashes with "
+            f"{'the runner' if runner else 'a frozen page of an example'}",
+            fix=f"move it, or set the plugin's {'runner_url' if runner else 'examples_url'} "
+            "elsewhere",
+        )
 
     # -- what a page shows ------------------------------------------------
 
