@@ -26,14 +26,17 @@ once each and judges the CPU-time figures against the limits of
 - Every build is ``mkdocs build`` in a subprocess (through ``bench.py
   _mkdocs``, which can turn one piece of speed machinery off: see
   :func:`leave_out`). Its CPU time counts every process of the
-  build, the plugin's fork server and workers included: psutil follows the
-  process tree while the build runs, and the processes left when ``mkdocs``
-  exits until they end. Peak memory is the largest sum of their PSS.
+  build, the plugin's fork server and workers included, from ``wait4``: of
+  ``mkdocs`` and what it waited for, and of what it left running (the fork
+  server, or bubblewrap holding it), which the benchmark adopts as Linux's
+  child subreaper and waits for. Peak memory is the largest sum of the PSS of
+  the build's processes, which psutil samples.
 """
 
 from __future__ import annotations
 
 import argparse
+import ctypes
 import importlib.util
 import json
 import os
@@ -298,14 +301,13 @@ class Build:
 
 
 class _Tree(threading.Thread):
-    """Follows a build's process tree: CPU times of the processes ``mkdocs`` leaves
-    behind, and the peak of the summed PSS of them all."""
+    """Follows a build's process tree: ``mkdocs``'s children, and the peak of the
+    summed PSS of every process of the build."""
 
     def __init__(self, root: psutil.Process) -> None:
         super().__init__(daemon=True)
         self.root = root
         self.direct: dict[int, psutil.Process] = {}  # mkdocs's children, at the last look
-        self.cpu: dict[int, float] = {}  # own + waited-for children's, as last seen
         self.peak_mib = 0.0
         self.done = threading.Event()
 
@@ -317,43 +319,52 @@ class _Tree(threading.Thread):
                 procs = [self.root, *self.root.children(recursive=True)]
             except psutil.Error:
                 children = []
-            else:  # only while mkdocs runs: afterwards its children are init's
+            else:  # only while mkdocs runs: afterwards its children are this process's
                 self.direct = {p.pid: self.direct.get(p.pid, p) for p in children}
         procs += [p for p in self.direct.values() if p not in procs]
         total = 0.0
         for proc in procs:
             try:
-                with proc.oneshot():
-                    times = proc.cpu_times()
-                    pss = proc.memory_full_info().pss
+                total += proc.memory_full_info().pss / 2**20
             except psutil.Error:
                 continue  # it ended meanwhile
-            if proc.pid in self.direct:
-                self.cpu[proc.pid] = times.user + times.system
-                self.cpu[proc.pid] += times.children_user + times.children_system
-            total += pss / 2**20
         self.peak_mib = max(self.peak_mib, total)
-
-    def keep(self, pids: set[int]) -> None:
-        """After mkdocs ended: follow only those of its children still there then (one
-        it waited for is gone, and counted in its own CPU time)."""
-        self.direct = {pid: p for pid, p in self.direct.items() if pid in pids}
-        self.cpu = {pid: self.cpu.get(pid, 0.0) for pid in self.direct}
-
-    def running(self) -> list[psutil.Process]:
-        out = []
-        for proc in self.direct.values():
-            try:
-                if proc.status() != psutil.STATUS_ZOMBIE:
-                    out.append(proc)
-            except psutil.Error:
-                pass
-        return out
 
     def run(self) -> None:
         while not self.done.is_set():
             self.sample()
             self.done.wait(SAMPLE_SECONDS)
+
+
+def _adopt_orphans(adopt: bool) -> None:
+    """While on, what a child leaves running when it ends becomes this process's child
+    (Linux's child subreaper), so it can be waited for and its CPU time read exactly."""
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None, use_errno=True).prctl(36, int(adopt), 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
+
+
+def _wait_left(tree: _Tree, what: str) -> float:
+    """Wait for what ``mkdocs`` left running (now this process's children: the fork
+    server, multiprocessing's resource tracker); their CPU time, with that of the
+    processes each waited for. A child ``mkdocs`` waited for is in its own CPU time."""
+    pending, cpu = set(tree.direct), 0.0
+    deadline = time.monotonic() + 60
+    while pending:
+        for pid in sorted(pending):
+            try:
+                done, _, usage = os.wait4(pid, os.WNOHANG)
+            except ChildProcessError:  # mkdocs waited for it
+                pending.discard(pid)
+                continue
+            if done:
+                cpu += usage.ru_utime + usage.ru_stime
+                pending.discard(pid)
+        if pending and time.monotonic() > deadline:
+            raise BenchError(f"{what}: processes it started still run after it ended: {pending}")
+        if pending:
+            tree.sample()
+            time.sleep(0.002)
+    return cpu
 
 
 def _environment() -> dict[str, str]:
@@ -366,13 +377,14 @@ def _environment() -> dict[str, str]:
 def _run(command: Sequence[str], cwd: Path, what: str) -> Build:
     """Run ``command``; time it, and count the CPU time and memory of all its processes.
 
-    ``mkdocs`` itself and the processes it waited for come from ``wait4``.
-    Its own children that are still there right after it ended (the
-    plugin's fork server, which waits for the workers it forks, and
-    multiprocessing's resource tracker: ``mkdocs`` waits for neither) are
-    followed until they end, and count with the children they waited for.
+    ``mkdocs`` itself and the processes it waited for come from ``wait4``, and
+    so do its children still running when it ended (the plugin's fork server,
+    or bubblewrap holding it, which wait for the workers, and multiprocessing's
+    resource tracker: ``mkdocs`` waits for none), which this process adopts
+    and waits for until they end.
     """
     with tempfile.TemporaryFile() as out:
+        _adopt_orphans(True)
         started = time.perf_counter()
         try:
             proc = subprocess.Popen(
@@ -383,6 +395,7 @@ def _run(command: Sequence[str], cwd: Path, what: str) -> Build:
                 env=_environment(),
             )
         except OSError as exc:
+            _adopt_orphans(False)
             raise BenchError(f"{what}: cannot start {command[0]}: {exc}") from exc
         tree = _Tree(psutil.Process(proc.pid))
         tree.start()
@@ -391,21 +404,15 @@ def _run(command: Sequence[str], cwd: Path, what: str) -> Build:
         try:
             _, status, usage = os.wait4(proc.pid, 0)
             wall = time.perf_counter() - started
+            tree.done.set()
+            tree.join()
+            proc.returncode = os.waitstatus_to_exitcode(status)
+            left = _wait_left(tree, what)
         finally:
             timer.cancel()
             tree.done.set()
-        still = {pid for pid, p in list(tree.direct.items()) if p.is_running()}
-        tree.join()
-        tree.keep(still)
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        # What mkdocs left behind: follow it closely until it ends.
-        deadline = time.monotonic() + 60
-        while left := tree.running():
-            if time.monotonic() > deadline:
-                raise BenchError(f"{what}: processes it started still run after it ended: {left}")
-            tree.sample()
-            time.sleep(0.002)
-        cpu = usage.ru_utime + usage.ru_stime + sum(tree.cpu.values())
+            _adopt_orphans(False)
+        cpu = usage.ru_utime + usage.ru_stime + left
         out.seek(0)
         output = out.read().decode("utf-8", errors="replace")
     if proc.returncode != 0:
@@ -1179,10 +1186,11 @@ def _bench(
         runs = measure_builds(site, args.runs, tuple(WITHOUT) if index == 0 else ())
         rows += build_rows(site, runs, own)
         notes = [
-            f"{kind} {statistics.median(b.wall for b in getattr(runs, kind)):.2f} s"
+            f"{kind} {statistics.median(b.wall for b in getattr(runs, kind)):.2f} s "
+            f"({statistics.median(b.cpu for b in getattr(runs, kind)):.2f} s CPU)"
             for kind in ("cold", "warm", "plain")
         ]
-        progress(f"N={n}: median wall: {', '.join(notes)}")
+        progress(f"N={n}: median wall (and CPU): {', '.join(notes)}")
         write(rows, own)
     return rows
 

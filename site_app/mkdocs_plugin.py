@@ -6,7 +6,6 @@ the previous site kept until the new one is whole (a failed or interrupted build
 from __future__ import annotations
 
 import logging
-import signal
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -29,7 +28,7 @@ from .author.project import check_extensions, settings_from
 from .errors import SiteAppError
 from .model import Settings
 from .orchestrate.engine import STYLESHEET, STYLESHEET_SOURCE, Engine
-from .orchestrate.previous_site import PreviousSite, sigterm_as_interrupt, stash, unstash
+from .orchestrate.previous_site import LastGoodSite, stash, unstash
 
 log = logging.getLogger("mkdocs.plugins.flask_examples")
 ASSET = STYLESHEET
@@ -111,73 +110,56 @@ class FlaskExamplesPlugin(BasePlugin[FlaskExamplesConfig]):
     def __init__(self) -> None:
         self.engine: Engine | None = None
         self.settings = _DEFAULTS
-        self.command, self.first_page = "", ""
+        self.command = ""
+        self.runner: str | None = None  # the runner's folder in the site, when it ships
+        self.kept: list[str] = []  # the engine's folders, which outlive serve's emptying
         self.spent = self.started = 0.0
-        self.previous: PreviousSite | None = None  # the last good site, while a build runs
-        self.built = False
-        self.old_handler: Any = None
+        self.last_good = LastGoodSite()
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.command = command
-        if command in ("build", "gh-deploy"):
-            self.old_handler = sigterm_as_interrupt()
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
-        self.started, self.spent, self.built = time.perf_counter(), 0.0, False
+        self.started, self.spent = time.perf_counter(), 0.0
         where = config.config_file_path or "mkdocs.yml"
         self.settings = settings_from(dict(self.config), Path(where).parent)
         with _reported():
             check_extensions(where, config.markdown_extensions, config.mdx_configs, self.settings)
         fence.register(config.mdx_configs)
-        script = f"{self._url('runner_url')}/run.js"
-        for assets, name in ((config.extra_css, ASSET), (config.extra_javascript, script)):
-            if name not in assets and (name == ASSET or self.config.browser_runner):
-                assets.append(name)  # run.js loads runner.js on the first click of Run
-        if self.command in ("build", "gh-deploy") and self.config.keep_previous_site:
-            self.previous = PreviousSite(Path(config.site_dir))
-            self.previous.move_aside()
+        self.runner = self.config.runner_url.strip("/") if self.config.browser_runner else None
+        kept = [self.settings.examples_url, *([self.runner] if self.runner else [])]
+        self.kept = kept if self.command == "serve" else []
+        if ASSET not in config.extra_css:
+            config.extra_css.append(ASSET)
+        if self.runner and f"{self.runner}/run.js" not in config.extra_javascript:
+            config.extra_javascript.append(f"{self.runner}/run.js")  # loads runner.js on a click
+        if self.command in ("build", "gh-deploy"):
+            keep = self.config.keep_previous_site
+            self.last_good.start(Path(config.site_dir), keep_previous=keep)
         return config
 
-    def _url(self, option: str) -> str:
-        return str(self.config[option]).strip("/")
-
-    def _kept(self) -> list[str]:
-        """Under serve, the engine's folders outlive MkDocs' emptying of site_dir."""
-        names = [self._url("examples_url")] + [self._url("runner_url")] * self.config.browser_runner
-        return names if self.command == "serve" else []
-
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
-        stash(Path(config.site_dir), self._kept())
+        stash(Path(config.site_dir), self.kept)
 
     @event_priority(50)  # early: the examples run while other plugins and the pages work
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
-        with _reported():
-            return self._start(files, config)
-
-    def _start(self, files: Files, config: MkDocsConfig) -> Files:
         t0 = time.perf_counter()
-        unstash(Path(config.site_dir), self._kept())
-        if self.engine is not None and self.engine.run is not None:
-            self.engine.run.stop()  # a build under serve that stopped half-way
-        serving, self.first_page = self.command == "serve", ""
-        runner = self._url("runner_url") if self.config.browser_runner else None
-        self.engine = Engine(self.settings, log=log.info, runner_url=runner, serving=serving)
+        unstash(Path(config.site_dir), self.kept)
+        if self.engine is not None and self.engine.under_way is not None:
+            self.engine.under_way.stop()  # a build under serve that stopped half-way
+        serving = self.command == "serve"
+        self.engine = Engine(self.settings, log=log.info, runner_url=self.runner, serving=serving)
         pages = {self._key(f): f for f in files.documentation_pages()}
         roots = {key: "../" * f.url.removeprefix("./").count("/") for key, f in pages.items()}
-        run = self.engine.start({k: f.content_string for k, f in pages.items()}, roots)
-        if run.failed() and not serving:
-            raise PluginError(str(self.engine.failure()))
+        with _reported():
+            self.engine.start({k: f.content_string for k, f in pages.items()}, roots)
+            self._add(files, config, self.engine.first_files(repr(config.nav)))
+        files.append(File.generated(config, ASSET, abs_src_path=str(STYLESHEET_SOURCE)))
         if serving:  # what a page shows does not count as a warning of --strict
             for handler in logging.getLogger("mkdocs").handlers:
                 if isinstance(handler, CountHandler):
                     handler.filters = [f for f in handler.filters if f is not _SHOWN]
                     handler.addFilter(_SHOWN)
-        nav_links = run.linked_from(repr(config.nav))
-        run.wait(nav_links)  # the nav is checked before any page renders
-        self._add(files, config, self.engine.new_site_files([*run.result.reused, *nav_links]))
-        files.append(File.generated(config, ASSET, abs_src_path=str(STYLESHEET_SOURCE)))
-        if runner is not None:
-            self._add(files, config, self.engine.add_runner(), "runner_url")
         self.spent += time.perf_counter() - t0
         return files
 
@@ -186,43 +168,27 @@ class FlaskExamplesPlugin(BasePlugin[FlaskExamplesConfig]):
         path = file.abs_src_path
         return file.src_uri if path is None else self.settings.display(Path(path))
 
-    def _add(self, files: Files, config: MkDocsConfig, new: dict[str, Path], url: str = "") -> None:
+    def _add(self, files: Files, config: MkDocsConfig, new: dict[str, Path]) -> None:
         """Put the engine's files in the site; none may take the place of a page's own."""
+        assert self.engine is not None
         for at, source in new.items():
             if files.get_file_from_path(at) is not None:
-                raise PluginError(
-                    f"{self.settings.display(Path(config.docs_dir))}/{at} clashes with "
-                    f"{'the runner' if url else 'a frozen page of an example'}\n"
-                    f"    fix: move it, or set the plugin's {url or 'examples_url'} elsewhere"
-                )
+                raise self.engine.clash(at, self.settings.display(Path(config.docs_dir)))
             files.append(_Output.generated(config, at, abs_src_path=str(source)))
 
     @event_priority(-100)  # last: the page as every other plugin left it
     def on_page_markdown(
         self, markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str:
-        with _reported():
-            return self._page(markdown, page, config, files)
-
-    def _page(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
         engine, t0, key = self.engine, time.perf_counter(), self._key(page.file)
-        if engine is None or engine.run is None:
+        if engine is None or engine.under_way is None:
             return markdown
-        needed = engine.wait_for_page(key, markdown)  # MkDocs checks the page's links next
-        if engine.run.failed() and not engine.serving:
-            raise PluginError(str(engine.failure()))
-        self._add(files, config, engine.new_site_files(needed))
-        index = engine.page_index(key)
-        fence.use(lambda info, k, p, seen: index.find(info, k, p, seen), key)
-        if not engine.serving:
-            engine.check_read(key, markdown)
-        if engine.serving:
-            _SHOWN.failed = {
-                f"{self._url('examples_url')}/{n}/" for n in engine.run.failed_examples()
-            }
-            self.first_page = self.first_page or key
-            source = page.file.content_string
-            markdown = engine.show_problems(key, markdown, source, self.first_page == key)
+        with _reported():
+            self._add(files, config, engine.page_files(key, markdown))
+            index = engine.page_index(key)
+            fence.use(lambda info, k, p, seen: index.find(info, k, p, seen), key)
+            markdown = engine.page_markdown(key, markdown, page.file.content_string)
+        _SHOWN.failed = engine.failed_folders() if engine.serving else frozenset()
         self.spent += time.perf_counter() - t0
         return markdown
 
@@ -233,11 +199,9 @@ class FlaskExamplesPlugin(BasePlugin[FlaskExamplesConfig]):
         fence.use(None)
         if self.engine is None:
             return env
-        result = self.engine.finish()
-        if result.errors and not self.engine.serving:
-            raise PluginError(str(self.engine.failure()))
-        self._add(files, config, self.engine.new_site_files(result.frozen))
-        if result.errors:
+        with _reported():
+            self._add(files, config, self.engine.last_files())
+        if self.engine.finish().errors:
             log.error(
                 f"{self.engine.failure()}\n(mkdocs serve shows each problem in its page; "
                 "mkdocs build fails until they are fixed)",
@@ -252,22 +216,18 @@ class FlaskExamplesPlugin(BasePlugin[FlaskExamplesConfig]):
         return server
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
-        self.built = True
+        self.last_good.whole = True
         if self.engine is not None:
             log.info(self.engine.report(self.spent, time.perf_counter() - self.started))
 
     def on_build_error(self, *, error: Exception) -> None:
-        self.built = False
+        self.last_good.whole = False
         self.on_shutdown()
 
     def on_shutdown(self) -> None:
-        """After a whole build the previous site goes; after any other end it comes back."""
-        if self.engine is not None and self.engine.run is not None:
-            self.engine.run.stop()
-        if self.previous is not None and self.built:
-            self.previous.drop()
-        elif self.previous is not None and self.previous.put_back():
-            log.error(f"the build failed; {self.previous.site} was left as it was")
-        if self.old_handler is not None:
-            signal.signal(signal.SIGTERM, self.old_handler)
-            self.old_handler = None
+        """Workers stopped; the previous site dropped after a whole build, else put back."""
+        if self.engine is not None and self.engine.under_way is not None:
+            self.engine.under_way.stop()
+        told = self.last_good.end()
+        if told:
+            log.error(told)

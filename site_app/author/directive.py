@@ -226,23 +226,53 @@ def _duplicate_key(node: yaml.Node | None) -> tuple[str, int, int] | None:
 
 
 def _parse(body: str, page: str, line: int, end_line: int, indent: str) -> Block:
+    """A block's YAML body, its keys checked and each read by its own function.
+
+    To add a key: name it in ``KEYS``, give it a ``_parse_<key>`` reading its
+    value, and pass the result to :class:`~site_app.model.Block` here.
+    """
+    where = Location(page, line)
+    node, data = _read_mapping(body, page, line)
+    unknown = [str(key) for key in data if key not in KEYS]
+    if unknown:
+        raise BlockError(
+            f"unknown key(s) {', '.join(repr(k) for k in unknown)}",
+            where=where,
+            fix=f"the keys a block accepts are {', '.join(KEYS)}",
+        )
+    files = _parse_block_files(data.get("files"), where)
+    shown_headers = _parse_show(data.get("show", []), where, "the block's")
+    requests, request_lines = _parse_requests(data.get("requests"), node, page, line, shown_headers)
+    function, shown_lines = _parse_part(data, node, page, line)
+    return Block(
+        page=page,
+        line=line,
+        end_line=end_line,
+        indent=indent,
+        example=_parse_example(data.get("example"), where),
+        files=files,
+        section=_parse_section(data.get("section"), where),
+        function=function,
+        lines=shown_lines,
+        highlight=_parse_highlight(data.get("highlight"), where),
+        requests=requests,
+        request_lines=request_lines,
+        show=shown_headers,
+    )
+
+
+def _read_mapping(body: str, page: str, line: int) -> tuple[yaml.Node | None, dict[Any, Any]]:
+    """The block's YAML node tree and its data, a mapping with no key twice."""
     where = Location(page, line)
     try:
         node, data = _load_yaml(body)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         at = Location(page, line + 1 + mark.line) if mark else where
-        bad = body.splitlines()[mark.line] if mark and mark.line < len(body.splitlines()) else ""
-        if "YAML alias" in str(exc.problem):
-            fix = (
-                "write each value out: anchors (&name) and aliases (*name) have no place in a block"
-            )
-        elif _REQUEST_LINE_RE.match(bad) and ("{" in bad or "[" in bad):
-            fix = 'quote a request that carries a JSON body: - \'POST /items {"name": "x"}\''
-        else:
-            fix = "write the block as YAML keys, e.g. 'example: hello'"
         raise BlockError(
-            f"the block is not valid YAML: {exc.problem or exc.context}", where=at, fix=fix
+            f"the block is not valid YAML: {exc.problem or exc.context}",
+            where=at,
+            fix=_yaml_fix(exc, body),
         ) from exc
     duplicate = _duplicate_key(node)
     if duplicate is not None:
@@ -259,37 +289,61 @@ def _parse(body: str, page: str, line: int, end_line: int, indent: str) -> Block
             where=where,
             fix="start with 'example: <name>', the name of an example's folder",
         )
-    unknown = [str(key) for key in data if key not in KEYS]
-    if unknown:
-        raise BlockError(
-            f"unknown key(s) {', '.join(repr(k) for k in unknown)}",
-            where=where,
-            fix=f"the keys a block accepts are {', '.join(KEYS)}",
-        )
-    example = data.get("example")
-    if not isinstance(example, str) or not example:
+    return node, data
+
+
+def _yaml_fix(exc: yaml.MarkedYAMLError, body: str) -> str:
+    """The fix for a YAML error: the likeliest cause from the line it stopped at."""
+    mark = exc.problem_mark or exc.context_mark
+    lines = body.splitlines()
+    bad = lines[mark.line] if mark and mark.line < len(lines) else ""
+    if "YAML alias" in str(exc.problem):
+        return "write each value out: anchors (&name) and aliases (*name) have no place in a block"
+    if _REQUEST_LINE_RE.match(bad) and ("{" in bad or "[" in bad):
+        return 'quote a request that carries a JSON body: - \'POST /items {"name": "x"}\''
+    return "write the block as YAML keys, e.g. 'example: hello'"
+
+
+def _parse_example(value: Any, where: Location) -> str:
+    if not isinstance(value, str) or not value:
         raise BlockError(
             "the block has no 'example'",
             where=where,
             fix="add 'example: <name>', the name of an example's folder",
         )
-    files = data.get("files")
-    if files is not None:
-        if isinstance(files, str):
-            files = [files]
-        if not isinstance(files, list) or not files or not all(isinstance(f, str) for f in files):
-            raise BlockError(
-                "'files' must be a list of file names",
-                where=where,
-                fix="write e.g. 'files: [app.py, templates/index.html]'",
-            )
-    section = data.get("section")
-    if section is not None and not isinstance(section, str):
+    return value
+
+
+def _parse_block_files(value: Any, where: Location) -> tuple[str, ...] | None:
+    """The block's ``files``: one name or a list of them (a request's ``files`` are uploads)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not value or not all(isinstance(f, str) for f in value):
+        raise BlockError(
+            "'files' must be a list of file names",
+            where=where,
+            fix="write e.g. 'files: [app.py, templates/index.html]'",
+        )
+    return tuple(value)
+
+
+def _parse_section(value: Any, where: Location) -> str | None:
+    if value is not None and not isinstance(value, str):
         raise BlockError("'section' must be a name", where=where, fix="e.g. 'section: routes'")
-    function, shown_lines = _parse_part(data, node, page, line)
-    highlight = _parse_highlight(data.get("highlight"), where)
-    shown_headers = _parse_show(data.get("show", []), where, "the block's")
-    raw_requests = data.get("requests") or []
+    return value
+
+
+def _parse_requests(
+    value: Any, node: yaml.Node | None, page: str, line: int, shown_headers: tuple[str, ...]
+) -> tuple[tuple[Request, ...], tuple[int, ...]]:
+    """Each request of ``requests`` and the page line it is written on.
+
+    The block's ``show`` comes first in each request's, then the request's own, each once.
+    """
+    raw_requests = value or []
+    where = Location(page, line)
     if not isinstance(raw_requests, list):
         raise BlockError(
             "'requests' must be a list",
@@ -302,26 +356,11 @@ def _parse(body: str, page: str, line: int, end_line: int, indent: str) -> Block
         request_line = line + 1 + request_nodes[position] if position < len(request_nodes) else line
         request = _parse_request(item, Location(page, request_line))
         if shown_headers:
-            # The block's headers first, then the request's own, each once.
             own = [name for name in request.show if name.lower() not in _lower(shown_headers)]
             request = dataclasses.replace(request, show=(*shown_headers, *own))
         requests.append(request)
         request_lines.append(request_line)
-    return Block(
-        page=page,
-        line=line,
-        end_line=end_line,
-        indent=indent,
-        example=example,
-        files=tuple(files) if files else None,
-        section=section,
-        function=function,
-        lines=shown_lines,
-        highlight=highlight,
-        requests=tuple(requests),
-        request_lines=tuple(request_lines),
-        show=shown_headers,
-    )
+    return tuple(requests), tuple(request_lines)
 
 
 def _key_line(node: Any, key: str) -> int:
@@ -437,44 +476,16 @@ def _form_headers_show(
 
 def _parse_submit(options: dict[str, Any], where: Location) -> Request:
     """``submit: {form: "#login", fields: {username: ada}, status: 302}``."""
-    submit = options["submit"]
-    if submit is None:
-        submit = {}
-    if not isinstance(submit, dict) or any(k not in SUBMIT_KEYS for k in submit):
-        unknown = sorted(str(k) for k in submit) if isinstance(submit, dict) else []
-        raise BlockError(
-            "'submit' must be a mapping of "
-            + ", ".join(SUBMIT_KEYS)
-            + (
-                f"; it has unknown key(s) {', '.join(k for k in unknown if k not in SUBMIT_KEYS)}"
-                if unknown
-                else ""
-            ),
-            where=where,
-            fix="write e.g. submit: {form: '#login', fields: {username: ada}, status: 302}",
-        )
-    if "form" in options:
-        raise BlockError(
-            "a submitted form takes its fields from 'fields' under 'submit', not from 'form'",
-            where=where,
-            fix="move them: submit: {fields: {username: ada}}",
-        )
-    selector, fields, status = submit.get("form"), submit.get("fields") or {}, submit.get("status")
-    if selector is not None and not (
-        isinstance(selector, str) and selector[:1] in ("#", ".", "/") and len(selector) > 1
-    ):
-        raise BlockError(
-            f"cannot read the form selector {selector!r}",
-            where=where,
-            fix="name the form by its id ('#login'), a class ('.search') or its action "
-            "('/login/'); leave 'form' out when the page has one form",
-        )
+    submit = _submit_mapping(options, where)
+    selector = _parse_selector(submit.get("form"), where)
+    fields = submit.get("fields") or {}
     if not isinstance(fields, dict):
         raise BlockError(
             "'fields' of 'submit' must be a mapping of field names to values",
             where=where,
             fix="write e.g. fields: {username: ada, remember: true}",
         )
+    status = submit.get("status")
     if status is not None and not (isinstance(status, int) and 100 <= status <= 599):
         raise BlockError(
             f"'status' of 'submit' must be an HTTP status, not {status!r}",
@@ -502,6 +513,47 @@ def _parse_submit(options: dict[str, Any], where: Location) -> Request:
         ),
         files=_parse_files(options.get("files"), where),
     )
+
+
+def _submit_mapping(options: dict[str, Any], where: Location) -> dict[Any, Any]:
+    """The value of ``submit``: a mapping of SUBMIT_KEYS (empty when left blank)."""
+    submit = options["submit"]
+    if submit is None:
+        submit = {}
+    if not isinstance(submit, dict) or any(k not in SUBMIT_KEYS for k in submit):
+        unknown = sorted(str(k) for k in submit) if isinstance(submit, dict) else []
+        raise BlockError(
+            "'submit' must be a mapping of "
+            + ", ".join(SUBMIT_KEYS)
+            + (
+                f"; it has unknown key(s) {', '.join(k for k in unknown if k not in SUBMIT_KEYS)}"
+                if unknown
+                else ""
+            ),
+            where=where,
+            fix="write e.g. submit: {form: '#login', fields: {username: ada}, status: 302}",
+        )
+    if "form" in options:
+        raise BlockError(
+            "a submitted form takes its fields from 'fields' under 'submit', not from 'form'",
+            where=where,
+            fix="move them: submit: {fields: {username: ada}}",
+        )
+    return submit
+
+
+def _parse_selector(selector: Any, where: Location) -> str | None:
+    """``form`` of ``submit``: an id, a class or an action; None for the page's one form."""
+    if selector is not None and not (
+        isinstance(selector, str) and selector[:1] in ("#", ".", "/") and len(selector) > 1
+    ):
+        raise BlockError(
+            f"cannot read the form selector {selector!r}",
+            where=where,
+            fix="name the form by its id ('#login'), a class ('.search') or its action "
+            "('/login/'); leave 'form' out when the page has one form",
+        )
+    return selector
 
 
 def _parse_files(value: Any, where: Location) -> tuple[Upload, ...]:

@@ -22,7 +22,7 @@ from ..errors import ExampleError, Location
 from ..model import Example, Request, Response, Settings
 from . import django_send
 from .capture import perform
-from .load import import_example, make_app
+from .load import import_app, import_example
 
 
 class Client(Protocol):
@@ -119,12 +119,12 @@ def connect(example: Example, settings: Settings) -> Client:
     """Import a FastAPI or Django example and return a client for its app.
 
     Call inside :func:`site_app.execute.load.isolated_modules`. A Flask example is
-    loaded with :func:`site_app.execute.load.load_app` instead (it is configured,
+    loaded with :func:`site_app.execute.load.configured_app` instead (it is configured,
     set up and frozen too); wrap its app in :class:`FlaskTestClient`.
     """
     framework = example.settings.framework
     if framework == "fastapi":
-        app = make_app(example, settings)
+        app = import_app(example, settings)
         fastapi = importlib.import_module("fastapi")
         if not isinstance(app, fastapi.FastAPI):
             raise ExampleError(

@@ -48,20 +48,7 @@ def freeze(example: Example, app: Flask, destination: Path, urls: Iterable[str])
     )
     wanted = sorted(set(urls) | set(example.settings.urls))
     freezer = StaticSiteFreezer(app, example.settings.exclude, example.name)
-
-    def requested_urls() -> Iterator[Any]:
-        # Yield (endpoint, values) when the URL matches a rule, so
-        # Frozen-Flask counts the endpoint as frozen.
-        adapter = app.url_map.bind("localhost")
-        for url in wanted:
-            try:
-                endpoint, values = adapter.match(url, method="GET")
-            except HTTPException:  # no rule, wrong method, or a redirect
-                yield url
-            else:
-                yield endpoint, values
-
-    freezer.register_generator(requested_urls)
+    freezer.register_generator(lambda: _matched(app, wanted))
     files: dict[str, str] = {}
     with warnings.catch_warnings(record=True) as caught, recorded_exceptions(app) as raised:
         warnings.simplefilter("always", FrozenFlaskWarning)
@@ -88,6 +75,19 @@ def freeze(example: Example, app: Flask, destination: Path, urls: Iterable[str])
             fix=_warning_fix(problems[0].category.__name__, example),
         )
     return Frozen(example.name, destination, files, dict(freezer.skipped))
+
+
+def _matched(app: Flask, urls: list[str]) -> Iterator[Any]:
+    """Each URL as (endpoint, values) when it matches a rule, so Frozen-Flask
+    counts the endpoint as frozen; as the URL itself when it does not."""
+    adapter = app.url_map.bind("localhost")
+    for url in urls:
+        try:
+            endpoint, values = adapter.match(url, method="GET")
+        except HTTPException:  # no rule, wrong method, or a redirect
+            yield url
+        else:
+            yield endpoint, values
 
 
 class StaticSiteFreezer(Freezer):  # type: ignore[misc]

@@ -5,6 +5,12 @@ so that Flask finds their templates and static files. Before and after each
 load every module of the examples' top package is taken out of
 ``sys.modules``, so an edited example is re-read on the next build and two
 loads never share state.
+
+The app the build sends requests to is made in three steps, one function
+each: :func:`import_app` imports the example and returns the app its module
+gives, whatever its framework; :func:`configured_app` makes that a Flask app
+in its private instance folder with ``[build.config]`` kept; :func:`set_up_app`
+then runs the example's setup (commands, then ``setup_python`` steps).
 """
 
 from __future__ import annotations
@@ -13,7 +19,6 @@ import importlib
 import importlib.abc
 import importlib.util
 import inspect
-import os
 import shlex
 import sys
 import traceback
@@ -29,6 +34,7 @@ from flask.cli import FlaskGroup
 
 from ..errors import ExampleError, Location, describe
 from ..model import Example, Settings
+from .instance import config_for, instance_folder
 from .pinned import pinned_configs
 
 
@@ -108,60 +114,26 @@ def where_in_example(example: Example, exc: BaseException) -> Location:
     return location
 
 
-@contextmanager
-def instance_folder(instance_dir: Path) -> Iterator[None]:
-    """Every Flask app created inside gets ``instance_dir`` as its instance folder.
-
-    Flask computes ``instance_path`` while it constructs the app, and a
-    factory may use it at once (Flask's tutorial calls
-    ``os.makedirs(app.instance_path)`` in ``create_app``), so setting it on
-    the finished app is too late. An app given ``instance_path=`` explicitly
-    keeps it. The working directory is ``instance_dir`` too, so a file an app
-    writes at start-up under a relative name lands there, never in the
-    project.
-    """
-    saved = Flask.__dict__.get("auto_find_instance_path")
-
-    def private_instance(self: object) -> str:
-        return str(instance_dir)
-
-    instance_dir.mkdir(parents=True, exist_ok=True)
-    Flask.auto_find_instance_path = private_instance  # type: ignore[method-assign]
-    cwd = os.getcwd()
-    os.chdir(instance_dir)
-    try:
-        yield
-    finally:
-        os.chdir(cwd)
-        if saved is None:
-            del Flask.auto_find_instance_path
-        else:  # pragma: no cover - Flask defines it on its base class
-            Flask.auto_find_instance_path = saved  # type: ignore[method-assign]
-
-
-def prepared_app(example: Example, instance_dir: Path, settings: Settings) -> Flask:
-    """:func:`load_app`, then the example's setup commands: the app the build sends requests."""
-    app = load_app(example, instance_dir, settings)
+def set_up_app(example: Example, instance_dir: Path, settings: Settings) -> Flask:
+    """:func:`configured_app`, then the example's setup: the app the build sends requests."""
+    app = configured_app(example, instance_dir, settings)
     run_setup(example, app)
     return app
 
 
-def load_app(example: Example, instance_dir: Path, settings: Settings) -> Flask:
+def configured_app(example: Example, instance_dir: Path, settings: Settings) -> Flask:
     """Import the example and return a new app configured for the build.
 
     Call inside :func:`isolated_modules`. ``{instance}`` in the example's
     ``[build.config]`` values is replaced by ``instance_dir``, which is also
     the app's instance folder from its construction on (see
-    :func:`instance_folder`), so nothing is written into the examples folder.
+    :mod:`site_app.execute.instance`), so nothing is written into the examples folder.
     Those values are in the app's config from its construction on and stay
     whatever the app's own code sets (:mod:`site_app.execute.pinned`).
     """
-    config = {
-        key: value.replace("{instance}", str(instance_dir)) if isinstance(value, str) else value
-        for key, value in example.settings.config.items()
-    }
-    with instance_folder(instance_dir), pinned_configs(Flask, config):
-        app = make_app(example, settings, config)
+    config = config_for(example.settings.config, instance_dir)
+    with instance_folder(Flask, instance_dir), pinned_configs(Flask, config):
+        app = import_app(example, settings, config)
     if not isinstance(app, Flask):
         raise ExampleError(
             f"example '{example.name}' gave a {type(app).__name__}, not a Flask app",
@@ -183,7 +155,7 @@ def import_example(example: Example, settings: Settings) -> ModuleType:
         raise _import_failed(example, exc, settings) from exc
 
 
-def make_app(example: Example, settings: Settings, config: dict[str, Any] | None = None) -> Any:
+def import_app(example: Example, settings: Settings, config: dict[str, Any] | None = None) -> Any:
     """Import the example and return its app, whatever its framework.
 
     ``create_app(config)`` is called when the module has it, else its ``app``
@@ -191,7 +163,7 @@ def make_app(example: Example, settings: Settings, config: dict[str, Any] | None
     """
     module = import_example(example, settings)
     try:
-        return _make_app(example, module, config or {})
+        return _app_of_module(example, module, config or {})
     except ExampleError:
         raise
     except Exception as exc:
@@ -212,7 +184,8 @@ def _import_failed(example: Example, exc: Exception, settings: Settings) -> Exam
     )
 
 
-def _make_app(example: Example, module: Any, config: dict[str, Any]) -> Any:
+def _app_of_module(example: Example, module: Any, config: dict[str, Any]) -> Any:
+    """What ``module`` gives: ``create_app(config)`` (or ``create_app()``), else its ``app``."""
     factory = getattr(module, "create_app", None)
     if callable(factory):
         accepts_config = bool(inspect.signature(factory).parameters)

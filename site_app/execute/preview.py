@@ -29,7 +29,7 @@ from ..author.discover import discover
 from ..errors import ExampleError, Location, SiteAppError
 from ..model import Example, Settings
 from .clients import FastAPITestClient, connect
-from .load import prepared_app
+from .load import set_up_app
 
 INDEX = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Examples: live preview</title>
@@ -87,7 +87,7 @@ def _wsgi_app(example: Example, instance: Path, settings: Settings, mounted: dic
     """The example as a WSGI app, whatever its framework."""
     framework = example.settings.framework
     if framework == "flask":
-        return prepared_app(example, instance, settings).wsgi_app
+        return set_up_app(example, instance, settings).wsgi_app
     if framework == "django":
         other = next((name for name, kind in mounted.items() if kind == "django"), None)
         if other is not None:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ..author.discover import discover
 from ..model import BlockRequests, Job, Request, Settings
-from .worker import run
+from .worker import capture_and_freeze
 
 PACKAGE = "flask_examples_warm_up"
 APP = """\
@@ -54,7 +54,7 @@ def warm_up() -> None:
         requests = (Request("GET", "/"), Request("GET", "/data.json"))
         block = BlockRequests("warm-up.md", 1, (2, 3), requests)
         settings = Settings(Path(folder), snippets, Path(folder) / "cache")
-        run(Job(settings, example, (block,)))
+        capture_and_freeze(Job(settings, example, (block,)))
 
 
 # A head start only: if it fails, each worker sets up for itself and reports

@@ -50,7 +50,7 @@ from .clients import Client, FlaskTestClient
 from .forms import EMPTY_FILE_TYPE, FormProblem, Submission, submitted
 from .freeze import complete_document, freeze, not_frozen
 from .frozen_links import make_unfollowable_links_plain
-from .load import isolated_modules, load_app, run_setup, where_in_example
+from .load import configured_app, isolated_modules, run_setup, where_in_example
 
 
 @dataclass(frozen=True)
@@ -234,7 +234,7 @@ def _private_home() -> Iterator[Path]:
 
 
 def run_example(job: Job, report: Callable[[Any], None] | None = None) -> Output:
-    """In a worker process of its own: a fixed clock and seed, then :func:`run`.
+    """In a worker process of its own: a fixed clock and seed, then :func:`capture_and_freeze`.
 
     Every step runs within the CPU limit; when it runs out, the error names
     the step (import, setup, a request and its page line, the freeze, or
@@ -256,7 +256,7 @@ def run_example(job: Job, report: Callable[[Any], None] | None = None) -> Output
         with _within_limit(), _private_home() as private:
             # Where bubblewrap is off (or missing) this is all that stops a write.
             guard.install((*job.writable, private), job.read_only)
-            output = run(job)
+            output = capture_and_freeze(job)
             # Threads that keep it from exiting burn no CPU: the limit counts in wall time.
             _wait_for_threads(job.example, started + job.settings.timeout)
             return output
@@ -268,7 +268,7 @@ def run_example(job: Job, report: Callable[[Any], None] | None = None) -> Output
         raise BuildFailed([_blamed(job, exc)]) from None
 
 
-def run(job: Job) -> Output:
+def capture_and_freeze(job: Job) -> Output:
     """Capture every block's requests, freeze the example, pick previews.
 
     What the blocks' runs call that the reader's browser lacks is recorded
@@ -305,7 +305,7 @@ def run(job: Job) -> Output:
     destination = job.settings.cache_dir / "frozen" / example.name
     try:
         if example.settings.is_flask:
-            with _fresh_app(job) as app:
+            with _isolated_app(job) as app:
                 _at("freezing its pages", Location(example.display(example.app_file)))
                 frozen = freeze(example, app, destination, pages)
         else:
@@ -453,8 +453,9 @@ def _refused_writes(job: Job, errors: list[SiteAppError]) -> list[SiteAppError]:
 
 
 @contextmanager
-def _fresh_app(job: Job) -> Iterator[Flask]:
-    """A new app of the example, set up, with an instance folder of its own."""
+def _isolated_app(job: Job) -> Iterator[Flask]:
+    """A new app of the example, configured and set up, in a temporary instance folder
+    of its own, the examples' modules imported afresh (:func:`isolated_modules`)."""
     example, settings = job.example, job.settings
     settings.cache_dir.mkdir(parents=True, exist_ok=True)
     with (
@@ -464,7 +465,7 @@ def _fresh_app(job: Job) -> Iterator[Flask]:
         isolated_modules(settings.snippets_dir.name, settings.snippets_dir.parent),
     ):
         _at("importing it and creating its app", Location(example.display(example.app_file)))
-        app = load_app(example, Path(instance), settings)
+        app = configured_app(example, Path(instance), settings)
         if example.settings.setup or example.settings.setup_python:
             commands = ", ".join(f"'flask {command}'" for command in example.settings.setup)
             steps = len(example.settings.setup_python)
@@ -489,7 +490,7 @@ def _capture(job: Job, block: BlockRequests) -> list[Captured]:
     with contextlib.ExitStack() as stack:
         client: Client
         if example.settings.is_flask:
-            client = FlaskTestClient(stack.enter_context(_fresh_app(job)), settings.answer_limit)
+            client = FlaskTestClient(stack.enter_context(_isolated_app(job)), settings.answer_limit)
         else:
             stack.enter_context(
                 isolated_modules(settings.snippets_dir.name, settings.snippets_dir.parent)
@@ -526,44 +527,11 @@ def _as_sent(
 ) -> Request:
     """The request as a browser would send it: files read, a submitted form filled in."""
     where = block.where(index)
-    flask_only = [
-        what
-        for what, used in (
-            ("'files'", request.files),
-            ("'submit'", request.submit),
-            ("show: [cookies]", request.shows_cookies),
-        )
-        if used
-    ]
-    if flask_only and not isinstance(client, FlaskTestClient):
-        raise RequestFailed(
-            f"{' and '.join(flask_only)} work(s) for Flask examples only; example "
-            f"'{example.name}' is a {example.settings.framework} app",
-            where=where,
-            fix="send its form fields with 'form', or show the Set-Cookie header",
-        )
+    _refuse_flask_only(example, client, request, where)
     request = replace(request, files=tuple(_read_upload(example, u, where) for u in request.files))
     if request.submit is None:
         return request
-    previous = before[-1] if before else None
-    redirect = previous.response.header("Location") if previous else None
-    if previous is None or not previous.response.is_html or redirect:
-        got = (
-            "it is the block's first request"
-            if previous is None
-            else f"the previous answer ({previous.request.label}, line "
-            f"{block.request_lines[index - 1]}) "
-            + (
-                f"redirects to {redirect}"
-                if redirect
-                else f"is {previous.response.mimetype or 'empty'}, not an HTML page"
-            )
-        )
-        raise RequestFailed(
-            f"{request.label} posts a form of the previous HTML answer, but {got}",
-            where=where,
-            fix="first GET the page that holds the form, in the same block",
-        )
+    previous = _form_page(block, index, request, before)
     try:
         sent = submitted(
             previous.response.text,
@@ -581,6 +549,52 @@ def _as_sent(
             fix=problem.fix,
         ) from None
     return as_submitted(request, sent)
+
+
+def _refuse_flask_only(example: Example, client: Client, request: Request, where: Location) -> None:
+    """Uploads, submitted forms and the client's cookies need Flask's test client."""
+    flask_only = [
+        what
+        for what, used in (
+            ("'files'", request.files),
+            ("'submit'", request.submit),
+            ("show: [cookies]", request.shows_cookies),
+        )
+        if used
+    ]
+    if flask_only and not isinstance(client, FlaskTestClient):
+        raise RequestFailed(
+            f"{' and '.join(flask_only)} work(s) for Flask examples only; example "
+            f"'{example.name}' is a {example.settings.framework} app",
+            where=where,
+            fix="send its form fields with 'form', or show the Set-Cookie header",
+        )
+
+
+def _form_page(
+    block: BlockRequests, index: int, request: Request, before: list[Captured]
+) -> Captured:
+    """The answer whose form a ``submit`` posts: the block's previous one, an HTML page."""
+    previous = before[-1] if before else None
+    redirect = previous.response.header("Location") if previous else None
+    if previous is not None and previous.response.is_html and not redirect:
+        return previous
+    got = (
+        "it is the block's first request"
+        if previous is None
+        else f"the previous answer ({previous.request.label}, line "
+        f"{block.request_lines[index - 1]}) "
+        + (
+            f"redirects to {redirect}"
+            if redirect
+            else f"is {previous.response.mimetype or 'empty'}, not an HTML page"
+        )
+    )
+    raise RequestFailed(
+        f"{request.label} posts a form of the previous HTML answer, but {got}",
+        where=block.where(index),
+        fix="first GET the page that holds the form, in the same block",
+    )
 
 
 def as_submitted(request: Request, sent: Submission) -> Request:

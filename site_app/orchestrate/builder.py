@@ -9,12 +9,12 @@ An example whose inputs have not changed since the last build is not run
 again: its output comes from the cache. The worker is named by its dotted
 path (:data:`WORKER`); this side never imports Flask.
 
-:meth:`Builder.start` returns a :class:`Run`: the examples run in worker
-processes while the caller goes on (MkDocs renders pages meanwhile), and
-:meth:`Run.wait` waits for only the examples one page needs. Every problem
-is kept with the places in the pages where it shows (:class:`Problem`), so a
-caller may fail (``mkdocs build``) or show each problem in its page
-(``mkdocs serve``).
+:meth:`Builder.start` returns a :class:`BuildUnderWay`: the examples run
+in worker processes while the caller goes on (MkDocs renders pages
+meanwhile), and :meth:`BuildUnderWay.wait` waits for only the examples one
+page needs. Every problem is kept with the places in the pages where it
+shows (:class:`Problem`), so a caller may fail (``mkdocs build``) or show
+each problem in its page (``mkdocs serve``).
 """
 
 from __future__ import annotations
@@ -159,12 +159,12 @@ class Builder:
             raise BuildFailed([problem.error for problem in result.errors])
         return result
 
-    def start(self, pages: Mapping[str, str]) -> Run:
+    def start(self, pages: Mapping[str, str]) -> BuildUnderWay:
         """Check the pages and start the examples that must run; return at once.
 
         Pages are taken in the order given: examples the first pages need are
         started first. Problems found before any example runs are in
-        :attr:`Run.errors` already.
+        :meth:`BuildUnderWay.problems` already.
         """
         settings = self.settings
         errors: list[SiteAppError] = []
@@ -194,12 +194,12 @@ class Builder:
             except BlockError as error:
                 errors.append(error)
         errors += policy.check_examples(known, (b.example for b in found), pages, settings)
-        run = Run(self, pages, known, ready, errors)
-        run._launch()
-        return run
+        under_way = BuildUnderWay(self, pages, known, ready, errors)
+        under_way._launch()
+        return under_way
 
 
-class Run:
+class BuildUnderWay:
     """A build under way: examples run in worker processes while the caller works.
 
     Thread-safe: a background thread collects what the workers send back.
@@ -303,7 +303,7 @@ class Run:
         box = self._box()
         self.builder.log(pool.containment(box))
         try:
-            finishing: Iterator[pool.Finished[Job]] = pool.run(
+            finishing: Iterator[pool.Finished[Job]] = pool.run_in_workers(
                 WORKER,
                 [job for job, _ in jobs],
                 workers=settings.workers or os.cpu_count() or 1,

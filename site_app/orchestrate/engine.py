@@ -32,7 +32,7 @@ from ..author import directive, sources
 from ..errors import BlockError, BuildFailed, Location, SiteAppError
 from ..model import Settings
 from ..render import html, runner
-from .builder import Builder, BuildResult, RenderedBlock, Run, compare_columns
+from .builder import Builder, BuildResult, BuildUnderWay, RenderedBlock, compare_columns
 
 Log = Callable[[str], None]
 INDEX = "blocks.pickle"  # in the cache folder: every block's view, for a later render
@@ -98,34 +98,95 @@ class Engine:
         self.log = log
         self.runner_url = runner_url
         self.serving = serving
-        self.run: Run | None = None
+        self.under_way: BuildUnderWay | None = None
         self.roots: Mapping[str, str] = {}
         self.keys: dict[tuple[str, int], str] = {}  # (page, line) → a flask-example's key
         self.compare_keys: dict[tuple[str, int], str] = {}  # the same for flask-compare
         self.runnable: dict[str, str] = {}  # example → "" (runs) or why it cannot
         self.published: set[str] = set()  # examples whose frozen files the caller has
+        self.first_page = ""  # under serve, the first page shown: it lists what no page shows
         self._pages: dict[str, Index] = {}
 
-    def start(self, pages: Mapping[str, str], roots: Mapping[str, str]) -> Run:
+    def start(self, pages: Mapping[str, str], roots: Mapping[str, str]) -> BuildUnderWay:
         """Check the pages and start their examples; return at once."""
         self.roots = roots
-        self._pages, self.published = {}, set()
+        self._pages, self.published, self.first_page = {}, set(), ""
         self.keys, self.compare_keys = {}, {}
         for page, text in pages.items():
             for line, key in page_keys(text, directive.INFO).items():
                 self.keys[(page, line)] = key
             for line, key in page_keys(text, directive.COMPARE_INFO).items():
                 self.compare_keys[(page, line)] = key
-        self.run = Builder(self.settings, log=self.log).start(pages)
-        return self.run
+        self.under_way = Builder(self.settings, log=self.log).start(pages)
+        return self.under_way
+
+    # -- for a site builder, in the order it works -------------------------
+
+    def first_files(self, nav: str) -> dict[str, Path]:
+        """What the site needs before a page renders: the files of the examples ``nav``
+        links to (waited for) and of those the cache held, and, with the runner, its
+        files. Raises when a build that does not serve has failed already."""
+        under_way = self.under_way
+        assert under_way is not None
+        if under_way.failed() and not self.serving:
+            raise self.failure()
+        nav_links = under_way.linked_from(nav)
+        under_way.wait(nav_links)  # a builder checks the nav before any page renders
+        files = self.new_site_files([*under_way.result.reused, *nav_links])
+        if self.runner_url is not None:
+            files.update(self.add_runner())
+        return files
+
+    def page_files(self, page: str, markdown: str) -> dict[str, Path]:
+        """Wait for the examples ``page`` shows or links to; their files not handed yet.
+        Raises when a build that does not serve has failed."""
+        assert self.under_way is not None
+        needed = self.wait_for_page(page, markdown)
+        if self.under_way.failed() and not self.serving:
+            raise self.failure()
+        return self.new_site_files(needed)
+
+    def page_markdown(self, page: str, markdown: str, source: str) -> str:
+        """The page to render: under serve with its problems shown (:meth:`show_problems`),
+        else as it is, once no block of it changed since the examples ran."""
+        if not self.serving:
+            self.check_read(page, markdown)
+            return markdown
+        self.first_page = self.first_page or page
+        return self.show_problems(page, markdown, source, self.first_page == page)
+
+    def failed_folders(self) -> set[str]:
+        """``examples/<name>/`` of each example that failed: a served page's links there fail."""
+        assert self.under_way is not None
+        url = self.settings.examples_url.strip("/")
+        return {f"{url}/{name}/" for name in self.under_way.failed_examples()}
+
+    def last_files(self) -> dict[str, Path]:
+        """Every example settled: their files not handed yet. Raises when a build that
+        does not serve failed."""
+        result = self.finish()
+        if result.errors and not self.serving:
+            raise self.failure()
+        return self.new_site_files(result.frozen)
+
+    def clash(self, site_path: str, docs: str) -> SiteAppError:
+        """A file of the site's own sources (under ``docs``) where the engine publishes one."""
+        url = (self.runner_url or "").strip("/")
+        runner = self.runner_url is not None and site_path.startswith(f"{url}/")
+        return SiteAppError(
+            f"{docs}/{site_path} clashes with "
+            f"{'the runner' if runner else 'a frozen page of an example'}",
+            fix=f"move it, or set the plugin's {'runner_url' if runner else 'examples_url'} "
+            "elsewhere",
+        )
 
     # -- what a page shows ------------------------------------------------
 
     def wait_for_page(self, page: str, markdown: str) -> set[str]:
         """Wait for the examples ``page`` shows or links to; their names."""
-        assert self.run is not None
-        needed = self.run.needed_by(page, markdown)
-        self.run.wait(needed)
+        assert self.under_way is not None
+        needed = self.under_way.needed_by(page, markdown)
+        self.under_way.wait(needed)
         return needed
 
     def check_read(self, page: str, markdown: str) -> None:
@@ -150,21 +211,21 @@ class Engine:
 
     def index(self) -> Index:
         """Every page's views; call it once every example settled."""
-        assert self.run is not None
-        return self._index(sorted(self.run.pages))
+        assert self.under_way is not None
+        return self._index(sorted(self.under_way.pages))
 
     def _index(self, pages: list[str]) -> Index:
-        run = self.run
-        assert run is not None
+        under_way = self.under_way
+        assert under_way is not None
         index = Index()
-        problems = run.problems() if self.serving else []
+        problems = under_way.problems() if self.serving else []
         for page in pages:
             at: dict[int, list[str]] = {}
             for problem in problems:
                 for place in problem.places:
                     if place.path == page:
                         at.setdefault(place.line or 1, []).append(problem.error.message)
-            rendered = run.rendered(page)
+            rendered = under_way.rendered(page)
             first = _first_blocks(rendered)
             for (where, line), key in self.keys.items():
                 view: html.BlockView | str | None = None
@@ -193,8 +254,8 @@ class Engine:
         note = None
         if self.runner_url is not None and rendered.answers:
             reason = self.runnable.get(example.name, "")
-            if not reason and self.run is not None:
-                reason = runner.cannot_run(example, self.run.output(example.name))
+            if not reason and self.under_way is not None:
+                reason = runner.cannot_run(example, self.under_way.output(example.name))
             note = reason if (first or not reason) else None
         return html.BlockView(
             block,
@@ -209,12 +270,12 @@ class Engine:
     def _compares(
         self, index: Index, page: str, rendered: list[RenderedBlock], at: dict[int, list[str]]
     ) -> None:
-        run = self.run
-        assert run is not None
-        text = run.pages.get(page, "")
+        under_way = self.under_way
+        assert under_way is not None
+        text = under_way.pages.get(page, "")
         if directive.COMPARE_INFO not in text:
             return
-        failed = run.failed_examples()
+        failed = under_way.failed_examples()
         try:
             compares = directive.scan_compares(text.splitlines(), page)
         except BlockError as error:
@@ -247,7 +308,7 @@ class Engine:
         names (a broken include line left out, or pymdownx.snippets would stop); on the
         ``first`` page, the problems no page shows. ``source`` is the page's file, of which
         ``markdown`` may be the end (MkDocs hands a page over without its front matter)."""
-        assert self.run is not None
+        assert self.under_way is not None
         cut = source[: len(source) - len(markdown)] if source.endswith(markdown) else ""
         offset = cut.count("\n")
         blocks = {line - offset for where, line in self.keys if where == page}
@@ -255,7 +316,7 @@ class Engine:
         includes = {number for number, _ in sources.includes(markdown)}
         at: dict[int, list[SiteAppError]] = {}
         unplaced = []
-        for problem in self.run.problems():
+        for problem in self.under_way.problems():
             if not problem.places:
                 unplaced.append(problem.error)
             for place in problem.places:
@@ -277,15 +338,15 @@ class Engine:
         """Install the runner, Pyodide and the wheels, and one job per example shown;
         site path → file. Raises :class:`BuildFailed` for an example whose imports the
         shipped wheels lack."""
-        run, settings, url = self.run, self.settings, (self.runner_url or "").strip("/")
-        assert run is not None
+        under_way, settings, url = self.under_way, self.settings, (self.runner_url or "").strip("/")
+        assert under_way is not None
         folder = settings.cache_dir / "runner-site"
         installed = runner.install_runner(folder, settings.root)
         shipped = runner.Shipped.of(sorted((folder / "wheels").glob("*.whl")))
         stdlib = frozenset(sys.stdlib_module_names)
         errors: list[SiteAppError] = []
         files = {f"{url}/{relative}": folder / relative for relative in installed.files}
-        for name, example in sorted({e.name: e for _, e, _ in run.ready}.items()):
+        for name, example in sorted({e.name: e for _, e, _ in under_way.ready}.items()):
             # What it calls that the browser lacks is known once it ran (see _view).
             self.runnable[name] = runner.cannot_run(example, None)
             if self.runnable[name]:
@@ -308,10 +369,10 @@ class Engine:
 
     def new_site_files(self, names: Iterable[str]) -> dict[str, Path]:
         """Site path → file for the named examples that finished and were not handed yet."""
-        assert self.run is not None
-        done = {name for name in names if self.run.output(name) is not None} - self.published
+        assert self.under_way is not None
+        done = {name for name in names if self.under_way.output(name) is not None} - self.published
         self.published |= done
-        return self.run.site_files(done)
+        return self.under_way.site_files(done)
 
     def failure(self) -> BuildFailed:
         """Every problem, once every example settled, as one error."""
@@ -332,8 +393,8 @@ class Engine:
 
     def finish(self) -> BuildResult:
         """Wait for every example; the whole result, every problem with its places."""
-        assert self.run is not None
-        return self.run.finish()
+        assert self.under_way is not None
+        return self.under_way.finish()
 
 
 def _first_blocks(rendered: dict[int, RenderedBlock]) -> dict[str, RenderedBlock]:
@@ -409,16 +470,16 @@ def run_pages(
     """Run every example ``pages`` need; write the site's files into ``output`` and the
     blocks' views into the cache. Raises :class:`BuildFailed` listing every problem."""
     engine = Engine(settings, log=log, runner_url=runner_url)
-    run = engine.start(pages, roots)
+    under_way = engine.start(pages, roots)
     try:
         files = engine.add_runner() if runner_url is not None else {}
     except SiteAppError:
-        run.stop()
+        under_way.stop()
         raise
     result = engine.finish()
     if result.errors:
         raise BuildFailed([problem.error for problem in result.errors])
-    files.update(run.site_files(result.frozen))
+    files.update(under_way.site_files(result.frozen))
     files[STYLESHEET] = STYLESHEET_SOURCE
     save_index(engine.index(), settings.cache_dir)
     publish(files, output)

@@ -50,7 +50,7 @@ from ..model import Example
 from . import sandbox as _sandbox
 from .sandbox import Sandbox, containment
 
-__all__ = ["Died", "Finished", "Refused", "Sandbox", "containment", "ended_badly", "run"]
+__all__ = ["Died", "Finished", "Refused", "Sandbox", "containment", "ended_badly", "run_in_workers"]
 
 J = TypeVar("J")
 # The pool stops a worker this long after its wall-clock ceiling, whatever it
@@ -118,7 +118,7 @@ class Refused:
 class Finished(Generic[J]):
     """What came back for one job: a result, an exception it raised, or a time-out.
 
-    ``step`` is the last thing the job reported doing (see :func:`run`'s
+    ``step`` is the last thing the job reported doing (see :func:`run_in_workers`'s
     ``report``), so a time-out or a death can say where it happened;
     ``died`` and ``refused`` say how a job ended that gave no answer.
     """
@@ -303,7 +303,7 @@ _SERVER_LOCK = threading.Lock()
 _server_for: Any = None
 
 
-def run(
+def run_in_workers(
     work: str,
     jobs: Sequence[J],
     *,

@@ -90,3 +90,35 @@ def unstash(site: Path, names: Iterable[str]) -> None:
         if (kept / name).is_dir() and not (site / name).exists():
             site.mkdir(parents=True, exist_ok=True)
             (kept / name).rename(site / name)
+
+
+class LastGoodSite:
+    """What keeps the last good site whole through a build: SIGTERM unwinds the build as
+    Ctrl-C does, and the previous site waits aside until :meth:`end` knows the new one
+    is whole (``whole``)."""
+
+    def __init__(self) -> None:
+        self.previous: PreviousSite | None = None
+        self.whole = False
+        self._handler: Any = None
+
+    def start(self, site: Path, *, keep_previous: bool) -> None:
+        if self._handler is None:
+            self._handler = sigterm_as_interrupt()
+        self.whole = False
+        if keep_previous:
+            self.previous = PreviousSite(site)
+            self.previous.move_aside()
+
+    def end(self) -> str:
+        """After a whole build the previous site goes; after any other end it comes back.
+        Returns what to tell the user ("" for nothing)."""
+        told = ""
+        if self.previous is not None and self.whole:
+            self.previous.drop()
+        elif self.previous is not None and self.previous.put_back():
+            told = f"the build failed; {self.previous.site} was left as it was"
+        if self._handler is not None:
+            signal.signal(signal.SIGTERM, self._handler)
+            self._handler = None
+        return told

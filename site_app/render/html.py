@@ -6,7 +6,7 @@ and message is escaped, or goes through the highlighter, which escapes it, so
 what an example answers is never read as markup of the page.
 
 The tabs are the markup ``pymdownx.tabbed`` makes with ``alternate_style``
-(``tests/site_app/test_block_html.py`` compares the two), so Material styles
+(``tests/site_app/test_fence.py`` compares the two), so Material styles
 and links them as it does its own. Answers carry ``data-search-exclude``,
 which Material's search plugin reads to leave an element out of its index.
 """

@@ -45,14 +45,15 @@ from ..model import Example, Output
 RUNNER_ASSETS = Path(__file__).parent / "assets" / "runner"
 RUNNER_FILES = ("run.js", "runner.js", "worker.js", "driver.py")
 # Modules of the build's that the driver uses in the browser too, so both send
-# the same form, show the same cookies, pin the same config, send Django's
-# requests and show an answer by the same rules. Files, not imports: this layer
-# never imports the one that runs examples.
+# the same form, show the same cookies, pin the same config, give an app the
+# same instance folder, send Django's requests and show an answer by the same
+# rules. Files, not imports: this layer never imports the one that runs examples.
 EXECUTE = Path(__file__).parents[1] / "execute"
 SHARED = {
     "forms.py": EXECUTE / "forms.py",
     "cookies.py": EXECUTE / "cookies.py",
     "pinned.py": EXECUTE / "pinned.py",
+    "instance.py": EXECUTE / "instance.py",
     "django_send.py": EXECUTE / "django_send.py",
     "shown.py": Path(__file__).parents[1] / "shown.py",
 }
@@ -193,10 +194,10 @@ def install_runner(
     """Copy the runner, the Pyodide runtime and the wheels into ``destination``.
 
     Layout: ``run.js``, ``runner.js``, ``worker.js``, ``driver.py``, ``forms.py``,
-    ``cookies.py``, ``pinned.py``, ``django_send.py``, ``shown.py``, ``manifest.json``,
-    ``pyodide/`` (the runtime), ``wheels/`` and, with ``compiled``, ``pycache/``
-    (bytecode; needs Node). Files already there with the same bytes are left
-    alone; nothing else in ``destination`` is touched.
+    ``cookies.py``, ``pinned.py``, ``instance.py``, ``django_send.py``, ``shown.py``,
+    ``manifest.json``, ``pyodide/`` (the runtime), ``wheels/`` and, with
+    ``compiled``, ``pycache/`` (bytecode; needs Node). Files already there with
+    the same bytes are left alone; nothing else in ``destination`` is touched.
     """
     runtime = pyodide_files(project)
     found = wheels(project, cache)

@@ -106,10 +106,32 @@ subprocess.run([sys.executable, "-c", {_BURN.format(s=burn)!r}], check=True)
 """
 
 
+def _leaves_a_monitor(burn: float) -> str:
+    """Leaves a monitor behind, as bubblewrap is: it waits for a server (the fork
+    server) and ends as soon as the server does; the server waits for a child that
+    burns ``burn`` s, then burns as long itself."""
+    server = f"""
+import subprocess, sys
+subprocess.run([sys.executable, "-c", {_BURN.format(s=burn)!r}], check=True)
+{_BURN.format(s=burn)}
+"""
+    # Gone the moment its child is: its CPU time holds the server's for no look to see.
+    monitor = f"import os, subprocess, sys; subprocess.run([sys.executable, '-c', {server!r}]); os._exit(0)"
+    return f"""
+import subprocess, sys, time
+subprocess.Popen([sys.executable, "-c", {monitor!r}])
+time.sleep(0.3)  # a build runs a while
+"""
+
+
 @pytest.mark.parametrize(
     ("program", "burnt", "memory"),
-    [(_leaves_a_process, 2.0, 100), (_waits_for_a_process, 1.0, 0)],
-    ids=["left-behind", "waited-for"],
+    [
+        (_leaves_a_process, 2.0, 100),
+        (_leaves_a_monitor, 2.0, 0),
+        (_waits_for_a_process, 1.0, 0),
+    ],
+    ids=["left-behind", "left-behind-under-a-monitor", "waited-for"],
 )
 def test_a_builds_cpu_time_and_memory_count_each_of_its_processes_once(program, burnt, memory):
     # Starting Python costs CPU time too, more on a cold or busy machine (and

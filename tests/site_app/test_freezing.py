@@ -3,7 +3,7 @@ import pytest
 from site_app.author.discover import discover
 from site_app.errors import FreezeError
 from site_app.execute.freeze import complete_document, freeze
-from site_app.execute.load import isolated_modules, load_app
+from site_app.execute.load import configured_app, isolated_modules
 
 PAGES = """
     from flask import Flask, render_template_string, url_for
@@ -31,7 +31,7 @@ PAGES = """
 def run_freeze(project, tmp_path, name, urls=()):
     example = discover(project.snippets)[name]
     with isolated_modules("snippets", project.root):
-        app = load_app(example, tmp_path / "instance", project.settings())
+        app = configured_app(example, tmp_path / "instance", project.settings())
         return freeze(example, app, tmp_path / "out", urls)
 
 
@@ -116,7 +116,7 @@ def test_frozen_flask_alone_cannot_freeze_an_endpoint_only_rule(project, tmp_pat
     project.example("endpoints", {"app.py": ENDPOINT_ONLY})
     example = discover(project.snippets)["endpoints"]
     with isolated_modules("snippets", project.root):
-        app = load_app(example, tmp_path / "instance", project.settings())
+        app = configured_app(example, tmp_path / "instance", project.settings())
         app.config["FREEZER_DESTINATION"] = str(tmp_path / "upstream")
         with pytest.raises(KeyError, match="'index'"):
             Freezer(app).freeze()

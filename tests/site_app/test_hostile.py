@@ -665,7 +665,7 @@ def _sends_code(marker: str) -> _RunsCode:
 
 def test_a_result_that_would_run_code_in_the_build_is_refused(tmp_path):
     marker = tmp_path / "ran"
-    (finished,) = pool.run(
+    (finished,) = pool.run_in_workers(
         "tests.site_app.test_hostile:_sends_code", [str(marker)], workers=1, timeout=30
     )
     assert finished.refused == pool.Refused("UnpicklingError: the result names posix.system")

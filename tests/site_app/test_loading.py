@@ -6,7 +6,7 @@ import pytest
 
 from site_app.author.discover import discover
 from site_app.errors import ExampleError
-from site_app.execute.load import isolated_modules, load_app, run_setup
+from site_app.execute.load import configured_app, isolated_modules, run_setup
 
 CLI_APP = """
     import click
@@ -34,7 +34,7 @@ CLI_APP = """
 def load(project, name, instance, **options):
     example = discover(project.snippets)[name]
     with isolated_modules("snippets", project.root):
-        app = load_app(example, instance, project.settings(**options))
+        app = configured_app(example, instance, project.settings(**options))
         run_setup(example, app)
         return app, example
 

@@ -149,11 +149,12 @@ def test_install_runner_writes_the_same_folder_every_time(tmp_path: Path) -> Non
     for name in ("run.js", "runner.js", "worker.js", "driver.py"):
         source = ROOT / "site_app" / "render" / "assets" / "runner" / name
         assert (destination / name).read_bytes() == source.read_bytes()
-    # The browser submits forms, shows cookies, pins config and shows answers with the build's own modules.
+    # The browser submits forms, shows cookies, pins config, makes the instance folder and shows answers with the build's own modules.
     for name in (
         "execute/forms.py",
         "execute/cookies.py",
         "execute/pinned.py",
+        "execute/instance.py",
         "execute/django_send.py",
         "shown.py",
     ):

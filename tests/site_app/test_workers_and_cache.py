@@ -44,7 +44,7 @@ def test_a_job_that_cannot_exit_is_stopped_within_the_limit():
     The thread burns no CPU time: the wall-clock ceiling stops it.
     """
     started = time.monotonic()
-    (finished,) = pool.run(
+    (finished,) = pool.run_in_workers(
         "tests.site_app.test_workers_and_cache:_leaves_a_thread", ["job"], workers=1, timeout=2.0
     )
     elapsed = time.monotonic() - started
@@ -60,7 +60,7 @@ def _leaves_a_thread(job: str) -> str:
 
 def test_a_job_ended_by_its_cpu_limit_is_timed_out_not_blamed_for_dying(project):
     """Outside the worker's own handler, SIGXCPU's default action ends the process."""
-    (finished,) = pool.run(
+    (finished,) = pool.run_in_workers(
         "tests.site_app.test_workers_and_cache:_burns", ["job"], workers=1, timeout=1.0
     )
     assert finished.timed_out
@@ -387,7 +387,7 @@ def test_time_spent_waiting_for_a_busy_cpu_does_not_count_against_the_wall_clock
     hog = f"import os\nos.sched_setaffinity(0, {{{cpu}}})\nwhile True:\n    pass\n"
     hogs = [subprocess.Popen([sys.executable, "-c", hog], start_new_session=True) for _ in range(4)]
     try:
-        (finished,) = pool.run(
+        (finished,) = pool.run_in_workers(
             "tests.site_app.test_workers_and_cache:_starved",
             [(cpu, ceiling + 1.0)],
             workers=1,

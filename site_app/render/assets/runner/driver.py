@@ -12,7 +12,8 @@ A ``submit`` request posts the form of the previous HTML answer as a browser
 would, filled in with ``_ffg_forms``, and ``show: [cookies]`` lists the cookies
 the client holds with ``_ffg_cookies``: the build's own modules
 (``site_app/execute/forms.py`` and ``cookies.py``), which the worker writes
-next to this one.
+next to this one, as it writes ``instance.py``, ``pinned.py``,
+``django_send.py`` and ``shown.py``.
 
 A Django example (``"framework": "django"``) runs as the build captures it
 (site_app.execute.clients): its module configures Django, and the requests go
@@ -50,9 +51,9 @@ sys.dont_write_bytecode = True
 def run(job_json: str) -> str:
     """Run one job; answer JSON: ``{"answers": [...]}`` or ``{"error": {...}}``."""
     job = json.loads(job_json)
-    runner = _run_django if job.get("framework") == "django" else _run
+    run_job = _run_django if job.get("framework") == "django" else _run_flask
     try:
-        return json.dumps(runner(job))
+        return json.dumps(run_job(job))
     except ReaderError as error:
         return json.dumps({"answers": error.answers, "error": error.report})
 
@@ -76,7 +77,7 @@ def reproducible(seed: str) -> None:
     time.time_ns = lambda: int(REPRODUCIBLE_TIME * 1e9)
 
 
-def _run(job: dict[str, Any]) -> dict[str, Any]:
+def _run_flask(job: dict[str, Any]) -> dict[str, Any]:
     global TOP
     TOP = job.get("top") or TOP  # the project's examples folder, as the build names it
     name = job["example"]
@@ -85,12 +86,7 @@ def _run(job: dict[str, Any]) -> dict[str, Any]:
     reproducible(name)
     _write_files(name, job["files"], job.get("mtimes") or {})
     _forget_examples()
-    instance = tempfile.mkdtemp(prefix=f"{name}-instance-")
-    config = {
-        key: value.replace("{instance}", instance) if isinstance(value, str) else value
-        for key, value in (job.get("config") or {}).items()
-    }
-    app = _make_app(job["module"], config, instance)
+    app, config = _configured_app(job["module"], job.get("config") or {}, name)
     app.config.update(config)
     imported = clock()
     _setup(app, job.get("setup") or [])
@@ -145,31 +141,28 @@ def _forget_examples() -> None:
     importlib.invalidate_caches()
 
 
-def _make_app(module_name: str, config: dict[str, Any], instance: str) -> Any:
-    """Import the example and make its app, with ``instance`` as its instance folder.
+def _configured_app(
+    module_name: str, values: dict[str, Any], name: str
+) -> tuple[Any, dict[str, Any]]:
+    """Import the example and make its app in a new instance folder; the app and its config.
 
-    As the build does (site_app.execute.load.instance_folder): Flask finds the
-    instance path while it makes the app, and a factory may use it at once.
+    By the build's own rule (site_app/execute/instance.py, which the worker
+    writes beside us): Flask finds the instance path while it makes the app,
+    and a factory may use it at once; ``{instance}`` in ``values`` names it.
     """
+    import _ffg_instance  # type: ignore[import-not-found]  # the worker writes it beside us
     import _ffg_pinned  # type: ignore[import-not-found]  # the worker writes it beside us
     from flask import Flask
 
-    saved, cwd = Flask.__dict__.get("auto_find_instance_path"), os.getcwd()
-    Flask.auto_find_instance_path = lambda self: instance  # type: ignore[method-assign]
-    os.chdir(instance)
-    try:
-        # The config's values stay whatever the app's own code sets, as in the build.
-        with _ffg_pinned.pinned_configs(Flask, config):
-            return _made_app(module_name, config)
-    finally:
-        os.chdir(cwd)
-        if saved is None:
-            del Flask.auto_find_instance_path
-        else:
-            Flask.auto_find_instance_path = saved  # type: ignore[method-assign]
+    instance = tempfile.mkdtemp(prefix=f"{name}-instance-")
+    config = _ffg_instance.config_for(values, instance)
+    # The config's values stay whatever the app's own code sets, as in the build.
+    with _ffg_instance.instance_folder(Flask, instance), _ffg_pinned.pinned_configs(Flask, config):
+        return _app_of_module(module_name, config), config
 
 
-def _made_app(module_name: str, config: dict[str, Any]) -> Any:
+def _app_of_module(module_name: str, config: dict[str, Any]) -> Any:
+    """What the example's module gives, as in the build: ``create_app(config)``, else ``app``."""
     from flask import Flask
 
     try:
@@ -285,27 +278,8 @@ def _send(
     app: Any, client: Any, request: dict[str, Any], answers: list[dict[str, Any]], name: str = ""
 ) -> dict[str, Any]:
     from flask import got_request_exception
-    from werkzeug.datastructures import MultiDict
 
-    method, path, form = request["method"], request["path"], request.get("form") or []
-    files = [(upload["field"], upload) for upload in request.get("files") or []]
-    enctype = ""
-    if request.get("submit") is not None:
-        method, path, form, files, enctype = _submitted(request, answers)
-    options: dict[str, Any] = {"method": method}
-    if enctype:  # a submitted form says its type even with no field or no file, as a browser does
-        options["content_type"] = enctype
-    if request.get("json") is not None:
-        # JSON text as Python writes it: a page may send NaN, which JavaScript cannot hold.
-        options["json"] = json.loads(request["json"])
-    if form or files:
-        # A name given twice (two ticked checkboxes) is sent twice, as a browser sends it.
-        data: MultiDict[str, Any] = MultiDict([tuple(pair) for pair in form])
-        for field, upload in files:
-            data.add(field, _upload(name, upload) if upload else _empty_part(field))
-        options["data"] = data
-    if request.get("headers"):
-        options["headers"] = [tuple(pair) for pair in request["headers"]]
+    method, path, options = _request_options(request, answers, name)
     expected = request.get("status")
     raised: list[BaseException] = []
 
@@ -347,6 +321,34 @@ def _send(
         answer.close()
     _as_shown(result, body)
     return result
+
+
+def _request_options(
+    request: dict[str, Any], answers: list[dict[str, Any]], name: str
+) -> tuple[str, str, dict[str, Any]]:
+    """The method, the path and the test client's options for one request of the job."""
+    from werkzeug.datastructures import MultiDict
+
+    method, path, form = request["method"], request["path"], request.get("form") or []
+    files = [(upload["field"], upload) for upload in request.get("files") or []]
+    enctype = ""
+    if request.get("submit") is not None:
+        method, path, form, files, enctype = _submitted(request, answers)
+    options: dict[str, Any] = {"method": method}
+    if enctype:  # a submitted form says its type even with no field or no file, as a browser does
+        options["content_type"] = enctype
+    if request.get("json") is not None:
+        # JSON text as Python writes it: a page may send NaN, which JavaScript cannot hold.
+        options["json"] = json.loads(request["json"])
+    if form or files:
+        # A name given twice (two ticked checkboxes) is sent twice, as a browser sends it.
+        data: MultiDict[str, Any] = MultiDict([tuple(pair) for pair in form])
+        for field, upload in files:
+            data.add(field, _upload(name, upload) if upload else _empty_part(field))
+        options["data"] = data
+    if request.get("headers"):
+        options["headers"] = [tuple(pair) for pair in request["headers"]]
+    return method, path, options
 
 
 # --- Django examples ----------------------------------------------------------------------

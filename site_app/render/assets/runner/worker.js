@@ -3,7 +3,8 @@
 // Everything comes from this file's own folder, by relative URL: the runtime
 // from pyodide/, the wheels listed in manifest.json from wheels/ (with their
 // bytecode from pycache/), and the Python driver from driver.py (with forms.py,
-// cookies.py, pinned.py, django_send.py, shown.py). Nothing is fetched before
+// cookies.py, pinned.py, instance.py, django_send.py,
+// shown.py). Nothing is fetched before
 // the first message.
 //
 // Fetched once per visit, not once per page: each file of this folder is kept
@@ -166,7 +167,7 @@ async function boot(asker) {
   // The driver, and the build's own modules it uses (render/runner.py SHARED).
   pyodide.FS.mkdirTree("/home/pyodide/ffg");
   await Promise.all(
-    ["driver", "forms", "cookies", "pinned", "django_send", "shown"].map(async (name) => {
+    ["driver", "forms", "cookies", "pinned", "instance", "django_send", "shown"].map(async (name) => {
       const source = await (await fetch(new URL(`${name}.py`, here))).text();
       pyodide.FS.writeFile(`/home/pyodide/ffg/_ffg_${name}.py`, source);
     }),
