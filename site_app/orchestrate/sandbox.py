@@ -88,13 +88,15 @@ def faketime_library() -> str | None:
 def _measuring() -> tuple[Path, ...]:
     """Where a coverage measurement of this process writes its data, if one runs.
 
-    Workers are measured too (the test suite's coverage), and save beside it.
+    Workers are measured too (the test suite's coverage), and save beside it, or in the
+    working folder: coverage starts a forked worker from its configuration file, where
+    the data file's name is relative (``.coverage``).
     """
     coverage = sys.modules.get("coverage")
     current = coverage.Coverage.current() if coverage is not None else None
     if current is None:
         return ()
-    return (Path(os.path.abspath(current.config.data_file)).parent,)
+    return (Path(os.path.abspath(current.config.data_file)).parent, Path.cwd())
 
 
 def _bwrap_arguments(box: Sandbox) -> list[str]:
