@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from mkdocs.config import base
 from mkdocs.config import config_options as c
+from mkdocs.config.base import LegacyConfig
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.livereload import LiveReloadServer
@@ -24,7 +24,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils import CountHandler
 
 from . import fence
-from .author.project import check_extensions, settings_from
+from .author.project import OPTIONS, Option, check_extensions, settings_from
 from .errors import SiteAppError
 from .model import Settings
 from .orchestrate.engine import STYLESHEET, STYLESHEET_SOURCE, Engine
@@ -32,7 +32,6 @@ from .orchestrate.previous_site import LastGoodSite, stash, unstash
 
 log = logging.getLogger("mkdocs.plugins.flask_examples")
 ASSET = STYLESHEET
-_DEFAULTS = Settings(Path(), Path(), Path())
 
 
 class _ShownInPage(logging.Filter):
@@ -67,49 +66,25 @@ class _Output(File):
         super().copy_file(dirty=True)
 
 
-class FlaskExamplesConfig(base.Config):
-    """Options of the ``flask-examples`` plugin in ``mkdocs.yml``; paths relative to it."""
-
-    snippets_dir = c.Type(str, default="snippets")
-    """Folder of the examples: one package per example."""
-    cache_dir = c.Type(str, default=".cache/flask-examples")
-    """Private folder for frozen pages and stored outputs."""
-    examples_url = c.Type(str, default=_DEFAULTS.examples_url)
-    """Folder of the site that holds each example's frozen pages."""
-    workers = c.Type(int, default=_DEFAULTS.workers)
-    """Worker processes for examples; 0 means one per core."""
-    timeout = c.Type((int, float), default=_DEFAULTS.timeout)
-    """Seconds one example may take to load, set up, answer, freeze and exit."""
-    answer_limit = c.Type(int, default=_DEFAULTS.answer_limit)
-    """Bytes of an answer a page shows; a longer one is cut there, with a note."""
-    contain = c.Type(bool, default=_DEFAULTS.contain)
-    """Run workers under bubblewrap where the machine allows it; false: the audit hook only."""
-    keep_previous_site = c.Type(bool, default=True)
-    """On `mkdocs build`, a failed build leaves the previous site as it was."""
-    missing_library_fix = c.Type(str, default=_DEFAULTS.missing_library_fix)
-    """Advice when an example imports a library that is not installed."""
-    tests_dir = c.Optional(c.Type(str))
-    """Rule: every example is imported by a test file in this folder."""
-    require_shown = c.Type(bool, default=_DEFAULTS.require_shown)
-    """Rule: every example is shown on some page."""
-    forbid_typed_python = c.Type(bool, default=_DEFAULTS.forbid_typed_python)
-    """Rule: Python on a page comes from examples only, never typed into the page."""
-    check_includes = c.Type(bool, default=_DEFAULTS.check_includes)
-    """Rule: every --8<-- include of a page names a file of an example."""
-    forbid_text = c.ListOfItems(c.Type(str), default=[])
-    """Rule: no page holds any of these texts (a scaffold's placeholders, say)."""
-    browser_runner = c.Type(bool, default=False)
-    """Ship the in-browser runner (needs Node.js, `npm ci` and browser/requirements.txt)."""
-    runner_url = c.Type(str, default="runner")
-    """Folder of the site that holds the runner, Pyodide and the wheels."""
+def _checked(option: Option) -> Any:
+    """MkDocs' check of one of the plugin's options (:data:`~site_app.author.project.OPTIONS`)."""
+    if option.default is None:
+        return c.Optional(c.Type(option.kinds[0]))
+    if option.kinds == (list,):
+        return c.ListOfItems(c.Type(str), default=list(option.default))
+    return c.Type(
+        option.kinds if len(option.kinds) > 1 else option.kinds[0], default=option.default
+    )
 
 
-class FlaskExamplesPlugin(BasePlugin[FlaskExamplesConfig]):
+class FlaskExamplesPlugin(BasePlugin[LegacyConfig]):
     """Run the examples the pages show; the fences put their code and answers in the pages."""
+
+    config_scheme = tuple((name, _checked(option)) for name, option in OPTIONS.items())
 
     def __init__(self) -> None:
         self.engine: Engine | None = None
-        self.settings = _DEFAULTS
+        self.settings = Settings(Path(), Path(), Path())
         self.command = ""
         self.runner: str | None = None  # the runner's folder in the site, when it ships
         self.kept: list[str] = []  # the engine's folders, which outlive serve's emptying
@@ -122,11 +97,13 @@ class FlaskExamplesPlugin(BasePlugin[FlaskExamplesConfig]):
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self.started, self.spent = time.perf_counter(), 0.0
         where = config.config_file_path or "mkdocs.yml"
-        self.settings = settings_from(dict(self.config), Path(where).parent)
         with _reported():
+            self.settings = settings_from(dict(self.config), Path(where).parent, where)
             check_extensions(where, config.markdown_extensions, config.mdx_configs, self.settings)
         fence.register(config.mdx_configs)
-        self.runner = self.config.runner_url.strip("/") if self.config.browser_runner else None
+        self.runner = (
+            self.config["runner_url"].strip("/") if self.config["browser_runner"] else None
+        )
         kept = [self.settings.examples_url, *([self.runner] if self.runner else [])]
         self.kept = kept if self.command == "serve" else []
         if ASSET not in config.extra_css:
@@ -134,7 +111,7 @@ class FlaskExamplesPlugin(BasePlugin[FlaskExamplesConfig]):
         if self.runner and f"{self.runner}/run.js" not in config.extra_javascript:
             config.extra_javascript.append(f"{self.runner}/run.js")  # loads runner.js on a click
         if self.command in ("build", "gh-deploy"):
-            keep = self.config.keep_previous_site
+            keep = self.config["keep_previous_site"]
             self.last_good.start(Path(config.site_dir), keep_previous=keep)
         return config
 

@@ -77,25 +77,109 @@ _Loader.add_multi_constructor(
 _Loader.add_multi_constructor("!", lambda loader, suffix, node: None)
 
 
-def settings_from(options: Mapping[str, Any], root: Path) -> Settings:
+@dataclass(frozen=True)
+class Option:
+    """One option of the plugin in ``mkdocs.yml``: the types it takes, its default, its use."""
+
+    kinds: tuple[type, ...]
+    default: Any
+    doc: str
+
+
+# The plugin's options, for MkDocs (which checks them) and for this module (which checks
+# them for a builder without plugins). A list option (``forbid_text``) holds text.
+OPTIONS: dict[str, Option] = {
+    "snippets_dir": Option((str,), "snippets", "Folder of the examples: one package each."),
+    "cache_dir": Option(
+        (str,), ".cache/flask-examples", "Private folder for frozen pages and stored outputs."
+    ),
+    "examples_url": Option(
+        (str,), _DEFAULTS.examples_url, "Folder of the site that holds the frozen pages."
+    ),
+    "workers": Option((int,), _DEFAULTS.workers, "Worker processes; 0 means one per core."),
+    "timeout": Option(
+        (int, float), _DEFAULTS.timeout, "Seconds of its own CPU time one example may take."
+    ),
+    "answer_limit": Option(
+        (int,), _DEFAULTS.answer_limit, "Bytes of an answer a page shows; more is cut, noted."
+    ),
+    "contain": Option(
+        (bool,), _DEFAULTS.contain, "Workers under bubblewrap where it runs; false: the guard."
+    ),
+    "keep_previous_site": Option(
+        (bool,), True, "On `mkdocs build`, a failed build leaves the previous site as it was."
+    ),
+    "missing_library_fix": Option(
+        (str,), _DEFAULTS.missing_library_fix, "Advice when an example lacks a library."
+    ),
+    "tests_dir": Option(
+        (str, type(None)), None, "Rule: every example is imported by a test file in here."
+    ),
+    "require_shown": Option(
+        (bool,), _DEFAULTS.require_shown, "Rule: every example is shown on some page."
+    ),
+    "forbid_typed_python": Option(
+        (bool,), _DEFAULTS.forbid_typed_python, "Rule: no Python typed into a page."
+    ),
+    "check_includes": Option(
+        (bool,), _DEFAULTS.check_includes, "Rule: every --8<-- include names an example's file."
+    ),
+    "forbid_text": Option((list,), [], "Rule: no page holds any of these texts."),
+    "browser_runner": Option(
+        (bool,), False, "Ship the in-browser runner (Node.js, `npm ci`, browser/requirements.txt)."
+    ),
+    "runner_url": Option((str,), "runner", "Folder of the site for the runner and its files."),
+}
+
+
+def checked_options(options: Mapping[str, Any], where: str) -> dict[str, Any]:
+    """Every option, a default where ``options`` has none; an unknown one, or one of the
+    wrong type, is an error naming ``where`` (the configuration file)."""
+    unknown = sorted(set(options) - set(OPTIONS))
+    if unknown:
+        raise ProjectError(
+            f"{where}: unknown option(s) of the {PLUGIN} plugin: {', '.join(unknown)}",
+            fix=f"the options are {', '.join(OPTIONS)}",
+        )
+    checked = {name: option.default for name, option in OPTIONS.items()}
+    for name, value in options.items():
+        kinds = OPTIONS[name].kinds
+        wrong = not isinstance(value, kinds) or (bool not in kinds and isinstance(value, bool))
+        if wrong or (isinstance(value, list) and not all(isinstance(v, str) for v in value)):
+            names = " or ".join("a list of texts" if k is list else k.__name__ for k in kinds)
+            raise ProjectError(
+                f"{where}: the {PLUGIN} option {name} is {value!r}, not {names}",
+                fix=f"give {name} {names} (default: {OPTIONS[name].default!r})",
+            )
+        checked[name] = value
+    return checked
+
+
+def settings_from(options: Mapping[str, Any], root: Path, where: str = "mkdocs.yml") -> Settings:
     """The build's settings from the plugin's options; paths relative to ``root``."""
     root = root.resolve()
-    tests_dir = options.get("tests_dir")
+    given = checked_options(options, where)
+    tests_dir = given["tests_dir"]
     return Settings(
         root=root,
-        snippets_dir=(root / options.get("snippets_dir", "snippets")).resolve(),
-        cache_dir=(root / options.get("cache_dir", ".cache/flask-examples")).resolve(),
-        examples_url=str(options.get("examples_url", _DEFAULTS.examples_url)).strip("/"),
+        snippets_dir=(root / given["snippets_dir"]).resolve(),
+        cache_dir=(root / given["cache_dir"]).resolve(),
+        examples_url=given["examples_url"].strip("/"),
         tests_dir=(root / tests_dir).resolve() if tests_dir else None,
-        require_shown=bool(options.get("require_shown", _DEFAULTS.require_shown)),
-        forbid_typed_python=bool(options.get("forbid_typed_python", False)),
-        check_includes=bool(options.get("check_includes", _DEFAULTS.check_includes)),
-        forbid_text=tuple(options.get("forbid_text") or ()),
-        missing_library_fix=str(options.get("missing_library_fix", _DEFAULTS.missing_library_fix)),
-        workers=int(options.get("workers", _DEFAULTS.workers)),
-        timeout=float(options.get("timeout", _DEFAULTS.timeout)),
-        contain=bool(options.get("contain", _DEFAULTS.contain)),
-        answer_limit=int(options.get("answer_limit", _DEFAULTS.answer_limit)),
+        forbid_text=tuple(given["forbid_text"]),
+        timeout=float(given["timeout"]),
+        **{
+            name: given[name]
+            for name in (
+                "require_shown",
+                "forbid_typed_python",
+                "check_includes",
+                "missing_library_fix",
+                "workers",
+                "contain",
+                "answer_limit",
+            )
+        },
     )
 
 
@@ -156,12 +240,13 @@ def read_project(config_file: Path) -> Project:
         if isinstance(entry, dict) and PLUGIN in entry:
             options = entry[PLUGIN] or {}
     root = config_file.parent
-    settings = settings_from(options, root)
+    where = str(config_file)
+    given = checked_options(options, where)
     return Project(
-        settings=settings,
+        settings=settings_from(options, root, where),
         config_file=config_file,
         docs_dir=(root / str(data.get("docs_dir", "docs"))).resolve(),
         use_directory_urls=bool(data.get("use_directory_urls", True)),
-        browser_runner=bool(options.get("browser_runner", False)),
-        runner_url=str(options.get("runner_url", "runner")).strip("/"),
+        browser_runner=given["browser_runner"],
+        runner_url=given["runner_url"].strip("/"),
     )

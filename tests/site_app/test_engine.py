@@ -117,6 +117,27 @@ def test_a_projects_mkdocs_yml_is_read_without_mkdocs(tmp_path, monkeypatch):
         read_project(tmp_path / "missing.yml")
 
 
+@pytest.mark.parametrize(
+    ("options", "said"),
+    [
+        ("      timeout: soon\n", "the flask-examples option timeout is 'soon', not int or float"),
+        ("      workers: true\n", "the flask-examples option workers is True, not int"),
+        ("      forbid_text: [1]\n", "option forbid_text is [1], not a list of texts"),
+        ("      timeuot: 5\n", "unknown option(s) of the flask-examples plugin: timeuot"),
+    ],
+    ids=["text-for-number", "bool-for-int", "list-of-numbers", "misspelt"],
+)
+def test_a_builder_without_plugins_checks_the_options_naming_the_file(tmp_path, options, said):
+    """What MkDocs checks for its plugin, the engine checks for Zensical's build."""
+    config = tmp_path / "mkdocs.yml"
+    config.write_text("site_name: x\nplugins:\n  - flask-examples:\n" + options)
+    with pytest.raises(ProjectError) as caught:
+        read_project(config)
+    assert str(caught.value).startswith(f"{config}: ")
+    assert said in str(caught.value)
+    assert "fix: " in str(caught.value)
+
+
 @pytest.mark.build
 def test_the_command_runs_the_engine_and_says_what_is_wrong(tmp_path):
     (tmp_path / "docs").mkdir()
