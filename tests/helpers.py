@@ -56,16 +56,23 @@ SOURCE_DATE_EPOCH = "1767225600"
 
 
 def mkdocs_build(
-    config: Path, site: Path, cache: Path | None = None, wrapper: Sequence[str] = ()
+    config: Path,
+    site: Path,
+    cache: Path | None = None,
+    wrapper: Sequence[str] = (),
+    measured: bool = True,
 ) -> Built:
     """Run a real strict build from another directory, as CI or a contributor would.
 
     The guide's examples are frozen into ``cache``, by default a folder beside
     ``site``: never the shared .cache/flask-examples of a contributor's builds,
     which a build from the tests' environment must not touch. ``wrapper`` runs
-    the build through another command (``faketime -f +1d``).
+    the build through another command (``faketime -f +1d``). ``measured`` False: the
+    suite's coverage does not follow the build into its processes.
     """
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH}
+    if not measured:
+        env = {key: value for key, value in env.items() if not key.startswith("COVERAGE_")}
     env["FLASK_EXAMPLES_CACHE"] = str(cache or site.parent / "examples-cache")
     site.parent.mkdir(parents=True, exist_ok=True)
     done = subprocess.run(
