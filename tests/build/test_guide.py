@@ -120,7 +120,10 @@ def test_a_build_a_day_later_on_a_busy_machine_is_byte_identical(guide, tmp_path
     clock = re.search(r"build clock: (\S+)", second.output)
     assert clock is not None, second.output
     assert clock[1] in {f"{started + day:%Y-%m-%d}", f"{ended + day:%Y-%m-%d}"}
-    assert min(burned) > 10, burned  # each kept a core busy for the build's length
+    # Each kept a core busy for the build's length: on 2 cores, two loops and the
+    # build's processes share them, a loop gets a third or more.
+    seconds = (ended - started).total_seconds()
+    assert min(burned) > seconds / 4, (burned, seconds)
     first, again = digests(guide.site), digests(second.site)
     differing = sorted(
         name for name in first.keys() | again.keys() if first.get(name) != again.get(name)
