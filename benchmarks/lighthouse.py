@@ -40,17 +40,10 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 LIGHTHOUSE = ROOT / "node_modules" / "lighthouse" / "cli" / "index.js"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+sys.path.insert(0, str(ROOT))
+# The same Chromium and flags as the browser tests.
+from tests.browser.site import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+
 # The home page, the chapter with the most code (the largest page), and the
 # chapter with a chart.
 CHAPTERS = ("", "json-api/", "dashboards/")
@@ -121,11 +114,11 @@ def lighthouse(url: str) -> dict[str, object]:
             "--output-path=stdout",
             "--only-categories=accessibility,performance",
             "--quiet",
-            f"--chrome-flags={' '.join(CHROMIUM_FLAGS)}",
+            f"--chrome-flags={' '.join(CHROMIUM_ARGS)}",
         ],
         capture_output=True,
         text=True,
-        env={**os.environ, "CHROME_PATH": CHROMIUM},
+        env={**os.environ, "CHROME_PATH": str(CHROMIUM)},
         timeout=300,
         check=False,
     )
