@@ -427,11 +427,6 @@ def _edited_text(text: str, name: str, answers: str) -> tuple[str, str] | None:
 # the page's Run buttons from 1.
 EDITS = {
     # A POST with no CSRF token: with the check off, the reply is stored and redirects.
-    "forms/#5": (
-        "    csrf.init_app(app)\n",
-        '    csrf.init_app(app)\n    app.config["WTF_CSRF_ENABLED"] = False\n',
-        "HTTP/1.1 302 FOUND",
-    ),
     "files/#3": (
         "    @app.errorhandler(413)",
         '    @app.errorhandler(404)\n    def missing(error):\n        return "No such file here.", 404\n\n'
@@ -463,6 +458,14 @@ EDITS = {
         'return {"basket": session["cart"]}',
         '"basket"',
     ),
+}
+
+
+# Blocks whose shown files take no part in their answers: edits and breaks cannot show.
+UNRENDERED = {
+    # The template with the hidden token field; the POST without a token is refused
+    # before the view renders it.
+    "forms/#5",
 }
 
 
@@ -550,7 +553,9 @@ def _answers_as_captured(box: Locator, where: str) -> list[str]:
 def _edit_break_and_reset(
     box: Locator, chapter: str, index: int, name: str, where: str
 ) -> list[str]:
-    problems = []
+    problems: list[str] = []
+    if f"{chapter}#{index + 1}" in UNRENDERED:
+        return problems
     box.locator("[data-ffg-edit]").click()
     editors = box.locator("textarea[data-ffg-file]")
     expect(editors.first).to_be_visible()
