@@ -66,10 +66,13 @@ def install(writable: Iterable[Path], read_only: Iterable[Path] = ()) -> None:
     _denied = tuple(os.path.realpath(p) for p in read_only)
     _coverage = _coverage_data()
     if first:
-        # Python runs an audit hook untraced unless it says otherwise (__cantrace__):
-        # traced only while coverage measures this process, so the suite sees its lines.
-        # Else an example's own sys.settrace() could reach into the hook's frame.
-        setattr(_hook, "__cantrace__", _coverage is not None)  # noqa: B010
+        # Python runs an audit hook untraced unless it says otherwise (__cantrace__), and
+        # it stays so: an example's own sys.settrace() never reaches into the hook's frame,
+        # and coverage's tracer does not run on every audit event (which slowed imports
+        # enough, with libfaketime's spinning waits, to run examples past their CPU
+        # limits). The hook's functions are left out of coverage ("untraced"); the
+        # hostile tests check what they do.
+        setattr(_hook, "__cantrace__", False)  # noqa: B010
         sys.addaudithook(_hook)
 
 
@@ -90,7 +93,7 @@ def _coverage_data() -> str | None:
     return os.path.abspath(current.config.data_file) if current is not None else None
 
 
-def _hook(event: str, args: tuple[Any, ...]) -> None:
+def _hook(event: str, args: tuple[Any, ...]) -> None:  # pragma: no cover - untraced
     # What the checks call (os.getcwd, os.stat, os.readlink, realpath) raises no
     # event watched here, so the hook never runs inside itself.
     if event == "open":
@@ -104,7 +107,7 @@ def _hook(event: str, args: tuple[Any, ...]) -> None:
             _check(args[path], None if dir_fd is None else args[dir_fd], follow=follow)
 
 
-def _resolved(path: Any, dir_fd: Any, follow: bool) -> str | None:
+def _resolved(path: Any, dir_fd: Any, follow: bool) -> str | None:  # pragma: no cover - untraced
     """The absolute path an event acts on, or None for what names no path (a file descriptor)."""
     if isinstance(path, int) or path is None:
         return None
@@ -119,17 +122,17 @@ def _resolved(path: Any, dir_fd: Any, follow: bool) -> str | None:
     return os.path.join(os.path.realpath(parent), last)
 
 
-def _inside(path: str, folders: tuple[str, ...]) -> bool:
+def _inside(path: str, folders: tuple[str, ...]) -> bool:  # pragma: no cover - untraced
     return any(path == folder or path.startswith(folder.rstrip("/") + "/") for folder in folders)
 
 
-def _allowed_path(path: str) -> bool:
+def _allowed_path(path: str) -> bool:  # pragma: no cover - untraced
     if _coverage is not None and (path == _coverage or path.startswith(_coverage + ".")):
         return True
     return _inside(path, _allowed) and not _inside(path, _denied)
 
 
-def _check(path: Any, dir_fd: Any, *, follow: bool) -> None:
+def _check(path: Any, dir_fd: Any, *, follow: bool) -> None:  # pragma: no cover - untraced
     target = _resolved(path, dir_fd, follow)
     if target is None or _allowed_path(target):
         return
@@ -137,7 +140,7 @@ def _check(path: Any, dir_fd: Any, *, follow: bool) -> None:
     raise OSError(errno.EROFS, "an example writes only in its instance folder", target)
 
 
-def _check_database(database: Any) -> None:
+def _check_database(database: Any) -> None:  # pragma: no cover - untraced
     name = os.fsdecode(database) if isinstance(database, (str, bytes, os.PathLike)) else ""
     if name.startswith("file:"):  # a URI: read-only and in-memory ones write no file
         name, _, query = name[5:].partition("?")

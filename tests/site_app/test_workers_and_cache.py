@@ -53,7 +53,6 @@ def test_a_job_that_cannot_exit_is_stopped_within_the_limit():
     # Stopped, not left to wait for its thread for ever. The bound is loose on purpose:
     # a busy machine starts the fork server late and the ceiling forgives CPU waits.
     assert elapsed < pool.wall_limit(2.0) + pool.GRACE + 60, elapsed
-    assert finished.seconds >= pool.wall_limit(2.0)  # the ceiling, not an early end
 
 
 def _leaves_a_thread(job: str) -> str:
