@@ -137,6 +137,9 @@ class Case:
     where: str
     what: str
     fix: str
+    # False: the suite's coverage does not follow this build. Traced, a thread started
+    # at import spun in libfaketime's timed waits until its CPU limit killed the worker.
+    measured: bool = True
 
 
 BLOCK = ("```flask-example", "example: hello")
@@ -291,6 +294,7 @@ CASES = [
         f"example 'hello' did not finish within {TIMEOUT} s: it was still exiting: it left non-daemon "
         "thread(s) 'forever' running",
         "make it daemon=True",
+        measured=False,
     ),
     Case(
         "duplicate key",
@@ -448,7 +452,7 @@ def test_a_bad_input_fails_clearly_and_keeps_the_previous_site(case, previous_si
     before = tree(out)
     case.change(site)
 
-    built = mkdocs_build(site.root / "mkdocs.yml", out)
+    built = mkdocs_build(site.root / "mkdocs.yml", out, measured=case.measured)
 
     assert built.returncode != 0, built.output
     assert f"{case.where}: " in built.output, built.output
