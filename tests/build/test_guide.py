@@ -17,6 +17,7 @@ import psutil
 import pytest
 
 from site_app.author.discover import discover
+from site_app.orchestrate import sandbox
 from tests.helpers import ROOT, mkdocs_build
 
 pytestmark = pytest.mark.build
@@ -97,17 +98,18 @@ def test_a_build_a_day_later_on_a_busy_machine_is_byte_identical(guide, tmp_path
             "as .ci/run does"
         )
     day = datetime.timedelta(days=1)
+    wait_ms = sandbox.FAKETIME_SETTINGS["FAKETIME_WAIT_MS"]
     started = datetime.datetime.now(datetime.timezone.utc)
     busy = [subprocess.Popen([sys.executable, "-c", BUSY]) for _ in range(2)]
     try:
         second = clean_build(
             tmp_path_factory,
             "a-day-later",
-            wrapper=[faketime, "-f", "+1d", *SAYS_THE_DATE],
-            # Measured, its threaded examples (FastAPI's test client) ran past their CPU
-            # limit on busy cores: libfaketime 0.9.10 makes a thread's timed waits wake
-            # at once (a futex storm), and tracing every line slowed the holder. The
-            # shared build measured the same code.
+            # FAKETIME_WAIT_MS as the workers have it (sandbox.FAKETIME_SETTINGS), so
+            # the build's own threads do not spin in libfaketime's timed waits.
+            wrapper=["env", f"FAKETIME_WAIT_MS={wait_ms}", faketime, "-f", "+1d", *SAYS_THE_DATE],
+            # The shared build measured the same code; tracing this one too would only
+            # make the suite slower.
             measured=False,
         )
         burned = [psutil.Process(p.pid).cpu_times().user for p in busy]

@@ -346,8 +346,7 @@ def test_libfaketime_fails_pythons_sleep_when_the_monotonic_clock_is_real():
     """The upstream behaviour the worker's own sleep works around (libfaketime 0.9.10)."""
     env = {
         "LD_PRELOAD": sandbox.faketime_library(),
-        "FAKETIME": sandbox.FIXED_TIME,
-        "FAKETIME_DONT_FAKE_MONOTONIC": "1",
+        **sandbox.FAKETIME_SETTINGS,
         "PATH": os.environ["PATH"],
     }
     done = subprocess.run(
@@ -357,6 +356,48 @@ def test_libfaketime_fails_pythons_sleep_when_the_monotonic_clock_is_real():
         text=True,
     )
     assert "OSError: [Errno 22] Invalid argument" in done.stderr
+
+
+TWO_BUSY_THREADS = """
+import threading, time
+def work():
+    n = 0
+    for i in range(2_000_000):
+        n += i
+threads = [threading.Thread(target=work) for _ in range(2)]
+for thread in threads:
+    thread.start()
+for thread in threads:
+    thread.join()
+print(time.process_time())
+"""
+
+
+def _cpu_of_two_busy_threads(env: dict[str, str]) -> float:
+    done = subprocess.run(
+        [sys.executable, "-c", TWO_BUSY_THREADS],
+        env={"PATH": os.environ["PATH"], **env},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return float(done.stdout)
+
+
+@fake_clock
+def test_libfaketime_spins_a_thread_waiting_for_the_gil_unless_told_how_long_to_wait():
+    """The upstream behaviour FAKETIME_WAIT_MS works around (libfaketime 0.9.10).
+
+    CPU time, which load barely moves: two CPU-bound threads take turns holding
+    the GIL, the other waiting on a monotonic condition with a 5 ms timeout.
+    """
+    settings = {"LD_PRELOAD": sandbox.faketime_library(), **sandbox.FAKETIME_SETTINGS}
+    without_wait = {k: v for k, v in settings.items() if k != "FAKETIME_WAIT_MS"}
+    plain = _cpu_of_two_busy_threads({})
+    spinning = _cpu_of_two_busy_threads(without_wait)
+    worker = _cpu_of_two_busy_threads(settings)
+    assert spinning > 3 * plain, (spinning, plain)
+    assert worker < 2 * plain, (worker, plain)
 
 
 def test_a_sleeper_within_the_wall_clock_ceiling_passes_the_cpu_limit(project):
