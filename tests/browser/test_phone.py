@@ -1,13 +1,18 @@
-"""Every page on a 390 px phone, light and dark: nothing sticks out, wide tables say so, code breaks between words."""
+"""Every page on a phone, light and dark: nothing sticks out, wide tables say so, code breaks between words."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from playwright.sync_api import Browser, expect
 
-from .site import Site
+from .site import PHONE, Site, slug
 
-# A narrow desktop window, not an emulated phone (which widens itself to fit the page).
+# Narrow desktop windows, not emulated phones (which widen themselves to fit
+# the page). A scheme changes colours, not layout: light is checked on the
+# narrowest common phone, 375 px, with each tab shown in turn; dark on 390 px.
 PHONE_390 = {"width": 390, "height": 844}
+WINDOWS = (("light", "default", PHONE), ("dark", "slate", PHONE_390))
 
 # One round trip per page and scheme; returns what is wrong, in words.
 _PROBLEMS = """() => {
@@ -69,18 +74,40 @@ _PROBLEMS = """() => {
     }
     return problems;
 }"""
+# Show each tab in turn, as a click on its label does, until the page grows too
+# wide; return the label that made it so, or null. One round trip per page.
+_FIRST_TAB_TOO_WIDE = """() => {
+    for (const label of document.querySelectorAll(".tabbed-labels > label")) {
+        label.click();
+        if (document.documentElement.scrollWidth > window.innerWidth) return label.innerText;
+    }
+    return null;
+}"""
 
 
-def test_every_page_fits_a_390px_phone_in_light_and_dark(browser: Browser, guide: Site):
+def test_every_page_fits_a_phone_in_light_and_dark(
+    browser: Browser, guide: Site, screenshots: Path
+):
     failures = []
     # Material takes its scheme from the system's colours, then remembers it for
     # the site: a fresh context for each scheme.
-    for scheme, material in (("light", "default"), ("dark", "slate")):
-        context = browser.new_context(viewport=PHONE_390, color_scheme=scheme)
+    for scheme, material, window in WINDOWS:
+        context = browser.new_context(viewport=window, color_scheme=scheme)
         page = context.new_page()
         for url in guide.pages:
             page.goto(guide.url + url, wait_until="load")
             expect(page.locator("body")).to_have_attribute("data-md-color-scheme", material)
-            failures += [f"{url or '/'} ({scheme}): {p}" for p in page.evaluate(_PROBLEMS)]
+            found = page.evaluate(_PROBLEMS)
+            if scheme == "light":
+                if url in guide.chapters:
+                    page.screenshot(
+                        path=screenshots / f"{slug(url)}-phone.png",
+                        full_page=True,
+                        animations="disabled",
+                    )
+                if not found and (label := page.evaluate(_FIRST_TAB_TOO_WIDE)) is not None:
+                    found.append(f"the page scrolls sideways with tab {label!r} shown")
+            width = window["width"]
+            failures += [f"{url or '/'} ({scheme}, {width}px): {p}" for p in found]
         context.close()
     assert not failures, "\n".join(failures)
