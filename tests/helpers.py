@@ -67,7 +67,7 @@ def mkdocs_build(
     The guide's examples are frozen into ``cache``, by default a folder beside
     ``site``: never the shared .cache/flask-examples of a contributor's builds,
     which a build from the tests' environment must not touch. ``wrapper`` runs
-    the build through another command (``faketime -f +1d``). ``measured`` False: the
+    the build through another command (``env LD_PRELOAD=… FAKETIME=+1d``). ``measured`` False: the
     suite's coverage does not follow the build into its processes.
     """
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH}
