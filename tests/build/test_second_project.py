@@ -92,12 +92,25 @@ def venv(tmp_path_factory) -> Path:
     """A fresh virtual environment holding a wheel of this checkout and nothing of the guide."""
     folder = tmp_path_factory.mktemp("second-project")
     source = folder / "source"
-    # Build from a copy, so the build's own files never land in the checkout.
+    # Build from a copy, so the build's own files never land in the checkout. What
+    # .gitignore names stays out: coverage's data files among them, which the test
+    # processes beside this one write and combine while it copies.
     shutil.copytree(
         ROOT,
         source,
         ignore=shutil.ignore_patterns(
-            ".git", ".nox", ".cache", "site", "node_modules", "*.egg-info", "__pycache__", "build"
+            ".git",
+            ".nox",
+            ".cache",
+            ".venv",
+            "site",
+            "node_modules",
+            "*.egg-info",
+            "__pycache__",
+            "build",
+            ".coverage",
+            ".coverage.*",
+            "htmlcov",
         ),
     )
     uv = shutil.which("uv")
