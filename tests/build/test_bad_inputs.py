@@ -142,7 +142,7 @@ class Case:
 BLOCK = ("```flask-example", "example: hello")
 # The plugin's timeout in these builds: short, as the hanging cases wait it out,
 # but with room for a good build on a busy machine.
-TIMEOUT = 8
+TIMEOUT = 3
 CASES = [
     Case(
         "missing example",

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from site_app.orchestrate import pool
 from site_app.render.runner import RUNNER_ASSETS, SHARED
 from tests.helpers import Project
 
@@ -18,6 +19,16 @@ from tests.helpers import Project
 @pytest.fixture
 def project(tmp_path: Path) -> Project:
     return Project(tmp_path)
+
+
+@pytest.fixture
+def short_wall_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Wall-clock ceilings of exactly three times the CPU limit (pool.WALL_FACTOR).
+
+    A build gives a job with a short CPU limit at least pool.WALL_ROOM (15 s) of
+    extra wall-clock time; a test of the ceiling itself need not wait that out.
+    """
+    monkeypatch.setattr(pool, "WALL_ROOM", 0.0)
 
 
 DRIVER = RUNNER_ASSETS / "driver.py"

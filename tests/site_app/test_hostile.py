@@ -133,10 +133,11 @@ BLAMED = [
         "sleeps",
         view("threading.Event().wait(600)\nreturn 'late'"),
         "a.md:4",
-        f"example 'sleeps' did not finish within {pool.wall_limit(2):g} s of wall-clock time: "
+        # 1 s of CPU time allowed, so 3 s of wall-clock time (short_wall_clock, below)
+        "example 'sleeps' did not finish within 3 s of wall-clock time: "
         "it was still answering GET /",
         "look for a sleep, a lock or a blocking call",
-        options={"timeout": 2},
+        options={"timeout": 1},
     ),
     Case(
         "refused_result",
@@ -243,7 +244,7 @@ CASES = BLAMED + PATHS + FILES
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
-def test_a_hostile_example_is_stopped_with_its_place_and_a_fix(project, case):
+def test_a_hostile_example_is_stopped_with_its_place_and_a_fix(project, case, short_wall_clock):
     errors = failure(project, case)
     assert any(str(e.where).startswith(case.where) for e in errors), [e.message for e in errors]
     (error,) = [e for e in errors if case.what in e.what] or [None]
@@ -400,10 +401,10 @@ def test_libfaketime_spins_a_thread_waiting_for_the_gil_unless_told_how_long_to_
     assert worker < 2 * plain, (worker, plain)
 
 
-def test_a_sleeper_within_the_wall_clock_ceiling_passes_the_cpu_limit(project):
-    """Three seconds of CPU time allowed, 3.5 s of sleep: a pause is no loop."""
+def test_a_sleeper_within_the_wall_clock_ceiling_passes_the_cpu_limit(project, short_wall_clock):
+    """One second of CPU time allowed, 1.5 s of sleep (the ceiling: 3 s): a pause is no loop."""
     (text,) = _answers(
-        project, "naps", view("threading.Event().wait(3.5)\nreturn 'rested'"), timeout=3
+        project, "naps", view("threading.Event().wait(1.5)\nreturn 'rested'"), timeout=1
     )
     assert text == "rested"
 
