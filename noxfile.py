@@ -28,6 +28,8 @@ nox.options.sessions = ["lint", "tests", "bench_gate", "examples", "browser", "c
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
 # pytest-xdist: one test process per core. `-- -n 0` after a session's name runs in one.
 PARALLEL = ("-n", "auto")
+# The slowest tests of a run, printed at its end: a test that grew slow shows in CI's log.
+SLOWEST = "--durations=10"
 
 
 def install(session: nox.Session, *groups: str, extra: tuple[str, ...] = ()) -> None:
@@ -64,6 +66,7 @@ def tests(session: nox.Session) -> None:
     session.run(
         "pytest",
         *PARALLEL,
+        SLOWEST,
         "--cov",
         "--cov-report=",
         "--ignore=tests/browser",
@@ -138,7 +141,9 @@ def browser(session: nox.Session) -> None:
     install(session, "test", "browser")
     # A test file or folder named after -- runs alone; otherwise the whole folder.
     named = any(arg.startswith("tests/") for arg in session.posargs)
-    session.run("pytest", *PARALLEL, *([] if named else ["tests/browser"]), *session.posargs)
+    session.run(
+        "pytest", *PARALLEL, SLOWEST, *([] if named else ["tests/browser"]), *session.posargs
+    )
 
 
 @nox.session(python=PYTHON)
