@@ -79,7 +79,18 @@ def digests(site: Path) -> dict[str, str]:
 # A process that keeps one core of the machine busy while a build runs.
 BUSY = "while True: pass"
 # Runs the build under it, after printing the date the build's processes read.
-SAYS_THE_DATE = ["sh", "-c", 'date -u "+build clock: %F"; exec "$@"', "sh"]
+# Says the date its clock shows, then runs the build and waits for it. Python, not
+# a shell: the first process that loads libfaketime makes a shared memory object
+# and a semaphore in /dev/shm and removes them in its exit handler (ft_cleanup),
+# which an exec skips; `sh -c` left the pair behind after each run, with or
+# without exec, and Python exiting normally does not.
+SAYS_THE_DATE = [
+    sys.executable,
+    "-c",
+    "import datetime, subprocess, sys\n"
+    "print(f'build clock: {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d}', flush=True)\n"
+    "sys.exit(subprocess.call(sys.argv[1:]))",
+]
 
 
 def test_a_build_a_day_later_on_a_busy_machine_is_byte_identical(guide, tmp_path_factory):
