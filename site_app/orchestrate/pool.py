@@ -142,8 +142,11 @@ def _child(work: str, job: Any, conn: Connection, cpu_seconds: float) -> None:
     # A session of its own: the build's terminal signals do not reach it, and
     # the pool can end its whole process group. A subreaper: what it starts
     # and orphans stays its descendant, so it can end it all before it exits.
+    # Killed with the fork server: a build that could not end it does not leave it.
     os.setsid()
     _sandbox.become_subreaper()
+    _release_fork_server()
+    _sandbox.die_with_parent()
     limit = math.ceil(cpu_seconds)
     _sandbox.limit_cpu(limit, limit + math.ceil(GRACE))
     conn.send(("started", None))
@@ -163,6 +166,23 @@ def _child(work: str, job: Any, conn: Connection, cpu_seconds: float) -> None:
     finally:
         conn.close()
         end_descendants(os.getpid())
+
+
+def _release_fork_server() -> None:
+    """Close this worker's copy of the write end of the fork server's "alive" pipe.
+
+    The server ends when every copy is closed, the build's own when its process
+    ends. But multiprocessing hands one to every process the server starts
+    (``forkserver._serve_one``), so a worker kept the server, and so itself,
+    alive after a build that was killed. A worker starts no process through
+    this server: a fork server of its own, if it wants one, gets a pipe of its own.
+    """
+    server: Any = forkserver._forkserver
+    fd = getattr(server, "_forkserver_alive_fd", None)  # its name in CPython 3.10 to 3.13
+    if fd is not None:
+        with contextlib.suppress(OSError):
+            os.close(fd)
+        server._forkserver_alive_fd = None
 
 
 def _reporter(conn: Connection) -> Callable[[Any], None]:

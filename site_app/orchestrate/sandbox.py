@@ -25,6 +25,7 @@ import os
 import resource
 import shlex
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -181,6 +182,20 @@ def become_subreaper() -> None:
     """Adopt the orphans of this process's descendants (Linux), so none escapes its end."""
     if sys.platform.startswith("linux"):
         ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
+
+
+def die_with_parent() -> None:
+    """Be killed (SIGKILL) when the parent process ends (Linux's PR_SET_PDEATHSIG).
+
+    A worker's parent is the fork server, which ends when the build's process
+    does, however that ends (its "alive" pipe closes): a build killed, or
+    stopped before it could end its workers, leaves no worker running.
+    """
+    if sys.platform.startswith("linux"):
+        parent = os.getppid()
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+        if os.getppid() != parent:  # it ended before the line above took effect
+            os.kill(os.getpid(), signal.SIGKILL)
 
 
 def limit_cpu(soft: int, hard: int) -> None:

@@ -7,6 +7,7 @@ import sys
 import threading
 import time
 
+import psutil
 import pytest
 
 from site_app.author.discover import discover
@@ -58,6 +59,90 @@ def test_a_job_that_cannot_exit_is_stopped_within_the_limit(short_wall_clock):
 def _leaves_a_thread(job: str) -> str:
     threading.Thread(target=threading.Event().wait, daemon=False).start()
     return job
+
+
+# A build in a process of its own, which the test kills: one job, which says its PID.
+KILLED_BUILD = """
+import sys
+from pathlib import Path
+from site_app.orchestrate import pool
+said = Path(sys.argv[1])
+box = pool.Sandbox(writable=(said.parent,))
+work = "tests.site_app.test_workers_and_cache:_says_its_pid_and_sleeps"
+for _ in pool.run_in_workers(work, [str(said)], workers=1, timeout=60.0, sandbox=box):
+    pass
+"""
+
+
+def test_a_build_killed_while_an_example_runs_leaves_no_worker(tmp_path):
+    """SIGKILL gives a build no moment to end its workers; each ends with the fork server,
+    which ends with the build's process (its "alive" pipe)."""
+    said = tmp_path / "out" / "worker.pid"
+    said.parent.mkdir()
+    build = subprocess.Popen([sys.executable, "-c", KILLED_BUILD, str(said)], cwd=ROOT)
+    try:
+        deadline = time.monotonic() + 120
+        while not (said.is_file() and said.read_text().endswith("\n")):
+            assert build.poll() is None, "the build ended before its worker started"
+            assert time.monotonic() < deadline, "the worker never started"
+            time.sleep(0.05)
+        worker = psutil.Process(int(said.read_text()))
+    finally:
+        build.kill()
+        build.wait()
+    gone = time.monotonic() + 15
+    while _alive(worker) and time.monotonic() < gone:
+        time.sleep(0.05)
+    alive = _alive(worker)
+    if alive:
+        worker.kill()
+    assert not alive, "the worker outlived the build that was killed"
+
+
+ALIVE_PIPE = """
+import multiprocessing, os
+from multiprocessing import forkserver
+
+
+def held(queue):
+    fd = forkserver._forkserver._forkserver_alive_fd
+    queue.put(None if fd is None else os.fstat(fd).st_ino)
+
+
+if __name__ == "__main__":
+    context = multiprocessing.get_context("forkserver")
+    queue = context.Queue()
+    process = context.Process(target=held, args=(queue,))
+    process.start()
+    theirs = queue.get(timeout=60)
+    process.join()
+    print(os.fstat(forkserver._forkserver._forkserver_alive_fd).st_ino, theirs)
+"""
+
+
+def test_multiprocessing_hands_each_process_the_fork_servers_alive_pipe(tmp_path):
+    """The upstream behaviour pool._release_fork_server works around: a process the fork
+    server starts holds the write end of the pipe whose closing ends the server."""
+    script = tmp_path / "alive.py"
+    script.write_text(ALIVE_PIPE)
+    done = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=120, check=True
+    )
+    ours, theirs = done.stdout.split()
+    assert theirs == ours, "the child holds no copy: pool._release_fork_server can go"
+
+
+def _alive(process: psutil.Process) -> bool:
+    try:
+        return process.status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
+def _says_its_pid_and_sleeps(said: str) -> None:
+    with open(said, "w", encoding="ascii") as file:
+        file.write(f"{os.getpid()}\n")
+    threading.Event().wait(60)  # not time.sleep: libfaketime fails it in a bare job
 
 
 def test_a_job_ended_by_its_cpu_limit_is_timed_out_not_blamed_for_dying(project):
