@@ -154,7 +154,12 @@ class Builder:
 
     def build(self, pages: Mapping[str, str]) -> BuildResult:
         """Run every example the pages show; raise :class:`BuildFailed` listing every problem."""
-        result = self.start(pages).finish()
+        under_way = self.start(pages)
+        try:
+            result = under_way.finish()
+        except BaseException:  # Ctrl-C while it waits: the workers end with it
+            under_way.stop()
+            raise
         if result.errors:
             raise BuildFailed([problem.error for problem in result.errors])
         return result
@@ -165,6 +170,16 @@ class Builder:
         Pages are taken in the order given: examples the first pages need are
         started first. Problems found before any example runs are in
         :meth:`BuildUnderWay.problems` already.
+        """
+        under_way = self.prepare(pages)
+        under_way.launch()
+        return under_way
+
+    def prepare(self, pages: Mapping[str, str]) -> BuildUnderWay:
+        """:meth:`start` but the start: :meth:`BuildUnderWay.launch` starts the examples.
+
+        A caller that must be able to stop the build (a Ctrl-C can come at any
+        moment) holds it before any worker starts.
         """
         settings = self.settings
         errors: list[SiteAppError] = []
@@ -194,9 +209,7 @@ class Builder:
             except BlockError as error:
                 errors.append(error)
         errors += policy.check_examples(known, (b.example for b in found), pages, settings)
-        under_way = BuildUnderWay(self, pages, known, ready, errors)
-        under_way._launch()
-        return under_way
+        return BuildUnderWay(self, pages, known, ready, errors)
 
 
 class BuildUnderWay:
@@ -246,7 +259,8 @@ class BuildUnderWay:
 
     # -- running ----------------------------------------------------------
 
-    def _launch(self) -> None:
+    def launch(self) -> None:
+        """Start the examples that must run, in a thread of their own; return at once."""
         settings, result = self.settings, self.result
         first_need: dict[str, int] = {}
         for index, (page, text) in enumerate(self.pages.items()):

@@ -117,7 +117,9 @@ class Engine:
                 self.keys[(page, line)] = key
             for line, key in page_keys(text, directive.COMPARE_INFO).items():
                 self.compare_keys[(page, line)] = key
-        self.under_way = Builder(self.settings, log=self.log).start(pages)
+        # Held before its thread starts: a Ctrl-C as it starts leaves it to stop.
+        self.under_way = Builder(self.settings, log=self.log).prepare(pages)
+        self.under_way.launch()
         return self.under_way
 
     # -- for a site builder, in the order it works -------------------------

@@ -5,12 +5,14 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from site_app.author.project import ProjectError, read_project
 from site_app.errors import BuildFailed, SiteAppError
+from site_app.orchestrate.builder import BuildUnderWay
 from site_app.orchestrate.engine import Engine, publish, run_pages
 from tests.helpers import ROOT
 
@@ -55,6 +57,34 @@ def test_run_pages_writes_the_sites_files_and_fails_with_every_problem(project):
     with pytest.raises(BuildFailed) as caught:
         run_pages(project.settings(), project.pages, out, roots={})
     assert len(caught.value.errors) == 2  # the unclosed block and the import
+
+
+WAITS = (
+    "import threading\nfrom flask import Flask\n\napp = Flask(__name__)\n\n\n"
+    '@app.route("/")\ndef index():\n    threading.Event().wait(60)\n    return "late"\n'
+)
+
+
+def test_a_ctrl_c_as_the_examples_start_leaves_the_engine_a_build_to_stop(project, monkeypatch):
+    """KeyboardInterrupt can come between any two lines: here, just after the thread that
+    runs the examples started. The engine holds the build already, so the caller
+    (the MkDocs plugin's on_shutdown) stops it rather than leave its worker running."""
+    project.example("waits", {"app.py": WAITS})
+    project.page("docs/a.md", "```flask-example\nexample: waits\nrequests: [GET /]\n```\n")
+    launch = BuildUnderWay.launch
+
+    def interrupted(self: BuildUnderWay) -> None:
+        launch(self)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(BuildUnderWay, "launch", interrupted)
+    engine = Engine(project.settings(), log=lambda _: None)
+    with pytest.raises(KeyboardInterrupt):
+        engine.start(project.pages, roots={})
+    assert engine.under_way is not None
+    started = time.monotonic()
+    engine.under_way.stop()
+    assert time.monotonic() - started < 30  # its example waits 60 s: it was stopped
 
 
 def test_under_serve_each_problem_shows_where_it_belongs(project):
