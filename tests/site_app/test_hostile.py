@@ -385,19 +385,71 @@ def _cpu_of_two_busy_threads(env: dict[str, str]) -> float:
     return float(done.stdout)
 
 
+TIMED_WAITS = """
+import ctypes, time
+libc = ctypes.CDLL(None, use_errno=True)
+class timespec(ctypes.Structure):
+    _fields_ = [("tv_sec", ctypes.c_long), ("tv_nsec", ctypes.c_long)]
+attr, cond, mutex = (ctypes.create_string_buffer(128) for _ in range(3))
+assert libc.pthread_condattr_init(attr) == 0
+assert libc.pthread_condattr_setclock(attr, time.CLOCK_MONOTONIC) == 0
+assert libc.pthread_cond_init(cond, attr) == 0
+assert libc.pthread_mutex_init(mutex, None) == 0
+assert libc.pthread_mutex_lock(mutex) == 0
+waited = []
+for _ in range(20):
+    deadline = time.clock_gettime(time.CLOCK_MONOTONIC) + 0.2
+    until = timespec(int(deadline), int(deadline % 1 * 1e9))
+    started = time.monotonic()
+    assert libc.pthread_cond_timedwait(cond, mutex, ctypes.byref(until)) == 110  # ETIMEDOUT
+    waited.append(time.monotonic() - started)
+    if waited[-1] >= 0.2:
+        break
+print(len(waited), sum(waited))
+"""
+
+
+def _timed_waits(env: dict[str, str]) -> tuple[int, float]:
+    """Waits of 0.2 s on a condition timed by the monotonic clock, as CPython's GIL
+    waits: how many ran (up to 20, until one lasted its 0.2 s) and their total."""
+    done = subprocess.run(
+        [sys.executable, "-c", TIMED_WAITS],
+        env={"PATH": os.environ["PATH"], **env},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    count, total = done.stdout.split()
+    return int(count), float(total)
+
+
 @fake_clock
-def test_libfaketime_spins_a_thread_waiting_for_the_gil_unless_told_how_long_to_wait():
+def test_libfaketime_ends_a_monotonic_timed_wait_at_once_unless_told_how_long_to_wait():
     """The upstream behaviour FAKETIME_WAIT_MS works around (libfaketime 0.9.10).
 
-    CPU time, which load barely moves: two CPU-bound threads take turns holding
-    the GIL, the other waiting on a monotonic condition with a 5 ms timeout.
+    With the wall clock fixed and the monotonic one real, pthread_cond_timedwait
+    on a monotonic condition returns at once, timed out; CPython's GIL waits on
+    such a condition, so a thread that wants the GIL spins. FAKETIME_WAIT_MS makes
+    each such wait last that many real milliseconds. Wall-clock time, but no load
+    makes a wait end before its time: only the one that returns at once is short.
     """
     settings = {"LD_PRELOAD": sandbox.faketime_library(), **sandbox.FAKETIME_SETTINGS}
     without_wait = {k: v for k, v in settings.items() if k != "FAKETIME_WAIT_MS"}
+    assert _timed_waits({})[0] == 1  # a real wait lasts its 0.2 s
+    told_count, told = _timed_waits(settings)
+    at_once_count, at_once = _timed_waits(without_wait)
+    assert told_count == at_once_count == 20  # none of them waited the 0.2 s asked
+    assert told >= 20 * 0.005  # each waited FAKETIME_WAIT_MS (5 ms)
+    assert at_once < told / 2, (at_once, told)
+
+
+@fake_clock
+def test_two_busy_threads_cost_what_they_cost_without_libfaketime_under_the_workers_settings():
+    """CPU time, which load barely moves: two CPU-bound threads take turns holding the
+    GIL. Without FAKETIME_WAIT_MS they took 3 to 6 times as long here."""
+    settings = {"LD_PRELOAD": sandbox.faketime_library(), **sandbox.FAKETIME_SETTINGS}
     plain = _cpu_of_two_busy_threads({})
-    spinning = _cpu_of_two_busy_threads(without_wait)
     worker = _cpu_of_two_busy_threads(settings)
-    assert spinning > 3 * plain, (spinning, plain)
     assert worker < 2 * plain, (worker, plain)
 
 
